@@ -1,0 +1,32 @@
+from django.contrib import admin
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from .models import Campaign, Helpline, Partner, PartnerProgramme
+
+
+@admin.register(Campaign)
+class CampaignAdmin(TabbedTranslationAdmin):
+    list_display = ("name", "hashtag", "starts_at", "ends_at", "phase")
+
+    @admin.display(description="phase")
+    def phase(self, obj):
+        return Campaign.Phase(obj.phase()).label
+
+
+@admin.register(Helpline)
+class HelplineAdmin(TabbedTranslationAdmin):
+    list_display = ("country", "name", "number", "hours", "order")
+    list_filter = ("country",)
+    list_editable = ("order",)
+    search_fields = ("name", "number")
+
+
+class PartnerInline(TranslationTabularInline):
+    model = Partner
+    extra = 0
+
+
+@admin.register(PartnerProgramme)
+class PartnerProgrammeAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "starts_on", "ends_on")
+    inlines = [PartnerInline]

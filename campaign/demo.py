@@ -1,0 +1,346 @@
+"""Demo content for the campaign: the campaign, real helplines and the NGO programme.
+
+Loaded by `manage.py demo_content` (and so by `make run`); running it again updates
+the same rows instead of adding new ones.
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .models import Campaign, Helpline, Partner, PartnerProgramme
+
+ADMIN_USERNAME = "admin"
+
+
+def admin_password() -> str:
+    """DEMO_ADMIN_PASSWORD, else a random one kept in the data folder."""
+    if settings.DEMO_ADMIN_PASSWORD:
+        return settings.DEMO_ADMIN_PASSWORD
+    path = settings.DATA_DIR / "admin-password.txt"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def ensure_admin() -> None:
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=ADMIN_USERNAME,
+        defaults={"email": "admin@kindnesshub.example"},
+    )
+    user.is_staff = user.is_superuser = True
+    user.set_password(admin_password())
+    user.save()
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": True},
+    )
+
+
+CAMPAIGN = {
+    "name_en": "#CreateKindness",
+    "name_it": "#CreateKindness",
+    "name_fr": "#CreateKindness",
+    "name_de": "#CreateKindness",
+    "tagline_en": "Behind every account is a real person",
+    "tagline_it": "Dietro ogni account c'è una persona vera",
+    "tagline_fr": "Derrière chaque compte, il y a une vraie personne",
+    "tagline_de": "Hinter jedem Account steckt ein echter Mensch",
+    "intro_en": (
+        "Six creator-animators share their own stories of online bullying in short "
+        "animated episodes, and show their faces at the end. Watch, reflect, and share "
+        "a moment of kindness in the challenge."
+    ),
+    "intro_it": (
+        "Sei creator e animatori raccontano in brevi episodi animati le loro storie di "
+        "bullismo online, e alla fine mostrano il loro volto. Guarda, rifletti e "
+        "condividi un momento di gentilezza nella challenge."
+    ),
+    "intro_fr": (
+        "Six créateurs-animateurs racontent leur propre histoire de harcèlement en ligne "
+        "dans de courts épisodes animés, et se dévoilent à la fin. Regardez, réfléchissez "
+        "et partagez un moment de gentillesse dans le défi."
+    ),
+    "intro_de": (
+        "Sechs Creator-Animator*innen erzählen in kurzen Animationsfolgen ihre eigenen "
+        "Erfahrungen mit Mobbing im Netz und zeigen sich am Ende selbst. Schau zu, denk "
+        "nach und teile in der Challenge einen Moment der Freundlichkeit."
+    ),
+}
+
+# Real, free helplines (checked against the organisations' own pages).
+HELPLINES = [
+    {
+        "country": "FR",
+        "name": "3018",
+        "number": "3018",
+        "url": "https://e-enfance.org/numero-3018/",
+        "languages": "fr",
+        "order": 1,
+        "description_en": "Cyber-harassment and online violence (e-Enfance), free and anonymous",
+        "description_it": "Cyberbullismo e violenza online (e-Enfance), gratuito e anonimo",
+        "description_fr": "Cyberharcèlement et violences numériques (e-Enfance), gratuit et anonyme",
+        "description_de": "Cybermobbing und Gewalt im Netz (e-Enfance), kostenlos und anonym",
+        "hours_en": "Every day, 9 am to 11 pm",
+        "hours_it": "Tutti i giorni, dalle 9 alle 23",
+        "hours_fr": "7 jours sur 7, de 9 h à 23 h",
+        "hours_de": "Täglich von 9 bis 23 Uhr",
+    },
+    {
+        "country": "FR",
+        "name": "Non au harcèlement – 3020",
+        "number": "3020",
+        "url": "https://www.education.gouv.fr/non-au-harcelement",
+        "languages": "fr",
+        "order": 2,
+        "description_en": "Bullying at school: listening and support, free",
+        "description_it": "Bullismo a scuola: ascolto e supporto, gratuito",
+        "description_fr": "Harcèlement à l'école : écoute et accompagnement, gratuit",
+        "description_de": "Mobbing in der Schule: Zuhören und Unterstützung, kostenlos",
+        "hours_en": "Monday to Friday 9 am–8 pm, Saturday 9 am–6 pm",
+        "hours_it": "Dal lunedì al venerdì 9–20, sabato 9–18",
+        "hours_fr": "Du lundi au vendredi de 9 h à 20 h, le samedi de 9 h à 18 h",
+        "hours_de": "Montag bis Freitag 9–20 Uhr, Samstag 9–18 Uhr",
+    },
+    {
+        "country": "DE",
+        "name": "Nummer gegen Kummer",
+        "number": "116 111",
+        "url": "https://www.nummergegenkummer.de/",
+        "languages": "de",
+        "order": 1,
+        "description_en": "Helpline for children and young people, free and anonymous",
+        "description_it": "Linea d'ascolto per bambini e ragazzi, gratuita e anonima",
+        "description_fr": "Écoute pour enfants et adolescents, gratuite et anonyme",
+        "description_de": "Kinder- und Jugendtelefon, kostenlos und anonym",
+        "hours_en": "Monday to Saturday, 2 pm to 8 pm",
+        "hours_it": "Dal lunedì al sabato, dalle 14 alle 20",
+        "hours_fr": "Du lundi au samedi, de 14 h à 20 h",
+        "hours_de": "Montag bis Samstag, 14 bis 20 Uhr",
+    },
+    {
+        "country": "IT",
+        "name": "Telefono Azzurro",
+        "number": "19696",
+        "url": "https://azzurro.it/",
+        "languages": "it",
+        "order": 1,
+        "description_en": "Listening line for children and teenagers",
+        "description_it": "Linea di ascolto per bambini e adolescenti",
+        "description_fr": "Ligne d'écoute pour enfants et adolescents",
+        "description_de": "Beratungstelefon für Kinder und Jugendliche",
+        "hours_en": "24 hours a day",
+        "hours_it": "24 ore su 24",
+        "hours_fr": "24 h sur 24",
+        "hours_de": "Rund um die Uhr",
+    },
+    {
+        "country": "IT",
+        "name": "114 Emergenza Infanzia",
+        "number": "114",
+        "url": "https://www.114.it/",
+        "languages": "it",
+        "order": 2,
+        "description_en": "Emergency line for children in danger",
+        "description_it": "Servizio di emergenza per bambini e ragazzi in pericolo",
+        "description_fr": "Urgence pour les enfants en danger",
+        "description_de": "Notruf für Kinder in Gefahr",
+        "hours_en": "24 hours a day",
+        "hours_it": "24 ore su 24",
+        "hours_fr": "24 h sur 24",
+        "hours_de": "Rund um die Uhr",
+    },
+    {
+        "country": "GB",
+        "name": "Childline",
+        "number": "0800 1111",
+        "url": "https://www.childline.org.uk/",
+        "languages": "en",
+        "order": 1,
+        "description_en": "Free, confidential help for anyone under 19",
+        "description_it": "Aiuto gratuito e riservato per chi ha meno di 19 anni",
+        "description_fr": "Aide gratuite et confidentielle pour les moins de 19 ans",
+        "description_de": "Kostenlose, vertrauliche Hilfe für alle unter 19",
+        "hours_en": "24 hours a day",
+        "hours_it": "24 ore su 24",
+        "hours_fr": "24 h sur 24",
+        "hours_de": "Rund um die Uhr",
+    },
+    {
+        "country": "US",
+        "name": "988 Suicide & Crisis Lifeline",
+        "number": "988",
+        "url": "https://988lifeline.org/",
+        "languages": "en, es",
+        "order": 1,
+        "description_en": "Call or text 988 for free, confidential crisis support",
+        "description_it": "Chiama o scrivi al 988 per un supporto gratuito e riservato",
+        "description_fr": "Appelez ou écrivez au 988 : soutien gratuit et confidentiel",
+        "description_de": "Anruf oder SMS an 988: kostenlose, vertrauliche Krisenhilfe",
+        "hours_en": "24 hours a day",
+        "hours_it": "24 ore su 24",
+        "hours_fr": "24 h sur 24",
+        "hours_de": "Rund um die Uhr",
+    },
+    {
+        "country": "US",
+        "name": "StopBullying.gov",
+        "number": "",
+        "url": "https://www.stopbullying.gov/",
+        "languages": "en, es",
+        "order": 2,
+        "description_en": "How to prevent and respond to bullying, for kids, parents and schools",
+        "description_it": "Come prevenire e affrontare il bullismo, per ragazzi, genitori e scuole",
+        "description_fr": "Prévenir et réagir au harcèlement : pour jeunes, parents et écoles",
+        "description_de": "Mobbing vorbeugen und handeln: für Kinder, Eltern und Schulen",
+        "hours_en": "Online",
+        "hours_it": "Online",
+        "hours_fr": "En ligne",
+        "hours_de": "Online",
+    },
+]
+
+PROGRAMME = {
+    "title_en": "Counter-speech partner programme",
+    "title_it": "Programma di partner contro l'odio online",
+    "title_fr": "Programme de partenaires contre les discours de haine",
+    "title_de": "Partnerprogramm für Gegenrede",
+    "summary_en": (
+        "Six non-profit organisations from Germany and Switzerland work with us against "
+        "hate speech online and offline. Research from ETH Zurich shows that hate speech "
+        "is best countered with empathy for the people it targets."
+    ),
+    "summary_it": (
+        "Sei organizzazioni non profit di Germania e Svizzera lavorano con noi contro "
+        "l'odio online e offline. Una ricerca del Politecnico di Zurigo mostra che "
+        "all'odio si risponde meglio con l'empatia verso chi ne è colpito."
+    ),
+    "summary_fr": (
+        "Six associations d'Allemagne et de Suisse agissent avec nous contre la haine en "
+        "ligne et hors ligne. Une étude de l'ETH Zurich montre que l'empathie envers les "
+        "personnes visées est la meilleure réponse aux discours de haine."
+    ),
+    "summary_de": (
+        "Sechs gemeinnützige Organisationen aus Deutschland und der Schweiz setzen sich "
+        "mit uns gegen Hassrede on- und offline ein. Eine Studie der ETH Zürich zeigt: "
+        "Hassrede begegnet man am besten mit Empathie für die Betroffenen."
+    ),
+    "support_en": (
+        "Weekly coaching with a creative agency, monthly masterclasses, and €16,000 of "
+        "funding for each organisation's own video productions."
+    ),
+    "support_it": (
+        "Coaching settimanale con un'agenzia creativa, masterclass mensili e 16.000 € "
+        "di finanziamento per le produzioni video di ogni organizzazione."
+    ),
+    "support_fr": (
+        "Un coaching hebdomadaire avec une agence créative, des masterclasses mensuelles "
+        "et 16 000 € de financement pour les vidéos de chaque association."
+    ),
+    "support_de": (
+        "Wöchentliche Coachings mit einer Kreativagentur, monatliche Masterclasses und "
+        "16.000 Euro Förderung für die eigenen Videoproduktionen jeder Organisation."
+    ),
+}
+
+PARTNERS = [
+    (
+        "alliance F",
+        "CH",
+        "The voice of women in Swiss politics, working for equality in society, the economy and politics.",
+        "La voce delle donne nella politica svizzera, per la parità nella società, nell'economia e nella politica.",
+        "La voix des femmes dans la politique suisse, pour l'égalité dans la société, l'économie et la politique.",
+        "Die Stimme der Frauen in der Schweizer Politik, für Gleichstellung in Gesellschaft, Wirtschaft und Politik.",
+    ),
+    (
+        "Charta der Vielfalt",
+        "DE",
+        "An employers' initiative that promotes diversity in companies and institutions in Germany.",
+        "Un'iniziativa dei datori di lavoro che promuove la diversità in aziende e istituzioni in Germania.",
+        "Une initiative d'employeurs qui promeut la diversité dans les entreprises et institutions en Allemagne.",
+        "Eine Arbeitgebendeninitiative zur Förderung von Vielfalt in Unternehmen und Institutionen in Deutschland.",
+    ),
+    (
+        "Keshet Deutschland",
+        "DE",
+        "Works for the rights and visibility of Jewish LGBTIQ+ people in Germany.",
+        "Lavora per i diritti e la visibilità delle persone LGBTIQ+ ebree in Germania.",
+        "Agit pour les droits et la visibilité des personnes LGBTIQ+ juives en Allemagne.",
+        "Setzt sich für die Rechte und Sichtbarkeit jüdischer LGBTIQ+ in Deutschland ein.",
+    ),
+    (
+        "korientation",
+        "DE",
+        "A network for Asian-German perspectives on culture, media and politics.",
+        "Una rete per le prospettive asiatico-tedesche su cultura, media e politica.",
+        "Un réseau pour les perspectives germano-asiatiques sur la culture, les médias et la politique.",
+        "Ein Netzwerk für Asiatisch-Deutsche Perspektiven auf Kultur, Medien und Politik.",
+    ),
+    (
+        "Initiative Offene Gesellschaft",
+        "DE",
+        "Creates spaces for ideas and brings together people who stand for an open society.",
+        "Crea spazi per le idee e riunisce le persone che sostengono una società aperta.",
+        "Crée des espaces pour les idées et rassemble celles et ceux qui défendent une société ouverte.",
+        "Schafft Räume für Ideen und bringt Menschen für eine offene Gesellschaft zusammen.",
+    ),
+    (
+        "ReDI School of Digital Integration",
+        "DE",
+        "A non-profit tech school for people with a refugee or migration background.",
+        "Una scuola tech non profit per persone con esperienza di fuga o migrazione.",
+        "Une école du numérique à but non lucratif pour les personnes réfugiées ou migrantes.",
+        "Eine gemeinnützige Tech-Schule für Menschen mit Flucht- und Migrationserfahrung.",
+    ),
+]
+
+
+def load_campaign(stdout=None) -> None:
+    now = timezone.now()
+    campaign = Campaign.objects.order_by("pk").first()
+    if campaign is None:
+        campaign = Campaign(
+            starts_at=now - dt.timedelta(days=7), ends_at=now + dt.timedelta(days=60)
+        )
+    for field, value in CAMPAIGN.items():
+        setattr(campaign, field, value)
+    campaign.name = CAMPAIGN["name_en"]
+    campaign.save()
+
+    for row in HELPLINES:
+        Helpline.objects.update_or_create(
+            country=row["country"], name=row["name"], defaults=row
+        )
+
+    programme, _ = PartnerProgramme.objects.update_or_create(
+        title_en=PROGRAMME["title_en"],
+        defaults={
+            **PROGRAMME,
+            "starts_on": dt.date(now.year, 1, 1),
+            "ends_on": dt.date(now.year, 4, 30),
+        },
+    )
+    for order, (name, country, en, it, fr, de) in enumerate(PARTNERS):
+        Partner.objects.update_or_create(
+            programme=programme,
+            name=name,
+            defaults={
+                "country": country,
+                "order": order,
+                "description_en": en,
+                "description_it": it,
+                "description_fr": fr,
+                "description_de": de,
+            },
+        )
+    ensure_admin()
+    if stdout:
+        stdout.write("campaign, helplines, partners and the admin user are in place")

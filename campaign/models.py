@@ -1,0 +1,114 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Campaign(models.Model):
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+
+    name = models.CharField(_("name"), max_length=120)
+    hashtag = models.CharField(_("hashtag"), max_length=60, default="#CreateKindness")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def phase(self, now=None) -> str:
+        now = now or timezone.now()
+        if now < self.starts_at:
+            return self.Phase.UPCOMING
+        if now >= self.ends_at:
+            return self.Phase.ENDED
+        return self.Phase.LIVE
+
+    @property
+    def is_live(self) -> bool:
+        return self.phase() == self.Phase.LIVE
+
+    @property
+    def hashtag_word(self) -> str:
+        return self.hashtag.lstrip("#")
+
+
+class Helpline(models.Model):
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    description = models.CharField(_("what it helps with"), max_length=300, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    url = models.URLField(_("website"), blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=60, blank=True, help_text=_("e.g. fr, en")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("helpline")
+        verbose_name_plural = _("helplines")
+        ordering = ["country", "order", "name"]
+
+    def __str__(self):
+        return f"{self.country} {self.name} {self.number}".strip()
+
+    @property
+    def tel(self) -> str:
+        return "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+
+
+class PartnerProgramme(models.Model):
+    title = models.CharField(_("title"), max_length=160)
+    summary = models.TextField(_("summary"), blank=True)
+    support = models.TextField(
+        _("what partners receive"), blank=True, help_text=_("coaching, funding…")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("partner programme")
+        verbose_name_plural = _("partner programmes")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.title
+
+
+class Partner(models.Model):
+    programme = models.ForeignKey(
+        PartnerProgramme,
+        on_delete=models.CASCADE,
+        related_name="partners",
+        verbose_name=_("programme"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("website"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name

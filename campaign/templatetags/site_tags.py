@@ -1,0 +1,42 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """The current page in every language: (code, native name, path, is_current)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    current = context.get("LANGUAGE_CODE")
+    path = request.get_full_path()
+    return [
+        (
+            code,
+            get_language_info(code)["name_local"],
+            translate_url(path, code),
+            code == current,
+        )
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    request = context.get("request")
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL + path
+
+
+@register.filter
+def duration(seconds):
+    """82.4 -> '1:22'."""
+    if seconds in (None, ""):
+        return ""
+    total = int(round(float(seconds)))
+    return f"{total // 60}:{total % 60:02d}"

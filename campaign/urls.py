@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaign"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
+    path("partners/", views.partners, name="partners"),
+    path("country/", views.set_country, name="set_country"),
+    path("banner/dismiss/", views.dismiss_banner, name="dismiss_banner"),
+]

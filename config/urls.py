@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from campaign import views as campaign_views
+
+urlpatterns = [
+    path("healthz", campaign_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("v/", include("videos.urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("stories/", include("stories.urls")),
+    path("challenge/", include("challenge.urls")),
+    path("gallery/", include("challenge.gallery_urls")),
+    path("", include("campaign.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

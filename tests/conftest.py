@@ -1,0 +1,205 @@
+"""Shared fixtures.
+
+Service tests (PostgreSQL, Redis, a real Celery worker, Chromium) skip with a reason
+where the service is missing, and fail instead when KINDNESS_REQUIRE_SERVICES is set
+(CI sets it).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from config.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("KINDNESS_REQUIRE_SERVICES", "") not in ("", "0")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def service_missing(reason: str):
+    """Skip the test, or fail it where services are required (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state():
+    """Every test starts with an empty cache and runs Celery tasks in-process.
+
+    Tests that need a real worker use the `celery_worker` fixture, which switches
+    eager mode off for their duration.
+    """
+    cache.clear()
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
+    parsed = urlparse(url)
+    if not _port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+        service_missing(f"Redis is not answering at {url}")
+    return url
+
+
+@pytest.fixture
+def postgres_db(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("this test needs PostgreSQL (set DATABASE_URL)")
+    return connection
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        service_missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+def _database_url_for_worker() -> str:
+    """The URL of the test database the test process is using right now."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url, tmp_path):
+    """A real Celery worker process on real Redis, sharing the test database.
+
+    Yields a handle with `.process` (the Popen) and `.restart()`; tasks sent by the
+    test process go through Redis to it.
+    """
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "REDIS_URL": redis_url,
+        "DATA_DIR": str(settings.DATA_DIR),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    previous_broker = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = redis_url
+    celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if "visibility_timeout" not in celery_app.conf.broker_transport_options:
+        celery_app.conf.broker_transport_options = {
+            "visibility_timeout": settings.VIDEO_HARD_TIME_LIMIT + 600
+        }
+    celery_app.pool.force_close_all()
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+    log_path = tmp_path / "worker.log"
+
+    class Worker:
+        process: subprocess.Popen | None = None
+        log = log_path
+
+        def start(self):
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-n",
+                    f"test-{os.getpid()}@%h",
+                ],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log_path.open("ab"),
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if b"ready." in log_path.read_bytes():
+                    return
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+            raise RuntimeError("worker did not start:\n" + log_path.read_text())
+
+        def stop(self, sig=None):
+            if self.process and self.process.poll() is None:
+                if sig is None:
+                    self.process.terminate()
+                else:
+                    self.process.send_signal(sig)
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+
+        def restart(self):
+            self.stop()
+            self.start()
+
+    worker = Worker()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        celery_app.conf.broker_url = previous_broker
+        celery_app.pool.force_close_all()
+
+
+@pytest.fixture
+def outbox_dir(settings, tmp_path):
+    """A fresh file outbox for tests that read mail the way a user would."""
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(folder)
+    return folder
+
+
+def pytest_report_header(config):
+    lines = [f"database: {settings.DATABASES['default']['ENGINE']}"]
+    lines.append(
+        f"redis: {settings.REDIS_URL or 'not set (embedded broker, locmem cache)'}"
+    )
+    lines.append(f"services required: {REQUIRE_SERVICES}")
+    lines.append(f"chromium: {shutil.which('chromium') or 'missing'}")
+    return lines
