@@ -1,0 +1,88 @@
+"""The entry state machine: the one table of allowed transitions and the one
+function that applies them.
+
+`entry_transition` locks the entry row (select_for_update), refuses a transition the
+table does not allow, saves the new state and appends an EntryEvent. Two moderators
+deciding the same entry at once: the second finds the state already changed and gets
+`TransitionNotAllowed`.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Entry, EntryEvent
+
+S = Entry.State
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.UPLOADED, S.WITHDRAWN},
+    S.UPLOADED: {S.PROCESSING, S.FAILED, S.WITHDRAWN},
+    S.PROCESSING: {S.PENDING_REVIEW, S.FAILED, S.WITHDRAWN},
+    S.PENDING_REVIEW: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
+    S.APPROVED: {S.HIDDEN, S.REJECTED, S.WITHDRAWN},
+    S.HIDDEN: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
+    S.REJECTED: {S.WITHDRAWN},
+    S.FAILED: {S.WITHDRAWN},
+    S.WITHDRAWN: set(),
+}
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, entry_id, from_state, to_state):
+        self.entry_id, self.from_state, self.to_state = entry_id, from_state, to_state
+        super().__init__(
+            _("Entry %(id)s cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "id": entry_id,
+                "from": Entry.State(from_state).label,
+                "to": Entry.State(to_state).label,
+            }
+        )
+
+
+def can_transition(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, set())
+
+
+@transaction.atomic
+def entry_transition(
+    *,
+    entry_id: int,
+    to_state: str,
+    actor=None,
+    reason: str = "",
+    note: str = "",
+    expected_from: set[str] | None = None,
+) -> Entry:
+    """Apply one transition to the entry, under a row lock, and record it.
+
+    `expected_from` narrows the states the caller is willing to act on (a moderator
+    approving from the queue acts only on pending_review entries).
+    """
+    entry = Entry.objects.select_for_update().get(pk=entry_id)
+    from_state = entry.state
+    if (expected_from is not None and from_state not in expected_from) or not (
+        can_transition(from_state, to_state)
+    ):
+        raise TransitionNotAllowed(entry.pk, from_state, to_state)
+    now = timezone.now()
+    entry.state = to_state
+    entry.state_changed_at = now
+    update_fields = ["state", "state_changed_at"]
+    if to_state == S.APPROVED and entry.approved_at is None:
+        entry.approved_at = now
+        update_fields.append("approved_at")
+    if to_state == S.UPLOADED and entry.submitted_at is None:
+        entry.submitted_at = now
+        update_fields.append("submitted_at")
+    entry.save(update_fields=update_fields)
+    EntryEvent.objects.create(
+        entry=entry,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        note=note,
+    )
+    return entry

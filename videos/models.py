@@ -1,0 +1,94 @@
+import uuid
+
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def private_storage():
+    return storages["private"]
+
+
+def _source_path(video, filename):
+    return f"videos/{video.pk}/source"
+
+
+def _output_path(video, filename):
+    return f"videos/{video.pk}/video.mp4"
+
+
+def _poster_path(video, filename):
+    return f"videos/{video.pk}/poster.webp"
+
+
+class Video(models.Model):
+    """One uploaded video and what the pipeline made of it.
+
+    Every file lives in private storage; public access goes through
+    videos.views, which asks the owner (an episode or an entry) whether it is public.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be processed")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be processed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    source = models.FileField(
+        _("original file"),
+        storage=private_storage,
+        upload_to=_source_path,
+        max_length=255,
+        blank=True,
+    )
+    original_name = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
+    source_size = models.BigIntegerField(
+        _("original size (bytes)"), null=True, blank=True
+    )
+    output = models.FileField(
+        _("processed video"),
+        storage=private_storage,
+        upload_to=_output_path,
+        max_length=255,
+        blank=True,
+    )
+    output_size = models.BigIntegerField(
+        _("processed size (bytes)"), null=True, blank=True
+    )
+    poster = models.FileField(
+        _("poster"),
+        storage=private_storage,
+        upload_to=_poster_path,
+        max_length=255,
+        blank=True,
+    )
+    duration = models.FloatField(_("duration (s)"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    probe = models.JSONField(_("probe data"), default=dict, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
+    failure_detail = models.TextField(_("technical detail (staff only)"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("videos")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name or self.pk} ({self.get_status_display()})"
