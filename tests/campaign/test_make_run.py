@@ -1,0 +1,150 @@
+"""The real `make run` path, in a temporary copy of the project.
+
+It reuses this checkout's virtualenv (`make -o` keeps make from reinstalling into
+it) so the test costs seconds, not a download.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VENV = Path(sys.prefix)
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _copy_project(target: Path) -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for name in filter(None, files):
+        source = BASE_DIR / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def _processes_in(folder: Path) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if Path(os.readlink(proc / "cwd")).is_relative_to(folder):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def _start(project: Path, port: int, log: Path) -> subprocess.Popen:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DATA_DIR", "EMAIL_URL"}
+    }
+    env.pop("DEMO_ADMIN_PASSWORD", None)
+    return subprocess.Popen(
+        [
+            "make",
+            "run",
+            f"PORT={port}",
+            f"VENV={VENV}",
+            "-o",
+            f"{VENV}/.installed",
+        ],
+        cwd=project,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_for(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        content = log.read_text(errors="replace")
+        if text in content:
+            return content
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    pytest.fail(f"'{text}' never appeared:\n{log.read_text(errors='replace')}")
+
+
+def _get(url: str) -> tuple[int, str]:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    proc.wait(timeout=60)
+
+
+def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    project = tmp_path / "project"
+    _copy_project(project)
+    port = _free_port()
+    log = tmp_path / "run.log"
+
+    proc = _start(project, port, log)
+    try:
+        output = _wait_for(log, "Kindness Hub is running at", proc, timeout=300)
+        _wait_for(log, "ready.", proc, timeout=60)  # the Celery worker is up
+        status, page = _get(f"http://127.0.0.1:{port}/en/")
+        assert status == 200
+        assert "Kindness Hub" in page
+        status, health = _get(f"http://127.0.0.1:{port}/healthz")
+        assert '"ok": true' in health
+    finally:
+        _stop(proc)
+    assert f"http://127.0.0.1:{port}/" in output
+    password_line = next(line for line in output.splitlines() if "user: admin" in line)
+    saved_password = (project / "var" / "admin-password.txt").read_text().strip()
+    assert password_line.endswith(saved_password)
+    assert _processes_in(project) == [], "Ctrl-C left a process running"
+
+    database = project / "var" / "kindness.sqlite3"
+    created = database.stat().st_size
+    second_log = tmp_path / "second-run.log"
+    proc = _start(project, port, second_log)
+    try:
+        second = _wait_for(second_log, "Kindness Hub is running at", proc, 300)
+        assert second.count(saved_password) == 1
+        assert _get(f"http://127.0.0.1:{port}/en/help/")[0] == 200
+    finally:
+        _stop(proc)
+    assert (
+        project / "var" / "admin-password.txt"
+    ).read_text().strip() == saved_password
+    assert database.stat().st_size >= created
+    assert _processes_in(project) == []
