@@ -49,6 +49,13 @@ class Prompt(models.TextChoices):
     WITNESS = "witness", _("Something you witnessed and what helped")
 
 
+class NudgeOutcome(models.TextChoices):
+    NONE = "none", _("No nudge shown")
+    EDITED = "edited", _("Edited the caption")
+    CANCELLED = "cancelled", _("Cancelled")
+    POSTED_ANYWAY = "posted_anyway", _("Posted anyway")
+
+
 class Entry(models.Model):
     """A challenge entry. Its `state` changes only through challenge.states."""
 
@@ -92,6 +99,18 @@ class Entry(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     state_changed_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The "think before you post" nudge (challenge.nudge): what the caption matched
+    # and what the participant chose to do about it.
+    nudge_outcome = models.CharField(
+        _("kindness nudge"),
+        max_length=16,
+        choices=NudgeOutcome.choices,
+        default=NudgeOutcome.NONE,
+    )
+    watched_hits = models.JSONField(_("watched words found"), default=list, blank=True)
+    # The hidden idempotency token of the submit form: the same form posted twice
+    # gives one entry.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("entry")
@@ -140,3 +159,136 @@ class EntryEvent(models.Model):
 
     def __str__(self):
         return f"{self.entry_id}: {self.from_state} → {self.to_state}"
+
+
+class WatchedWord(models.Model):
+    """A hurtful word or phrase the kindness nudge looks for in captions."""
+
+    class Action(models.TextChoices):
+        NUDGE = "nudge", _("Nudge: ask to think before posting")
+        HOLD = "hold", _("Hold: nudge, and flag the entry for careful review")
+
+    phrase = models.CharField(
+        _("word or phrase"),
+        max_length=80,
+        help_text=_(
+            "Written plainly, e.g. “idiot” or “kill yourself”. Case, accents, "
+            "leetspeak, spacing and repeated letters are handled automatically."
+        ),
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    action = models.CharField(
+        _("action"), max_length=8, choices=Action.choices, default=Action.NUDGE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+        ordering = ["language", "phrase"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phrase", "language"], name="watched_word_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.phrase} ({self.language})"
+
+
+class Nudge(models.Model):
+    """One "think before you post" prompt and what the participant did.
+
+    The upload is stored first (private, processing starts); the entry is created
+    only once the participant edits the caption or posts anyway. Cancelling deletes
+    the video. The row stays as the record behind the reconsideration rate.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for a choice")
+        EDITED = "edited", _("Edited the caption")
+        CANCELLED = "cancelled", _("Cancelled")
+        POSTED_ANYWAY = "posted_anyway", _("Posted anyway")
+        ABANDONED = "abandoned", _("Left without choosing")
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="nudges",
+        verbose_name=_("participant"),
+    )
+    video = models.OneToOneField(
+        "videos.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_by_nudge",
+    )
+    entry = models.OneToOneField(
+        Entry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nudge",
+    )
+    caption = models.CharField(_("caption"), max_length=320)
+    prompt = models.CharField(_("prompt"), max_length=12, choices=Prompt.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    guardian_email = models.EmailField(blank=True)
+    submission_token = models.UUIDField(null=True, blank=True, unique=True)
+    hits = models.JSONField(_("watched words found"), default=list)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=16,
+        choices=Outcome.choices,
+        default=Outcome.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kindness nudge")
+        verbose_name_plural = _("kindness nudges")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.participant} {self.get_outcome_display()}"
+
+
+class GuardianConsent(models.Model):
+    """A parent's or guardian's answer for one entry of a participant under the age
+    of digital consent. The emailed link is signed and expires; the row records who
+    answered, what, and when, and makes the link single-use."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    entry = models.OneToOneField(
+        Entry,
+        on_delete=models.CASCADE,
+        related_name="guardian_consent",
+        verbose_name=_("entry"),
+    )
+    guardian_email = models.EmailField(_("guardian's email"))
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian consent")
+        verbose_name_plural = _("guardian consents")
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.get_decision_display()}"
+
+
+# --- Moderation and gallery ---

@@ -1,0 +1,134 @@
+"""Who may take part, by age and country: the one place these rules live.
+
+- Under MINIMUM_AGE nobody takes part, whatever the country.
+- Under the country's age of digital consent (GDPR Art. 8, as each country set it)
+  a parent or guardian must confirm each entry by email before it is submitted.
+
+We ask for the month and year of birth only. Without the day, a participant born in
+the current month might not have had their birthday yet: we count them as the
+younger age (the safe side for a minor).
+"""
+
+import datetime as dt
+from enum import StrEnum
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MINIMUM_AGE = 13
+DEFAULT_CONSENT_AGE = 16
+
+# GDPR Art. 8(1): 16 unless a member state set a lower age (not below 13).
+DIGITAL_CONSENT_AGE: dict[str, int] = {
+    "AT": 14,
+    "BE": 13,
+    "BG": 14,
+    "CH": 16,
+    "CY": 14,
+    "CZ": 15,
+    "DE": 16,
+    "DK": 13,
+    "EE": 13,
+    "ES": 14,
+    "FI": 13,
+    "FR": 15,
+    "GB": 13,
+    "GR": 15,
+    "HR": 16,
+    "HU": 16,
+    "IE": 16,
+    "IT": 14,
+    "LT": 14,
+    "LU": 16,
+    "LV": 13,
+    "MT": 13,
+    "NL": 16,
+    "NO": 13,
+    "PL": 16,
+    "PT": 13,
+    "RO": 16,
+    "SE": 13,
+    "SI": 15,
+    "SK": 16,
+    "US": 13,
+}
+
+OTHER_COUNTRY = "ZZ"
+
+COUNTRIES: list[tuple[str, str]] = [
+    ("AT", _("Austria")),
+    ("BE", _("Belgium")),
+    ("BG", _("Bulgaria")),
+    ("HR", _("Croatia")),
+    ("CY", _("Cyprus")),
+    ("CZ", _("Czechia")),
+    ("DK", _("Denmark")),
+    ("EE", _("Estonia")),
+    ("FI", _("Finland")),
+    ("FR", _("France")),
+    ("DE", _("Germany")),
+    ("GR", _("Greece")),
+    ("HU", _("Hungary")),
+    ("IE", _("Ireland")),
+    ("IT", _("Italy")),
+    ("LV", _("Latvia")),
+    ("LT", _("Lithuania")),
+    ("LU", _("Luxembourg")),
+    ("MT", _("Malta")),
+    ("NL", _("Netherlands")),
+    ("NO", _("Norway")),
+    ("PL", _("Poland")),
+    ("PT", _("Portugal")),
+    ("RO", _("Romania")),
+    ("SK", _("Slovakia")),
+    ("SI", _("Slovenia")),
+    ("ES", _("Spain")),
+    ("SE", _("Sweden")),
+    ("CH", _("Switzerland")),
+    ("GB", _("United Kingdom")),
+    ("US", _("United States")),
+    (OTHER_COUNTRY, _("Another country")),
+]
+
+
+class Eligibility(StrEnum):
+    TOO_YOUNG = "too_young"
+    NEEDS_GUARDIAN = "needs_guardian"
+    ADULT_CONSENT = "own_consent"
+
+
+def consent_age(country: str) -> int:
+    return DIGITAL_CONSENT_AGE.get((country or "").upper(), DEFAULT_CONSENT_AGE)
+
+
+def age_in_years(birth_year: int, birth_month: int, today: dt.date | None = None) -> int:
+    """Completed years, counting the birth month itself as not yet reached."""
+    today = today or timezone.localdate()
+    age = today.year - birth_year
+    if today.month <= birth_month:
+        age -= 1
+    return age
+
+
+def eligibility(
+    *, birth_year: int, birth_month: int, country: str, today: dt.date | None = None
+) -> Eligibility:
+    age = age_in_years(birth_year, birth_month, today)
+    if age < MINIMUM_AGE:
+        return Eligibility.TOO_YOUNG
+    if age < consent_age(country):
+        return Eligibility.NEEDS_GUARDIAN
+    return Eligibility.ADULT_CONSENT
+
+
+def needs_guardian(participant, today: dt.date | None = None) -> bool:
+    """Participants grow up: checked at each submission, not stored."""
+    return (
+        eligibility(
+            birth_year=participant.birth_year,
+            birth_month=participant.birth_month,
+            country=participant.country,
+            today=today,
+        )
+        != Eligibility.ADULT_CONSENT
+    )
