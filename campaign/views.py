@@ -87,3 +87,7 @@ def healthz(request):
     report = health_report()
     status = HTTPStatus.OK if report["ok"] else HTTPStatus.SERVICE_UNAVAILABLE
     return JsonResponse(report, status=status)
+
+
+def too_many_requests(request, exception=None):
+    return render(request, "429.html", status=HTTPStatus.TOO_MANY_REQUESTS)

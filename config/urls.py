@@ -5,6 +5,9 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from campaign import views as campaign_views
+from campaign.ratelimit import rate_limited
+
+handler429 = "campaign.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", campaign_views.healthz, name="healthz"),
@@ -13,6 +16,11 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path(
+        "admin/login/",
+        rate_limited("admin_login")(admin.site.login),
+        name="admin_login_limited",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

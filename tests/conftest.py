@@ -41,6 +41,11 @@ def _port_open(host: str, port: int) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_state():
     """Every test starts with an empty cache and runs Celery tasks in-process.
 
