@@ -268,6 +268,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+    # Our own actions, limited by the same machinery (campaign/ratelimit.py).
+    "admin_login": env.str("RATE_LIMIT_ADMIN_LOGIN", default="10/m/ip,30/h/ip"),
+    "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
+    "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
+    "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
