@@ -232,6 +232,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Slow, CPU-bound transcodes and fast notices run on separate queues, so a burst of
+# uploads never delays an email. Run one transcode worker process per core:
+#   celery -A config worker -Q transcode --concurrency $(nproc)
+#   celery -A config worker -Q notices,celery --concurrency 4
+# `make run` and the tests start one worker that consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "videos.tasks.process_video": {"queue": "transcode"},
+    "challenge.moderation_tasks.*": {"queue": "notices"},
+    "challenge.tasks.send_*": {"queue": "notices"},
+}
+CELERY_ALL_QUEUES = "celery,transcode,notices"
 
 # Mail -------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"

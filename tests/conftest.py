@@ -142,6 +142,8 @@ def celery_worker(transactional_db, redis_url, tmp_path):
                     "worker",
                     "--pool",
                     "solo",
+                    "--queues",
+                    settings.CELERY_ALL_QUEUES,
                     "--loglevel",
                     "INFO",
                     "--without-gossip",

@@ -37,6 +37,8 @@ class Command(BaseCommand):
                 "--beat",
                 "--pool",
                 "solo",
+                "--queues",
+                settings.CELERY_ALL_QUEUES,
                 "--loglevel",
                 "INFO",
                 "--schedule",
