@@ -124,6 +124,9 @@ class Entry(models.Model):
                 fields=["state", "heart_count", "id"], name="entry_gallery_hearts"
             ),
         ]
+        permissions = [
+            ("moderate_entry", _("Can approve, reject, hide and restore entries")),
+        ]
 
     def __str__(self):
         return f"#{self.pk} @{self.participant.handle}"
@@ -292,3 +295,133 @@ class GuardianConsent(models.Model):
 
 
 # --- Moderation and gallery ---
+
+
+class RejectReason(models.TextChoices):
+    """Why an entry is not accepted (or removed). Shown to the participant."""
+
+    BULLYING = "bullying", _("Bullying or hurtful")
+    PERSONAL_INFO = "personal_info", _("Personal information shown")
+    OFF_THEME = "off_theme", _("Not on the theme")
+    UNSAFE_FOR_MINORS = "unsafe_minors", _("Unsafe for young viewers")
+    COPYRIGHT = "copyright", _("Copyright")
+    SPAM = "spam", _("Spam or advertising")
+    OTHER = "other", _("Other")
+
+
+class ReportReason(models.TextChoices):
+    """Why a visitor reports an entry in the gallery."""
+
+    BULLYING = "bullying", _("It is bullying or hurtful")
+    PERSONAL_INFO = "personal_info", _("It shows personal information")
+    UNSAFE = "unsafe", _("It is unsafe or upsetting")
+    COPYRIGHT = "copyright", _("It uses someone else's work")
+    SPAM = "spam", _("It is spam")
+    OTHER = "other", _("Something else")
+
+
+class Heart(models.Model):
+    """One account's heart on one entry. Entry.heart_count mirrors the rows."""
+
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="hearts", verbose_name=_("entry")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="hearts",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("heart")
+        verbose_name_plural = _("hearts")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "user"], name="heart_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} \u2665 {self.entry_id}"
+
+
+class Report(models.Model):
+    """A visitor's report on an approved entry.
+
+    `reporter_key` is "u:<user id>" for an account or "s:<hash of the session key>"
+    for an anonymous visitor: one report per reporter per entry.
+    """
+
+    entry = models.ForeignKey(
+        Entry,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("entry"),
+    )
+    reporter_key = models.CharField(max_length=80)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
+    text = models.TextField(_("details"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        EntryEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by decision"),
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "reporter_key"], name="report_one_per_reporter"
+            )
+        ]
+        indexes = [models.Index(fields=["resolved_at"], name="report_open")]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.get_reason_display()}"
+
+
+class ModerationNotice(models.Model):
+    """The email telling a participant about one decision.
+
+    Keyed on the decision's EntryEvent (unique), claimed atomically by the task and
+    stamped `sent_at`, so one decision never sends two emails.
+    """
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", _("Entry approved")
+        REJECTED = "rejected", _("Entry not accepted")
+
+    event = models.OneToOneField(
+        EntryEvent,
+        on_delete=models.CASCADE,
+        related_name="notice",
+        verbose_name=_("decision"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
+
+    def __str__(self):
+        return f"{self.event_id}: {self.kind}"
