@@ -245,6 +245,17 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_ALL_QUEUES = "celery,transcode,notices"
 
+# Stories ----------------------------------------------------------------------
+# Story plays are counted in the shared cache and flushed to the database by beat
+# (see docs/decisions.md); without Redis each play is written to its row directly.
+STORY_VIEWS_BUFFERED = env.bool("STORY_VIEWS_BUFFERED", default=bool(REDIS_URL))
+STORY_VIEWS_FLUSH_SECONDS = env.int("STORY_VIEWS_FLUSH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["stories-flush-views"] = {
+    "task": "stories.tasks.flush_story_views",
+    "schedule": STORY_VIEWS_FLUSH_SECONDS,
+}
+
 # Mail -------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -1,3 +1,97 @@
-def episodes_published():
-    """Filled in by the story series work (issue 4)."""
-    return []
+"""Reads for the story series: the one place that knows which episodes are public."""
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone, translation
+
+from .models import Caption, Episode, Series
+from .webvtt import Cue, WebVTTError, parse_webvtt
+
+VIEWS_KEY = "stories:views:{pk}"
+
+
+def _published_q(now=None) -> Q:
+    return Q(publish_at__isnull=False, publish_at__lte=now or timezone.now())
+
+
+def episodes_published() -> QuerySet[Episode]:
+    """Published episodes in series order, with their video (and so the poster)."""
+    return Episode.objects.filter(_published_q()).select_related("series", "video")
+
+
+def episodes_visible_to(user) -> QuerySet[Episode]:
+    """What a visitor may open: published episodes; staff also preview the rest."""
+    episodes = Episode.objects.select_related("series", "video")
+    if user.is_authenticated and user.is_staff:
+        return episodes
+    return episodes.filter(_published_q())
+
+
+def series_published() -> list[tuple[Series, list[Episode]]]:
+    """Each series that has published episodes, with them, in order."""
+    grouped: dict[int, tuple[Series, list[Episode]]] = {}
+    for episode in episodes_published():
+        grouped.setdefault(episode.series_id, (episode.series, []))[1].append(episode)
+    return list(grouped.values())
+
+
+def episode_neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
+    """The previous and next published episodes of the same series."""
+    siblings = list(episodes_published().filter(series_id=episode.series_id))
+    ids = [sibling.pk for sibling in siblings]
+    if episode.pk not in ids:
+        return None, None
+    index = ids.index(episode.pk)
+    previous = siblings[index - 1] if index > 0 else None
+    following = siblings[index + 1] if index + 1 < len(siblings) else None
+    return previous, following
+
+
+def episode_captions(episode: Episode) -> list[Caption]:
+    return list(episode.captions.all())
+
+
+def caption_for_language(captions: list[Caption], language: str) -> Caption | None:
+    """The captions in `language`, else English, else none."""
+    by_language = {caption.language: caption for caption in captions}
+    return by_language.get(language) or by_language.get("en")
+
+
+def transcript(caption: Caption | None) -> list[Cue]:
+    if caption is None:
+        return []
+    try:
+        return parse_webvtt(caption.text)
+    except WebVTTError:
+        # Saved captions are validated; an old broken row must not break the page.
+        return []
+
+
+def current_language() -> str:
+    return (translation.get_language() or "en")[:2]
+
+
+def video_is_public_episode(video) -> bool | None:
+    """The videos app's owner hook: None when the video is not an episode's."""
+    episode = Episode.objects.filter(video_id=video.pk).only("publish_at").first()
+    if episode is None:
+        return None
+    return episode.is_published()
+
+
+def pending_views(episode_ids) -> dict[int, int]:
+    """Plays counted in the cache and not yet written to the database."""
+    keys = {VIEWS_KEY.format(pk=pk): pk for pk in episode_ids}
+    found = cache.get_many(list(keys))
+    return {keys[key]: int(value) for key, value in found.items() if value}
+
+
+def episode_views(episode: Episode) -> int:
+    return episode.views + pending_views([episode.pk]).get(episode.pk, 0)
+
+
+def story_views_total() -> int:
+    """Every play of every episode: flushed counts plus what the cache still holds."""
+    stored = Episode.objects.aggregate(total=Sum("views"))["total"] or 0
+    ids = list(Episode.objects.values_list("pk", flat=True))
+    return stored + sum(pending_views(ids).values())

@@ -1,8 +1,16 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "stories"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="placeholder.html"), name="list"),
+    path("", views.story_list, name="list"),
+    path("<slug:slug>/", views.episode_detail, name="detail"),
+    path(
+        "<slug:slug>/captions/<str:language>.vtt",
+        views.episode_captions_file,
+        name="captions",
+    ),
+    path("<slug:slug>/play", views.episode_play, name="play"),
 ]

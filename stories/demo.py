@@ -1,0 +1,365 @@
+"""Demo content for the story series: six episodes, animated clips, captions.
+
+`load_stories` is run by `manage.py demo_content` (and so by `make run`). It is
+idempotent: episodes are matched by slug, and a clip is rendered and sent through the
+real pipeline (`video_create`) only for an episode that has no usable video yet.
+"""
+
+import datetime as dt
+import io
+import math
+import tempfile
+from array import array
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
+
+from .demo_text import BEHIND, EPISODES, SERIES
+from .models import Caption, Episode, Series
+
+LANGUAGES = ("en", "it", "fr", "de")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _font(size: int, bold: bool = True):
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    try:
+        return ImageFont.truetype(str(FONT_DIR / name), size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def _wrap(draw, text: str, font, max_width: int) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if draw.textlength(trial, font=font) <= max_width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _ease(value: float) -> float:
+    value = min(1.0, max(0.0, value))
+    return 1 - (1 - value) ** 3
+
+
+def _gradient(size, top, bottom) -> Image.Image:
+    width, height = size
+    column = Image.new("RGB", (1, height))
+    for y in range(height):
+        mix = y / max(1, height - 1)
+        column.putpixel(
+            (0, y),
+            tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)),
+        )
+    return column.resize(size)
+
+
+def _story_frame(base, t, seconds, *, title, handle, ink, size) -> Image.Image:
+    """One frame: title, two figures and a heart, then the creator reveal."""
+    width, height = size
+    reveal = reveal_at(seconds)
+    if t >= reveal:
+        return _reveal_frame(t - reveal, handle=handle, ink=ink, size=size)
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
+    unit = width / 540
+    # Title drops in during the first second.
+    title_font = _font(int(54 * unit))
+    lines = _wrap(draw, title, title_font, int(width * 0.84))
+    y = int(height * 0.16 - (1 - _ease(t / 0.8)) * 120 * unit)
+    for line in lines:
+        draw.text(
+            (width / 2, y),
+            line,
+            font=title_font,
+            fill=ink,
+            anchor="ma",
+            stroke_width=max(2, int(3 * unit)),
+            stroke_fill=(31, 29, 43),
+        )
+        y += int(66 * unit)
+    # Two figures walk towards each other; a heart grows between them.
+    approach = _ease((t - 0.6) / 2.2)
+    ground = int(height * 0.66)
+    for side in (-1, 1):
+        x = width / 2 + side * (width * 0.36 - approach * width * 0.16)
+        bob = math.sin(t * 7 + side) * 6 * unit
+        radius = 34 * unit
+        draw.ellipse(
+            (
+                x - radius,
+                ground - 190 * unit + bob,
+                x + radius,
+                ground - 122 * unit + bob,
+            ),
+            fill=ink,
+        )
+        draw.rounded_rectangle(
+            (x - 44 * unit, ground - 112 * unit + bob, x + 44 * unit, ground + bob),
+            radius=int(30 * unit),
+            fill=ink,
+        )
+    grow = _ease((t - 2.4) / 1.0)
+    if grow > 0:
+        pulse = 1 + 0.08 * math.sin(t * 9)
+        _heart(draw, width / 2, ground - 150 * unit, 46 * unit * grow * pulse)
+    # The handle slides in from the bottom.
+    handle_font = _font(int(40 * unit))
+    slide = _ease((t - 1.2) / 0.8)
+    draw.text(
+        (width / 2, height - (40 + 120 * slide) * unit),
+        handle,
+        font=handle_font,
+        fill=ink,
+        anchor="ms",
+    )
+    return image
+
+
+def _heart(draw, cx, cy, size):
+    points = []
+    for step in range(60):
+        a = 2 * math.pi * step / 60
+        x = 16 * math.sin(a) ** 3
+        y = (
+            13 * math.cos(a)
+            - 5 * math.cos(2 * a)
+            - 2 * math.cos(3 * a)
+            - math.cos(4 * a)
+        )
+        points.append((cx + x * size / 16, cy - y * size / 16))
+    draw.polygon(points, fill=(225, 29, 72))
+
+
+def _reveal_frame(t, *, handle, ink, size) -> Image.Image:
+    width, height = size
+    unit = width / 540
+    image = Image.new("RGB", size, (31, 29, 43))
+    draw = ImageDraw.Draw(image)
+    fade = _ease(t / 0.5)
+    light = tuple(int(31 + (255 - 31) * fade) for _ in range(3))
+    draw.text(
+        (width / 2, height * 0.40),
+        "#CreateKindness",
+        font=_font(int(34 * unit), bold=False),
+        fill=light,
+        anchor="mm",
+    )
+    draw.text(
+        (width / 2, height * 0.50),
+        handle,
+        font=_font(int(58 * unit)),
+        fill=light,
+        anchor="mm",
+    )
+    _heart(draw, width / 2, height * 0.62, 30 * unit * fade)
+    return image
+
+
+def render_story_clip(
+    path,
+    *,
+    title: str,
+    handle: str,
+    colours=((255, 183, 197), (124, 58, 237)),
+    seconds: float = 6,
+    width: int = 540,
+    height: int = 960,
+    fps: int = 24,
+) -> Path:
+    """An animated H.264/AAC MP4: title, figures, handle, then a reveal frame."""
+    path = Path(path)
+    size = (width, height)
+    base = _gradient(size, colours[0], colours[1])
+    ink = (255, 255, 255)
+    frame_count = int(seconds * fps)
+    with av.open(str(path), "w", format="mp4") as output:
+        stream = output.add_stream("libx264", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "26"}
+        audio = output.add_stream("aac", rate=48000, layout="stereo")
+        for index in range(frame_count):
+            picture = _story_frame(
+                base,
+                index / fps,
+                seconds,
+                title=title,
+                handle=handle,
+                ink=ink,
+                size=size,
+            )
+            frame = av.VideoFrame.from_image(picture)
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            output.mux(stream.encode(frame))
+        output.mux(stream.encode(None))
+        _write_melody(output, audio, seconds)
+    return path
+
+
+def _write_melody(output, stream, seconds: float) -> None:
+    """A soft sine arpeggio, one note every half second."""
+    rate = 48000
+    notes = (523.25, 659.25, 783.99, 659.25)
+    total = int(seconds * rate)
+    note_length = rate // 2
+    pts = 0
+    while pts < total:
+        count = min(1024, total - pts)
+        samples = array("h")
+        for n in range(pts, pts + count):
+            within = n % note_length
+            envelope = min(1.0, within / 800) * (1 - within / note_length)
+            value = int(
+                6000
+                * envelope
+                * math.sin(2 * math.pi * notes[(n // note_length) % 4] * n / rate)
+            )
+            samples.extend((value, value))
+        frame = av.AudioFrame(format="s16", layout="stereo", samples=count)
+        frame.sample_rate = rate
+        frame.pts = pts
+        frame.time_base = Fraction(1, rate)
+        frame.planes[0].update(samples.tobytes())
+        output.mux(stream.encode(frame))
+        pts += count
+    output.mux(stream.encode(None))
+
+
+def render_avatar(handle: str, colours) -> bytes:
+    """A round placeholder avatar with the handle's first letter, as PNG bytes."""
+    size = 192
+    image = _gradient((size, size), colours[0], colours[1])
+    mask = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(mask).ellipse((0, 0, size - 1, size - 1), fill=255)
+    image.putalpha(mask)
+    ImageDraw.Draw(image).text(
+        (size / 2, size / 2),
+        handle.lstrip("@")[:1].upper(),
+        font=_font(96),
+        fill=(255, 255, 255),
+        anchor="mm",
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _timestamp(seconds: float) -> str:
+    millis = int(round(seconds * 1000))
+    return f"00:{millis // 60000:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+
+
+def reveal_at(seconds: float) -> float:
+    """When the clip switches to the creator reveal frame."""
+    return seconds - min(1.6, seconds / 4)
+
+
+def demo_captions(*, title: str, line: str, behind: str, seconds: float = 6) -> str:
+    reveal = reveal_at(seconds)
+    cues = [
+        (0.1, seconds / 3, title),
+        (seconds / 3, reveal - 0.05, line),
+        (reveal, seconds - 0.05, behind),
+    ]
+    blocks = ["WEBVTT"]
+    for index, (start, end, text) in enumerate(cues, start=1):
+        blocks.append(f"{index}\n{_timestamp(start)} --> {_timestamp(end)}\n{text}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _publish_dates(count: int) -> list[dt.datetime]:
+    """Spread over the campaign so far (all in the past, so all six are visible)."""
+    from campaign.selectors import campaign_current
+
+    now = timezone.now()
+    campaign = campaign_current()
+    start = campaign.starts_at if campaign else now - dt.timedelta(days=7)
+    start = min(start, now - dt.timedelta(days=1))
+    span = min(now - start, dt.timedelta(days=30))
+    return [start + span * index / count for index in range(count)]
+
+
+def _needs_video(episode: Episode) -> bool:
+    video = episode.video
+    return video is None or video.status == video.Status.FAILED
+
+
+def load_stories(stdout=None) -> None:
+    from videos.services import video_create
+
+    series, _ = Series.objects.update_or_create(
+        slug=SERIES["slug"],
+        defaults={key: value for key, value in SERIES.items() if key != "slug"},
+    )
+    dates = _publish_dates(len(EPISODES))
+    rendered = 0
+    for order, data in enumerate(EPISODES):
+        handle = data["handle"]
+        defaults = {
+            "series": series,
+            "order": order,
+            "creator_handle": handle,
+            "creator_name": handle.lstrip("@"),
+            "situation": data["situation"],
+            "publish_at": dates[order],
+        }
+        for language in LANGUAGES:
+            title, synopsis, tips, _line = data[language]
+            defaults[f"title_{language}"] = title
+            defaults[f"synopsis_{language}"] = synopsis
+            defaults[f"tips_{language}"] = tips
+        episode, _ = Episode.objects.update_or_create(
+            slug=data["slug"], defaults=defaults
+        )
+        if not episode.creator_avatar:
+            episode.creator_avatar.save(
+                f"{data['slug']}.png",
+                ContentFile(render_avatar(handle, data["colours"])),
+                save=True,
+            )
+        for language in LANGUAGES:
+            title, _synopsis, _tips, line = data[language]
+            Caption.objects.update_or_create(
+                episode=episode,
+                language=language,
+                defaults={
+                    "text": demo_captions(
+                        title=title,
+                        line=line,
+                        behind=BEHIND[language].format(handle=handle),
+                    )
+                },
+            )
+        if _needs_video(episode):
+            with tempfile.TemporaryDirectory() as folder:
+                clip = render_story_clip(
+                    Path(folder) / f"{data['slug']}.mp4",
+                    title=data["en"][0],
+                    handle=handle,
+                    colours=data["colours"],
+                )
+                with clip.open("rb") as handle_file:
+                    episode.video = video_create(
+                        file=File(handle_file, name=clip.name),
+                        original_name=clip.name,
+                    )
+            episode.save(update_fields=["video", "updated_at"])
+            rendered += 1
+    if stdout:
+        stdout.write(
+            f"story series: {len(EPISODES)} episodes in place, "
+            f"{rendered} demo video(s) rendered and queued for processing"
+        )

@@ -1,0 +1,103 @@
+from http import HTTPStatus
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import http_date
+from django.utils.translation import get_language_info
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from campaign.selectors import COUNTRY_NAMES, helplines_for, visitor_country
+
+from . import seo
+from .models import Caption
+from .selectors import (
+    caption_for_language,
+    current_language,
+    episode_captions,
+    episode_neighbours,
+    episode_views,
+    episodes_published,
+    episodes_visible_to,
+    series_published,
+    transcript,
+)
+from .services import story_view_record
+
+
+def story_list(request):
+    return render(request, "stories/list.html", {"series_list": series_published()})
+
+
+def episode_detail(request, slug):
+    episode = get_object_or_404(episodes_visible_to(request.user), slug=slug)
+    language = current_language()
+    captions = episode_captions(episode)
+    page_caption = caption_for_language(captions, language)
+    tracks = [
+        {
+            "url": caption.get_absolute_url(),
+            "language": caption.language,
+            "label": get_language_info(caption.language)["name_local"].capitalize(),
+            "default": caption is page_caption,
+        }
+        for caption in captions
+    ]
+    previous, following = episode_neighbours(episode)
+    page_url = request.build_absolute_uri(episode.get_absolute_url())
+    country = visitor_country(request)
+    structured = seo.video_object(
+        episode,
+        page_url=page_url,
+        absolute=request.build_absolute_uri,
+        views=episode_views(episode),
+    )
+    return render(
+        request,
+        "stories/detail.html",
+        {
+            "episode": episode,
+            "tracks": tracks,
+            "transcript": transcript(page_caption),
+            "transcript_language": page_caption.language if page_caption else "",
+            "previous": previous,
+            "next": following,
+            "helplines": list(helplines_for(country)),
+            "helpline_country": COUNTRY_NAMES.get(country, country),
+            "page_url": page_url,
+            "poster_absolute": (
+                request.build_absolute_uri(episode.poster_url)
+                if episode.poster_url
+                else ""
+            ),
+            "share_links": seo.share_links(url=page_url, title=episode.title),
+            "json_ld": seo.json_ld(structured),
+            "is_preview": not episode.is_published(),
+        },
+    )
+
+
+def episode_captions_file(request, slug, language):
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    episode = get_object_or_404(episodes_visible_to(request.user), slug=slug)
+    caption = get_object_or_404(Caption, episode=episode, language=language)
+    response = HttpResponse(caption.text, content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Content-Language"] = language
+    response["Last-Modified"] = http_date(caption.updated_at.timestamp())
+    return response
+
+
+@csrf_exempt
+@require_POST
+def episode_play(request, slug):
+    """The player's beacon on the first `play`: counts a watch, sets no cookie.
+
+    CSRF-exempt on purpose: it changes nothing but an anonymous counter, and a
+    cookie-free beacon has no token to send.
+    """
+    episode = get_object_or_404(episodes_published(), slug=slug)
+    story_view_record(episode=episode)
+    return HttpResponse(status=HTTPStatus.NO_CONTENT)
