@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from campaign import metrics as campaign_metrics
 from campaign import views as campaign_views
 from campaign.ratelimit import rate_limited
 
@@ -11,6 +12,7 @@ handler429 = "campaign.views.too_many_requests"
 
 urlpatterns = [
     path("healthz", campaign_views.healthz, name="healthz"),
+    path("metrics", campaign_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("videos.urls")),
 ]
