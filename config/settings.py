@@ -244,6 +244,21 @@ CELERY_TASK_ROUTES = {
     "challenge.tasks.send_*": {"queue": "notices"},
 }
 CELERY_ALL_QUEUES = "celery,transcode,notices"
+# Video pipeline: time limits for the transcode task (they need the prefork pool;
+# video_process also checks the soft limit itself between frames) and the sweep that
+# re-queues stalled videos and clears abandoned temp files.
+CELERY_TASK_ANNOTATIONS = {
+    "videos.tasks.process_video": {
+        "soft_time_limit": VIDEO_SOFT_TIME_LIMIT,
+        "time_limit": VIDEO_HARD_TIME_LIMIT,
+    }
+}
+VIDEO_SWEEP_EVERY_SECONDS = env.int("VIDEO_SWEEP_EVERY_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["videos-sweep"] = {
+    "task": "videos.tasks.sweep_videos",
+    "schedule": VIDEO_SWEEP_EVERY_SECONDS,
+}
 
 # Stories ----------------------------------------------------------------------
 # Story plays are counted in the shared cache and flushed to the database by beat

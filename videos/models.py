@@ -2,7 +2,10 @@ import uuid
 
 from django.core.files.storage import storages
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from videos.failures import failure_reason
 
 
 def private_storage():
@@ -89,6 +92,34 @@ class Video(models.Model):
         verbose_name = _("video")
         verbose_name_plural = _("videos")
         ordering = ["-created_at"]
+        permissions = [
+            ("reprocess_video", _("Can send a video through the pipeline again"))
+        ]
 
     def __str__(self):
         return f"{self.original_name or self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.output)
+
+    @property
+    def failure_reason(self) -> str:
+        """Why processing failed, for the participant, in the active language."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return failure_reason(self.failure_code, self.failure_params)
+
+    @property
+    def video_url(self) -> str:
+        return reverse("videos:video", kwargs={"pk": self.pk})
+
+    @property
+    def poster_url(self) -> str:
+        if not self.poster:
+            return ""
+        return reverse("videos:poster", kwargs={"pk": self.pk})
+
+    @property
+    def original_url(self) -> str:
+        return reverse("videos:original", kwargs={"pk": self.pk})

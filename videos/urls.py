@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from videos import views
 
 app_name = "videos"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:pk>/video.mp4", views.video, name="video"),
+    path("<uuid:pk>/poster.webp", views.poster, name="poster"),
+    path("<uuid:pk>/original", views.original, name="original"),
+]

@@ -1,0 +1,31 @@
+"""Celery tasks: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from videos import services
+
+# Worth another try later: storage hiccups, the database or broker being away.
+# A bad file never raises these (it ends `failed` inside video_process).
+TRANSIENT_ERRORS = (OSError, DatabaseOperationalError, BrokerOperationalError)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    # The real cap is VIDEO_MAX_ATTEMPTS, counted in the database by video_process.
+    max_retries=10,
+)
+def process_video(video_id: str) -> None:
+    """Soft/hard time limits come from settings via CELERY_TASK_ANNOTATIONS."""
+    services.video_process(video_id=video_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_videos() -> None:
+    services.video_sweep()

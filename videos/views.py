@@ -1,0 +1,164 @@
+"""Serve a video's files after checking who may see them, with HTTP Range support.
+
+- processed video and poster: anyone when an owner says the video is public
+  (videos.owners.video_is_public), otherwise only users with `videos.view_video`;
+- the original upload: only users with `videos.view_video`.
+Everyone else gets 404, whether or not the video exists.
+
+With settings.MEDIA_OFFLOAD = "nginx" or "sendfile" the checks still happen here and
+the front server sends the bytes (and handles Range itself).
+"""
+
+import os
+import re
+from http import HTTPStatus
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from videos.models import Video
+from videos.owners import video_is_public
+from videos.pipeline import CONTENT_TYPES
+
+CHUNK = 64 * 1024
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+ORIGINAL_EXTENSIONS = {"mp4": ".mp4", "matroska": ".mkv", "avi": ".avi"}
+
+
+def _may_moderate(user) -> bool:
+    return user.is_authenticated and user.has_perm("videos.view_video")
+
+
+@require_safe
+def video(request, pk):
+    return _serve_processed(request, pk, "output", "video/mp4", "video.mp4")
+
+
+@require_safe
+def poster(request, pk):
+    return _serve_processed(request, pk, "poster", "image/webp", "poster.webp")
+
+
+@require_safe
+def original(request, pk):
+    if not _may_moderate(request.user):
+        raise Http404
+    item = get_object_or_404(Video, pk=pk)
+    if not item.source:
+        raise Http404
+    fmt = (item.probe or {}).get("format", "")
+    return _file_response(
+        request,
+        item.source,
+        content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
+        filename=f"{item.pk}{ORIGINAL_EXTENSIONS.get(fmt, '')}",
+        public=False,
+    )
+
+
+def _serve_processed(request, pk, field, content_type, filename):
+    item = Video.objects.filter(pk=pk, status=Video.Status.READY).first()
+    if item is None or not getattr(item, field):
+        raise Http404
+    public = video_is_public(item)
+    if not public and not _may_moderate(request.user):
+        raise Http404
+    return _file_response(
+        request,
+        getattr(item, field),
+        content_type=content_type,
+        filename=filename,
+        public=public,
+    )
+
+
+def _file_response(request, fieldfile, *, content_type, filename, public):
+    storage = fieldfile.storage
+    name = fieldfile.name
+    try:
+        path = storage.path(name)
+        stat = os.stat(path)
+    except (NotImplementedError, FileNotFoundError):
+        raise Http404 from None
+    size = stat.st_size
+    headers = {
+        "Content-Type": content_type,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Accept-Ranges": "bytes",
+        "Cache-Control": ("public, max-age=86400" if public else "private, no-store"),
+        "Last-Modified": http_date(stat.st_mtime),
+    }
+
+    offload = settings.MEDIA_OFFLOAD
+    if offload == "nginx":
+        response = HttpResponse(headers=headers)
+        response["X-Accel-Redirect"] = f"{settings.MEDIA_OFFLOAD_PREFIX}{name}"
+        return response
+    if offload == "sendfile":
+        response = HttpResponse(headers=headers)
+        response["X-Sendfile"] = os.path.abspath(path)
+        return response
+
+    start, end = 0, size - 1
+    status = HTTPStatus.OK
+    header = request.headers.get("Range", "")
+    if header:
+        parsed = _parse_range(header, size)
+        if parsed is None:
+            response = HttpResponse(
+                status=HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, headers=headers
+            )
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        if parsed != "ignore":
+            start, end = parsed
+            status = HTTPStatus.PARTIAL_CONTENT
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    length = end - start + 1 if size else 0
+    headers["Content-Length"] = str(length)
+    if request.method == "HEAD":
+        return HttpResponse(status=status, headers=headers)
+    return StreamingHttpResponse(
+        _read(path, start, length), status=status, headers=headers
+    )
+
+
+def _parse_range(header: str, size: int):
+    """(start, end) for one satisfiable range, None for 416, "ignore" for 200.
+
+    Several ranges at once are answered with the whole file (allowed by RFC 9110).
+    """
+    if "," in header:
+        return "ignore"
+    match = RANGE_RE.match(header.strip())
+    if not match:
+        return "ignore"
+    first, last = match.groups()
+    if not first and not last:
+        return "ignore"
+    if not first:  # suffix: the last N bytes
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            return None
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if start >= size or (last and end < start):
+        return None
+    return start, min(end, size - 1)
+
+
+def _read(path, start, length):
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
