@@ -184,6 +184,48 @@ STORAGES = {
         )
     },
 }
+# S3-compatible object storage (django-storages), switched on by the bucket names.
+# Private bucket: every video file (uploads, processed videos, posters); the checked
+# media view answers with a short-lived signed URL after its permission check.
+# Public bucket: staff-uploaded public media (avatars) behind an optional CDN domain.
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+S3_PUBLIC_BUCKET = env.str("S3_PUBLIC_BUCKET", default="")
+S3_PRIVATE_BUCKET = env.str("S3_PRIVATE_BUCKET", default="")
+S3_PUBLIC_DOMAIN = env.str("S3_PUBLIC_DOMAIN", default="") or None
+S3_SIGNED_URL_SECONDS = env.int("S3_SIGNED_URL_SECONDS", default=300)
+_s3_common = {
+    "endpoint_url": S3_ENDPOINT_URL,
+    "region_name": S3_REGION,
+    "access_key": S3_ACCESS_KEY_ID or None,
+    "secret_key": S3_SECRET_ACCESS_KEY or None,
+    "file_overwrite": True,
+    "addressing_style": "path" if S3_ENDPOINT_URL else None,
+}
+if S3_PUBLIC_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": S3_PUBLIC_BUCKET,
+            "querystring_auth": False,
+            "custom_domain": S3_PUBLIC_DOMAIN,
+            "object_parameters": {"CacheControl": "public, max-age=604800"},
+        },
+    }
+if S3_PRIVATE_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": S3_PRIVATE_BUCKET,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_SIGNED_URL_SECONDS,
+        },
+    }
 # How a checked media view hands the file to the front server in production:
 # "" (Django streams it), "nginx" (X-Accel-Redirect) or "sendfile" (X-Sendfile).
 MEDIA_OFFLOAD = env.str("MEDIA_OFFLOAD", default="")
