@@ -1,0 +1,836 @@
+"""The moderation desk in Django admin.
+
+Looking needs the usual view permissions; deciding needs challenge.moderate_entry
+(the Moderators group, or a superuser), checked on the server for every action and
+every decision URL. Every decision goes through challenge.moderation, which applies
+it with challenge.states.entry_transition and records an EntryEvent.
+"""
+
+import csv
+import importlib.util
+import json
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from . import moderation
+from .dashboard import dashboard_figures
+from .models import (
+    Entry,
+    EntryEvent,
+    ModerationNotice,
+    Participant,
+    RejectReason,
+    Report,
+)
+from .states import TransitionNotAllowed
+
+S = Entry.State
+# Registers the notice task in every process that loads the admin (the worker too).
+from . import moderation_tasks  # noqa: E402, F401
+
+ADMIN_CSS = {"all": ["css/admin_moderation.css"]}
+
+
+# --- Forms ----------------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("approve_next", _("Approve & next")),
+            ("reject", _("Reject")),
+            ("reject_next", _("Reject & next")),
+            ("hide", _("Hide")),
+            ("restore", _("Restore")),
+        ]
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason (told to the participant)"),
+        choices=[("", "—")] + RejectReason.choices,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note (internal, kept in the history)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision", "").startswith("reject") and not data.get("reason"):
+            self.add_error("reason", _("Choose a reason to reject."))
+        return data
+
+
+class BulkRejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason (told to the participants)"), choices=RejectReason.choices
+    )
+    note = forms.CharField(
+        label=_("Note (internal)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    ids = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_ids(self):
+        try:
+            ids = [int(part) for part in self.cleaned_data["ids"].split(",") if part]
+        except ValueError as error:
+            raise forms.ValidationError("bad ids") from error
+        if not ids:
+            raise forms.ValidationError(_("No entries selected."))
+        return ids
+
+
+# --- Filters --------------------------------------------------------------------------
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Opens on the queue: entries waiting for review, unless a state is chosen."""
+
+    title = _("state")
+    parameter_name = "state"
+    default = S.PENDING_REVIEW
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*S.choices, (self.ALL, _("All states"))]
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ALL or value not in S.values:
+            return queryset
+        return queryset.filter(state=value)
+
+
+class SignalFilter(admin.SimpleListFilter):
+    title = _("signals")
+    parameter_name = "signal"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("reported", _("Reported")),
+            ("watched", _("Watched words in the caption")),
+            ("posted_anyway", _("Posted anyway after the kindness nudge")),
+            ("minor", _("Participant under 18")),
+            ("none", _("No signal")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "reported":
+            return queryset.filter(report_count__gt=0)
+        if value == "watched":
+            return queryset.exclude(watched_hits=[])
+        if value == "posted_anyway":
+            return queryset.filter(nudge_outcome="posted_anyway")
+        if value == "minor":
+            return queryset.filter(is_minor=True)
+        if value == "none":
+            return queryset.filter(report_count=0, watched_hits=[]).exclude(
+                nudge_outcome="posted_anyway"
+            )
+        return queryset
+
+
+# --- Inlines --------------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EntryEventInline(ReadOnlyInline):
+    model = EntryEvent
+    verbose_name = _("decision or change")
+    verbose_name_plural = _("history")
+    fields = ["created_at", "actor", "from_state", "to_state", "reason", "note"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    verbose_name_plural = _("reports from visitors")
+    fields = ["created_at", "reason", "text", "resolved_at"]
+    readonly_fields = fields
+
+
+# --- Entries ----------------------------------------------------------------------------
+
+
+def _signal_badges(entry: Entry):
+    badges = []
+    if entry.report_count:
+        badges.append(
+            (
+                "report",
+                ngettext("%(n)s report", "%(n)s reports", entry.report_count)
+                % {"n": entry.report_count},
+            )
+        )
+    hits = getattr(entry, "watched_hits", None) or []
+    if hits:
+        words = ", ".join(
+            str(hit.get("phrase", hit) if isinstance(hit, dict) else hit)
+            for hit in hits[:3]
+        )
+        badges.append(("watched", gettext("Watched: %(words)s") % {"words": words}))
+    outcome = getattr(entry, "nudge_outcome", "none")
+    if outcome == "posted_anyway":
+        badges.append(("nudge", gettext("Posted anyway after nudge")))
+    elif outcome == "edited":
+        badges.append(("nudge-ok", gettext("Edited after nudge")))
+    if not badges:
+        return format_html('<span class="mod-muted">{}</span>', "—")
+    return format_html_join(
+        " ", '<span class="mod-badge mod-badge-{}">{}</span>', badges
+    )
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "entry_caption",
+        "handle",
+        "duration",
+        "minor",
+        "signals",
+        "waited",
+        "state",
+    ]
+    list_display_links = ["thumbnail", "entry_caption"]
+    list_filter = [StateFilter, SignalFilter, "prompt", "language", "is_minor"]
+    search_fields = ["participant__handle", "caption"]
+    search_help_text = _("Search by handle or caption.")
+    list_select_related = ["participant", "video"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "hide_selected",
+        "restore_selected",
+    ]
+    inlines = [EntryEventInline, ReportInline]
+    fieldsets = [
+        (None, {"fields": ["player", "caption", "handle", "prompt", "language"]}),
+        (
+            _("Signals"),
+            {"fields": ["state", "minor", "signals", "hearts_and_reports", "waited"]},
+        ),
+        (
+            _("Video file"),
+            {"fields": ["video_facts", "probe_data"], "classes": ["collapse"]},
+        ),
+    ]
+    readonly_fields = [
+        "player",
+        "caption",
+        "handle",
+        "prompt",
+        "language",
+        "state",
+        "minor",
+        "signals",
+        "hearts_and_reports",
+        "waited",
+        "video_facts",
+        "probe_data",
+    ]
+
+    class Media:
+        css = ADMIN_CSS
+
+    # Permissions: look with view_entry, decide with moderate_entry. Nobody edits
+    # an entry's fields here, and nobody adds or deletes entries.
+    def has_moderate_permission(self, request):
+        return moderation.can_moderate(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant", "video")
+
+    def get_ordering(self, request):
+        # Oldest first: the entry that has waited longest is reviewed first.
+        return ["state_changed_at", "id"]
+
+    # Columns ---------------------------------------------------------------------
+    @admin.display(description=_("poster"))
+    def thumbnail(self, entry):
+        if not entry.video.poster:
+            return format_html('<span class="mod-thumb mod-thumb-empty"></span>')
+        return format_html(
+            '<img class="mod-thumb" src="/v/{}/poster.webp" alt="" width="54" '
+            'height="96" loading="lazy">',
+            entry.video_id,
+        )
+
+    @admin.display(description=_("caption"))
+    def entry_caption(self, entry):
+        caption = entry.caption
+        return caption if len(caption) <= 120 else caption[:119] + "…"
+
+    @admin.display(description=_("handle"), ordering="participant__handle")
+    def handle(self, entry):
+        return f"@{entry.participant.handle}"
+
+    @admin.display(description=_("duration"), ordering="video__duration")
+    def duration(self, entry):
+        seconds = entry.video.duration
+        if seconds is None:
+            return "—"
+        return f"{int(seconds) // 60}:{int(round(seconds)) % 60:02d}"
+
+    @admin.display(description=_("minor"), boolean=True, ordering="is_minor")
+    def minor(self, entry):
+        return entry.is_minor
+
+    @admin.display(description=_("signals"))
+    def signals(self, entry):
+        return _signal_badges(entry)
+
+    @admin.display(description=_("waiting for"), ordering="state_changed_at")
+    def waited(self, entry):
+        if entry.state != S.PENDING_REVIEW:
+            return format_html(
+                '<span class="mod-muted">{}</span>',
+                gettext("%(time)s ago") % {"time": timesince(entry.state_changed_at)},
+            )
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            entry.state_changed_at.isoformat(),
+            date_format(timezone.localtime(entry.state_changed_at), "DATETIME_FORMAT"),
+            timesince(entry.state_changed_at),
+        )
+
+    # Review page -------------------------------------------------------------------
+    @admin.display(description=_("video"))
+    def player(self, entry):
+        video = entry.video
+        return format_html(
+            '<div class="mod-player"><video controls preload="metadata" '
+            'playsinline src="/v/{id}/video.mp4" poster="/v/{id}/poster.webp" '
+            'width="{w}" height="{h}"></video>'
+            '<p><a href="/v/{id}/original" download>{label}</a></p></div>',
+            id=video.pk,
+            w=video.width or 360,
+            h=video.height or 640,
+            label=gettext("Download the original file"),
+        )
+
+    @admin.display(description=_("hearts and reports"))
+    def hearts_and_reports(self, entry):
+        return gettext("%(hearts)s hearts, %(reports)s open reports") % {
+            "hearts": entry.heart_count,
+            "reports": entry.report_count,
+        }
+
+    @admin.display(description=_("video facts"))
+    def video_facts(self, entry):
+        video = entry.video
+        return format_html(
+            "{} × {} · {} s · {} · {}",
+            video.width or "?",
+            video.height or "?",
+            round(video.duration or 0, 1),
+            video.get_status_display(),
+            video.original_name or "—",
+        )
+
+    @admin.display(description=_("probe data"))
+    def probe_data(self, entry):
+        return format_html(
+            '<pre class="mod-probe">{}</pre>',
+            json.dumps(entry.video.probe or {}, indent=2, sort_keys=True)[:20000],
+        )
+
+    def next_pending(self, *, after: Entry | None = None) -> Entry | None:
+        pending = Entry.objects.filter(state=S.PENDING_REVIEW)
+        if after is not None:
+            pending = pending.exclude(pk=after.pk)
+        return pending.order_by("state_changed_at", "id").only("pk").first()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = get_object_or_404(Entry, pk=object_id)
+        can_decide = self.has_moderate_permission(request)
+        extra_context = {
+            **(extra_context or {}),
+            "can_decide": can_decide,
+            "decision_form": DecisionForm(),
+            "decide_url": reverse("admin:challenge_entry_decide", args=[entry.pk]),
+            "entry_state": entry.state,
+            "is_pending": entry.state == S.PENDING_REVIEW,
+            "is_public": entry.state == S.APPROVED,
+            "is_hidden": entry.state == S.HIDDEN,
+            "flow": request.GET.get("flow") == "1",
+            "public_url": entry.get_absolute_url() if entry.state == S.APPROVED else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Decision URLs ---------------------------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/decide/",
+                wrap(self.decide_view),
+                name="{}_{}_decide".format(*info),
+            ),
+            path(
+                "bulk-reject/",
+                wrap(self.bulk_reject_view),
+                name="{}_{}_bulk_reject".format(*info),
+            ),
+            path(
+                "dashboard/",
+                wrap(self.dashboard_view),
+                name="{}_{}_dashboard".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, entry_id, **query):
+        url = reverse("admin:challenge_entry_change", args=[entry_id])
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def decide_view(self, request, object_id):
+        return require_POST(self._decide)(request, object_id)
+
+    def _decide(self, request, object_id):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        entry = get_object_or_404(Entry, pk=object_id)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return HttpResponseRedirect(self._change_url(entry.pk))
+        decision = form.cleaned_data["decision"]
+        go_next = decision.endswith("_next")
+        decision = decision.removesuffix("_next")
+        kwargs = {"entry_id": entry.pk, "actor": request.user}
+        kwargs["note"] = form.cleaned_data["note"]
+        if decision in ("reject", "hide"):
+            kwargs["reason"] = form.cleaned_data["reason"]
+        try:
+            moderation.DECISIONS[decision](**kwargs)
+        except TransitionNotAllowed:
+            entry.refresh_from_db()
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing changed: entry %(id)s is now “%(state)s” "
+                    "(perhaps another moderator decided first)."
+                )
+                % {"id": entry.pk, "state": entry.get_state_display()},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(self._change_url(entry.pk))
+        done = {
+            "approve": gettext("Entry %(id)s approved."),
+            "reject": gettext("Entry %(id)s not accepted."),
+            "hide": gettext("Entry %(id)s hidden from the gallery."),
+            "restore": gettext("Entry %(id)s is back in the gallery."),
+        }[decision] % {"id": entry.pk}
+        self.message_user(request, done, messages.SUCCESS)
+        if go_next:
+            following = self.next_pending(after=entry)
+            if following is None:
+                self.message_user(request, gettext("The queue is empty. Well done!"))
+                return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
+            return HttpResponseRedirect(self._change_url(following.pk, flow="1"))
+        return HttpResponseRedirect(self._change_url(entry.pk))
+
+    # Bulk actions ----------------------------------------------------------------------
+    def _bulk(self, request, queryset, decision, **kwargs):
+        ids = list(queryset.values_list("pk", flat=True))
+        result = moderation.entries_decide(
+            entry_ids=ids, decision=decision, actor=request.user, **kwargs
+        )
+        self.message_user(
+            request,
+            gettext(
+                "%(applied)s applied, %(skipped)s skipped (no longer in a state "
+                "that allows it)."
+            )
+            % {"applied": len(result.applied), "skipped": len(result.skipped)},
+            messages.SUCCESS if result.applied else messages.WARNING,
+        )
+        return result
+
+    @admin.action(permissions=["moderate"], description=_("Approve selected entries"))
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(
+        permissions=["moderate"],
+        description=_("Hide selected entries from the gallery"),
+    )
+    def hide_selected(self, request, queryset):
+        self._bulk(request, queryset, "hide", reason="moderator")
+
+    @admin.action(
+        permissions=["moderate"], description=_("Restore selected hidden entries")
+    )
+    def restore_selected(self, request, queryset):
+        self._bulk(request, queryset, "restore")
+
+    @admin.action(
+        permissions=["moderate"],
+        description=_("Reject selected entries (with a reason)…"),
+    )
+    def reject_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        form = BulkRejectForm(initial={"ids": ",".join(map(str, ids))})
+        return self._bulk_reject_page(request, form, len(ids))
+
+    def _bulk_reject_page(self, request, form, count):
+        return TemplateResponse(
+            request,
+            "admin/challenge/entry/bulk_reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Reject entries"),
+                "form": form,
+                "count": count,
+                "action_url": reverse("admin:challenge_entry_bulk_reject"),
+                "media": self.media,
+            },
+        )
+
+    def bulk_reject_view(self, request):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        form = BulkRejectForm(request.POST)
+        if not form.is_valid():
+            count = len([p for p in request.POST.get("ids", "").split(",") if p])
+            return self._bulk_reject_page(request, form, count)
+        self._bulk(
+            request,
+            Entry.objects.filter(pk__in=form.cleaned_data["ids"]),
+            "reject",
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+        return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
+
+    # Dashboard ---------------------------------------------------------------------------
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/moderation_dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Moderation dashboard"),
+                "figures": dashboard_figures(),
+                "media": self.media,
+            },
+        )
+
+
+# --- Audit log ---------------------------------------------------------------------------
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def audit_csv_response(events, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = ["time", "entry", "handle", "moderator", "from", "to", "reason", "note"]
+
+    def rows():
+        yield writer.writerow(header)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _csv_safe(value)
+                    for value in (
+                        event.created_at.isoformat(),
+                        event.entry_id,
+                        event.entry.participant.handle,
+                        event.actor.get_username() if event.actor else "system",
+                        event.from_state,
+                        event.to_state,
+                        event.reason,
+                        event.note,
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("moderator", _("Moderator decisions")),
+            ("system", _("Automatic (pipeline, reports)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "moderator":
+            return queryset.filter(actor__isnull=False)
+        if self.value() == "system":
+            return queryset.filter(actor__isnull=True)
+        return queryset
+
+
+@admin.register(EntryEvent)
+class EntryEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only for everyone, superusers included."""
+
+    list_display = [
+        "created_at",
+        "entry_link",
+        "actor",
+        "from_state",
+        "to_state",
+        "reason",
+        "note",
+    ]
+    list_filter = [
+        DecisionFilter,
+        "to_state",
+        "from_state",
+        "reason",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    search_fields = ["entry__participant__handle", "note", "=entry__id"]
+    list_select_related = ["entry__participant", "actor"]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    show_full_result_count = False
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entry"), ordering="entry_id")
+    def entry_link(self, event):
+        return format_html(
+            '<a href="{}">#{} @{}</a>',
+            reverse("admin:challenge_entry_change", args=[event.entry_id]),
+            event.entry_id,
+            event.entry.participant.handle,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="challenge_entryevent_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The whole filtered log as CSV (same filters as the list)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        events = (
+            changelist.get_queryset(request)
+            .select_related("entry__participant", "actor")
+            .order_by("created_at", "id")
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return audit_csv_response(events, f"moderation-audit-{stamp}.csv")
+
+    @admin.action(permissions=["view"], description=_("Export selected as CSV"))
+    def export_csv(self, request, queryset):
+        events = queryset.select_related("entry__participant", "actor").order_by(
+            "created_at", "id"
+        )
+        return audit_csv_response(events, "moderation-audit-selection.csv")
+
+
+# --- Reports, notices, participants ----------------------------------------------------------
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Open")), ("0", _("Resolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "0":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "entry_link", "reason", "text", "resolved_at"]
+    list_filter = [OpenFilter, "reason", "created_at"]
+    search_fields = ["entry__participant__handle", "text", "=entry__id"]
+    list_select_related = ["entry__participant"]
+    fields = ["entry_link", "reason", "text", "created_at", "resolved_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entry"))
+    def entry_link(self, report):
+        return format_html(
+            '<a href="{}">#{} @{} ({})</a>',
+            reverse("admin:challenge_entry_change", args=[report.entry_id]),
+            report.entry_id,
+            report.entry.participant.handle,
+            report.entry.get_state_display(),
+        )
+
+
+@admin.register(ModerationNotice)
+class ModerationNoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "kind", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if not admin.site.is_registered(Participant):
+
+    @admin.register(Participant)
+    class ParticipantAdmin(admin.ModelAdmin):
+        list_display = ["handle", "country", "language", "created_at", "entry_count"]
+        search_fields = ["handle"]
+        list_filter = ["country", "language"]
+        fields = ["handle", "country", "language", "created_at"]
+        readonly_fields = fields
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+        def has_delete_permission(self, request, obj=None):
+            return False
+
+        def get_queryset(self, request):
+            from django.db.models import Count
+
+            return (
+                super()
+                .get_queryset(request)
+                .annotate(
+                    entries_total=Count(
+                        "entries", filter=~Q(entries__state=S.WITHDRAWN)
+                    )
+                )
+            )
+
+        @admin.display(description=_("entries"), ordering="entries_total")
+        def entry_count(self, participant):
+            return participant.entries_total
+
+
+# The kindness-nudge admin (watched words, nudges) lives in its own module.
+if importlib.util.find_spec("challenge.admin_nudge") is not None:
+    from . import admin_nudge  # noqa: E402, F401
