@@ -101,7 +101,9 @@ def consent_age(country: str) -> int:
     return DIGITAL_CONSENT_AGE.get((country or "").upper(), DEFAULT_CONSENT_AGE)
 
 
-def age_in_years(birth_year: int, birth_month: int, today: dt.date | None = None) -> int:
+def age_in_years(
+    birth_year: int, birth_month: int, today: dt.date | None = None
+) -> int:
     """Completed years, counting the birth month itself as not yet reached."""
     today = today or timezone.localdate()
     age = today.year - birth_year

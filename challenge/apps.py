@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ChallengeConfig(AppConfig):
     name = "challenge"
     verbose_name = _("Challenge")
+
+    def ready(self):
+        from videos.owners import register_owner
+
+        from . import admin_nudge  # noqa: F401  (watched words and nudges in admin)
+        from .services import entry_video_finished, entry_video_is_public
+
+        register_owner(
+            is_public=entry_video_is_public, on_finished=entry_video_finished
+        )

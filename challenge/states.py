@@ -15,8 +15,14 @@ from .models import Entry, EntryEvent
 
 S = Entry.State
 
+# A new entry starts as DRAFT when a guardian must confirm it first, else UPLOADED.
+INITIAL_STATES = {S.DRAFT, S.UPLOADED}
+
+# DRAFT: the video is stored and processed while the guardian decides; a guardian's
+# "yes" moves it to UPLOADED (then on like any entry), a "no" withdraws it, and a video
+# the pipeline cannot process fails it right away so nobody waits for nothing.
 TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.UPLOADED, S.WITHDRAWN},
+    S.DRAFT: {S.UPLOADED, S.FAILED, S.WITHDRAWN},
     S.UPLOADED: {S.PROCESSING, S.FAILED, S.WITHDRAWN},
     S.PROCESSING: {S.PENDING_REVIEW, S.FAILED, S.WITHDRAWN},
     S.PENDING_REVIEW: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
@@ -86,3 +92,12 @@ def entry_transition(
         note=note,
     )
     return entry
+
+
+def entry_record_created(*, entry: Entry, actor=None, reason: str = "") -> None:
+    """The first event of an entry's history ("" → its initial state)."""
+    if entry.state not in INITIAL_STATES:
+        raise TransitionNotAllowed(entry.pk, entry.state, entry.state)
+    EntryEvent.objects.create(
+        entry=entry, actor=actor, from_state="", to_state=entry.state, reason=reason
+    )

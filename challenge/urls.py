@@ -1,12 +1,23 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "challenge"
 
-placeholder = TemplateView.as_view(template_name="placeholder.html")
-
 urlpatterns = [
-    path("", placeholder, name="index"),
-    path("rules/", placeholder, name="rules"),
-    path("my-entries/", placeholder, name="my_entries"),
+    path("", views.index, name="index"),
+    path("rules/", views.rules, name="rules"),
+    path("profile/", views.profile, name="profile"),
+    path("submit/", views.submit, name="submit"),
+    path("submit/check/<int:pk>/", views.nudge, name="nudge"),
+    path("my-entries/", views.my_entries, name="my_entries"),
+    path("entries/<int:pk>/status/", views.entry_status_json, name="entry_status"),
+    path("entries/<int:pk>/poster/", views.entry_poster, name="entry_poster"),
+    path("entries/<int:pk>/withdraw/", views.entry_withdraw, name="withdraw"),
+    path(
+        "entries/<int:pk>/guardian/resend/",
+        views.guardian_resend,
+        name="guardian_resend",
+    ),
+    path("guardian/<str:token>/", views.guardian, name="guardian"),
 ]

@@ -339,6 +339,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kindness Hub] "
+# After signup: "complete your profile" before the first upload.
+ACCOUNT_ADAPTER = "challenge.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -393,6 +395,21 @@ CONTENT_SECURITY_POLICY = {
 # Campaign ---------------------------------------------------------------------
 BANNER_COOKIE_NAME = "kh_banner_dismissed"
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
+
+# Challenge --------------------------------------------------------------------
+# Entries a participant may send in any 24 hours (withdrawn ones count too).
+CHALLENGE_DAILY_ENTRY_LIMIT = env.int("CHALLENGE_DAILY_ENTRY_LIMIT", default=5)
+CHALLENGE_CAPTION_MAX = env.int("CHALLENGE_CAPTION_MAX", default=300)
+# How long a guardian's confirmation link stays valid, and how often it can be re-sent.
+GUARDIAN_LINK_MAX_AGE_DAYS = env.int("GUARDIAN_LINK_MAX_AGE_DAYS", default=7)
+GUARDIAN_RESEND_MINUTES = env.int("GUARDIAN_RESEND_MINUTES", default=10)
+# A video held by an unanswered "think before you post" prompt is deleted after this.
+CHALLENGE_NUDGE_HOLD_HOURS = env.int("CHALLENGE_NUDGE_HOLD_HOURS", default=24)
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["challenge-expire-nudges"] = {
+    "task": "challenge.tasks.expire_abandoned_nudges",
+    "schedule": 3600,
+}
 
 LOGGING = {
     "version": 1,

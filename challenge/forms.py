@@ -1,0 +1,228 @@
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from .ages import COUNTRIES
+from .models import HANDLE_VALIDATOR, Participant, Prompt
+from .nudge import caption_hits
+
+RESERVED_HANDLES = {
+    "admin",
+    "administrator",
+    "moderator",
+    "mod",
+    "staff",
+    "support",
+    "help",
+    "kindness",
+    "kindnesshub",
+    "createkindness",
+    "official",
+    "root",
+    "system",
+}
+
+
+class HandleField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().lstrip("@") if value else value
+
+
+class HandleFormMixin:
+    participant: Participant | None = None
+
+    def clean_handle(self):
+        handle = self.cleaned_data["handle"]
+        if handle.casefold() in RESERVED_HANDLES:
+            raise forms.ValidationError(
+                _("This handle is reserved. Please choose another one.")
+            )
+        taken = Participant.objects.filter(handle__iexact=handle)
+        if self.participant is not None:
+            taken = taken.exclude(pk=self.participant.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("This handle is already taken. Please choose another one.")
+            )
+        if caption_hits(handle.replace("_", " ").replace(".", " ")):
+            raise forms.ValidationError(
+                _("Please choose a handle without hurtful words.")
+            )
+        return handle
+
+
+def _year_choices():
+    this_year = timezone.localdate().year
+    years = [(y, str(y)) for y in range(this_year, this_year - 100, -1)]
+    return [("", _("Year")), *years]
+
+
+def _month_choices():
+    return [("", _("Month")), *((number, name) for number, name in MONTHS.items())]
+
+
+class ProfileForm(HandleFormMixin, forms.Form):
+    handle = HandleField(
+        label=_("Your public handle"),
+        max_length=24,
+        validators=[HANDLE_VALIDATOR],
+        help_text=_(
+            "The only thing ever shown next to your entries. Do not use your real "
+            "name. 3 to 24 letters, digits, dots or underscores."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "nickname", "spellcheck": "false"}
+        ),
+    )
+    birth_month = forms.TypedChoiceField(
+        label=_("Month"), coerce=int, choices=_month_choices
+    )
+    birth_year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, choices=_year_choices
+    )
+    country = forms.ChoiceField(
+        label=_("Where do you live?"),
+        choices=[("", _("Choose your country")), *COUNTRIES],
+        help_text=_("The rules about age and consent depend on the country."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        year, month = cleaned.get("birth_year"), cleaned.get("birth_month")
+        today = timezone.localdate()
+        if year and month and (year, month) > (today.year, today.month):
+            self.add_error("birth_year", _("This date is in the future."))
+        return cleaned
+
+
+class HandleForm(HandleFormMixin, forms.Form):
+    handle = ProfileForm.base_fields["handle"]
+
+    def __init__(self, *args, participant=None, **kwargs):
+        self.participant = participant
+        super().__init__(*args, **kwargs)
+
+
+def _language_choices():
+    return settings.LANGUAGES
+
+
+class EntryForm(forms.Form):
+    """The submit form. The video field comes last in the page on purpose: if the
+    upload is cut off for being too large, the fields before it have arrived and
+    the participant's caption is kept."""
+
+    caption = forms.CharField(
+        label=_("Caption"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Tell us about your video in a few words. We add #CreateKindness if it "
+            "is missing; other hashtags are welcome."
+        ),
+    )
+    prompt = forms.ChoiceField(
+        label=_("Which prompt does your video answer?"),
+        choices=Prompt.choices,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language spoken or written in the video"), choices=_language_choices
+    )
+    guardian_email = forms.EmailField(
+        label=_("Email of a parent or guardian"),
+        required=False,
+        help_text=_(
+            "Because of your age, a parent or guardian confirms your entry by "
+            "email before we look at it. Your video is kept private until then."
+        ),
+    )
+    accept_rules = forms.BooleanField(
+        label=_("I have read the rules and my video follows them."),
+    )
+    accept_gallery = forms.BooleanField(
+        label=_(
+            "If it is approved, my video may be shown in the public gallery with my "
+            "handle."
+        ),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    video = forms.FileField(
+        label=_("Your video"),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
+        error_messages={
+            "required": _("Please choose a video file."),
+            "empty": _("The file you chose is empty. Please choose your video again."),
+        },
+    )
+
+    def __init__(self, *args, needs_guardian=False, account_email="", **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("submission_token", uuid.uuid4())
+        kwargs["initial"].setdefault(
+            "language", (translation.get_language() or "en")[:2]
+        )
+        super().__init__(*args, **kwargs)
+        self.needs_guardian = needs_guardian
+        self.account_email = account_email
+        limit = settings.CHALLENGE_CAPTION_MAX
+        caption = self.fields["caption"]
+        caption.max_length = limit
+        caption.validators.append(MaxLengthValidator(limit))
+        caption.widget.attrs["maxlength"] = str(limit)
+        caption.widget.attrs["data-caption-max"] = str(limit)
+        if needs_guardian:
+            self.fields["guardian_email"].required = True
+        else:
+            del self.fields["guardian_email"]
+
+    def clean_caption(self):
+        caption = self.cleaned_data["caption"].strip()
+        if not caption:
+            raise forms.ValidationError(_("Please write a caption."))
+        return caption
+
+    def clean_guardian_email(self):
+        email = self.cleaned_data.get("guardian_email", "")
+        if email and email.casefold() == self.account_email.casefold():
+            raise forms.ValidationError(
+                _("Please give a parent's or guardian's address, not your own.")
+            )
+        return email
+
+
+class NudgeForm(forms.Form):
+    caption = forms.CharField(
+        label=_("Your caption"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    choice = forms.ChoiceField(
+        choices=[
+            ("edit", _("Post with my edited caption")),
+            ("post_anyway", _("Post anyway")),
+            ("cancel", _("Cancel and delete my video")),
+        ]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.CHALLENGE_CAPTION_MAX
+        caption = self.fields["caption"]
+        caption.max_length = limit
+        caption.validators.append(MaxLengthValidator(limit))
+        caption.widget.attrs["maxlength"] = str(limit)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("choice") == "edit"
+            and not (cleaned.get("caption") or "").strip()
+        ):
+            self.add_error("caption", _("Please write a caption."))
+        return cleaned

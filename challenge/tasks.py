@@ -1,0 +1,16 @@
+"""Challenge tasks: thin, idempotent, take ids, call services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_guardian_email(consent_id: int) -> None:
+    """Sends nothing when the guardian has already answered."""
+    services.guardian_email_send(consent_id=consent_id)
+
+
+@shared_task
+def expire_abandoned_nudges() -> int:
+    return services.nudges_expire_abandoned()

@@ -1,0 +1,224 @@
+// The challenge upload: a real progress bar (XMLHttpRequest upload events), then the
+// processing state live until the entry waits for review. Without JavaScript the
+// form posts normally and "My entries" shows the state.
+(function () {
+  "use strict";
+
+  var POLL_MS = 2500;
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] !== undefined ? values[key] : "";
+    }).replace(/%%/g, "%");
+  }
+
+  function messages() {
+    var node = document.getElementById("upload-messages");
+    return node ? node.dataset : {};
+  }
+
+  function megabytes(bytes) {
+    return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0);
+  }
+
+  function timeLeft(seconds, text) {
+    if (!isFinite(seconds) || seconds < 0) return "";
+    if (seconds < 90) return format(text.seconds, { n: Math.max(1, Math.round(seconds)) });
+    return format(text.minutes, { n: Math.round(seconds / 60) });
+  }
+
+  function errorList(items) {
+    var list = document.createElement("ul");
+    list.className = "errorlist";
+    items.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll("[data-errors-for]").forEach(function (box) { box.textContent = ""; });
+    var summary = form.querySelector("[data-form-errors]");
+    if (summary) { summary.textContent = ""; summary.hidden = true; }
+  }
+
+  function showErrors(form, message, errors) {
+    var summary = form.querySelector("[data-form-errors]");
+    var first = null;
+    Object.keys(errors || {}).forEach(function (field) {
+      var box = form.querySelector('[data-errors-for="' + field + '"]');
+      if (box) {
+        box.textContent = "";
+        box.appendChild(errorList(errors[field]));
+        if (!first) first = form.querySelector('[data-field="' + field + '"] input, [data-field="' + field + '"] textarea, [data-field="' + field + '"] select');
+      }
+    });
+    if (summary) {
+      summary.textContent = "";
+      var general = (errors && errors.__all__) || [message];
+      summary.appendChild(errorList(general));
+      summary.hidden = false;
+      summary.focus();
+    } else if (first) {
+      first.focus();
+    }
+  }
+
+  function pollStatus(url, onUpdate) {
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (status) {
+          if (!status) { setTimeout(tick, POLL_MS * 2); return; }
+          onUpdate(status);
+          if (!status.done) setTimeout(tick, POLL_MS);
+        })
+        .catch(function () { setTimeout(tick, POLL_MS * 2); });
+    }
+    tick();
+  }
+
+  function enhanceCaption(form) {
+    var caption = form.querySelector("textarea[data-caption-max]");
+    var counter = form.querySelector("[data-caption-counter]");
+    if (!caption || !counter) return;
+    var max = parseInt(caption.dataset.captionMax, 10);
+    var text = messages();
+    var update = function () {
+      counter.hidden = false;
+      counter.textContent = format(text.charsLeft || "%(n)s", { n: max - caption.value.length });
+    };
+    caption.addEventListener("input", update);
+    update();
+  }
+
+  function enhanceUpload(form) {
+    var text = messages();
+    var maxBytes = parseInt(form.dataset.maxBytes, 10);
+    var progressBox = form.querySelector("[data-upload-progress]");
+    var bar = form.querySelector("[data-progress-bar]");
+    var status = form.querySelector("[data-upload-status]");
+    var cancel = form.querySelector("[data-upload-cancel]");
+    var submit = form.querySelector("[data-submit-button]");
+    var result = document.querySelector("[data-upload-result]");
+    var xhr = null;
+
+    function reset(message) {
+      submit.disabled = false;
+      progressBox.hidden = true;
+      if (message) showErrors(form, message, {});
+    }
+
+    cancel.addEventListener("click", function () {
+      if (xhr) xhr.abort();
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (xhr) return; // one upload at a time: no double submission
+      clearErrors(form);
+      var input = form.querySelector('input[type="file"]');
+      var file = input && input.files && input.files[0];
+      if (!file) {
+        showErrors(form, text.checkErrors, { video: [text.chooseFile] });
+        return;
+      }
+      if (maxBytes && file.size > maxBytes) {
+        showErrors(form, form.dataset.msgTooLarge, { video: [form.dataset.msgTooLarge] });
+        return;
+      }
+      var data = new FormData(form);
+      var started = Date.now();
+      var lastAnnounced = 0;
+      xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action") || window.location.href);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) return;
+        var percent = Math.floor((e.loaded / e.total) * 100);
+        bar.value = percent;
+        var elapsed = (Date.now() - started) / 1000;
+        var rate = elapsed > 0 ? e.loaded / elapsed : 0;
+        var line = format(text.sending, {
+          sent: megabytes(e.loaded), total: megabytes(e.total), percent: percent
+        });
+        if (rate > 0 && e.loaded < e.total) {
+          line += " · " + format(text.left, { time: timeLeft((e.total - e.loaded) / rate, text) });
+        }
+        // aria-live text: not more often than every 5 seconds, so a screen reader is
+        // not flooded; the <progress> itself is always current.
+        var now = Date.now();
+        if (now - lastAnnounced > 5000 || percent === 100) {
+          status.textContent = line;
+          lastAnnounced = now;
+        }
+      });
+      xhr.upload.addEventListener("load", function () {
+        bar.removeAttribute("value"); // indeterminate while the server stores the file
+        status.textContent = text.processing;
+        cancel.hidden = true;
+      });
+      xhr.addEventListener("abort", function () { xhr = null; reset(text.stopped); });
+      xhr.addEventListener("error", function () { xhr = null; reset(text.failed); });
+      xhr.addEventListener("load", function () {
+        var request = xhr;
+        xhr = null;
+        var body = null;
+        try { body = JSON.parse(request.responseText); } catch (err) { body = null; }
+        if (!body) { reset(text.failed); return; }
+        if (!body.ok) { reset(); showErrors(form, body.message, body.errors); return; }
+        if (body.redirect) { window.location.assign(body.redirect); return; }
+        form.hidden = true;
+        result.hidden = false;
+        var state = result.querySelector("[data-result-state]");
+        var reason = result.querySelector("[data-result-reason]");
+        result.querySelector("[data-result-heading]").focus();
+        var show = function (entry) {
+          state.textContent = entry.label;
+          state.className = "entry-state state-" + entry.state;
+          reason.textContent = entry.reason || "";
+        };
+        show(body.entry);
+        if (!body.entry.done) pollStatus(body.status_url, show);
+      });
+      submit.disabled = true;
+      cancel.hidden = false;
+      progressBox.hidden = false;
+      bar.value = 0;
+      status.textContent = format(text.sending, { sent: 0, total: megabytes(file.size), percent: 0 });
+      xhr.send(data);
+    });
+  }
+
+  function enhanceMyEntries() {
+    document.querySelectorAll("[data-entry-status][data-poll]").forEach(function (node) {
+      var card = node.closest(".my-entry");
+      pollStatus(node.dataset.entryStatus, function (entry) {
+        node.className = "entry-state state-" + entry.state;
+        node.querySelector("[data-state-label]").textContent = entry.label;
+        var reason = card && card.querySelector("[data-state-reason]");
+        if (reason) { reason.textContent = entry.reason || ""; reason.hidden = !entry.reason; }
+        if (entry.done && entry.has_poster && card) {
+          var holder = card.querySelector(".poster-placeholder");
+          if (holder) {
+            var img = document.createElement("img");
+            img.src = node.dataset.entryStatus.replace(/status\/$/, "poster/");
+            img.alt = "";
+            holder.replaceWith(img);
+          }
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("[data-upload-form]");
+    if (form && window.FormData && window.XMLHttpRequest) {
+      enhanceCaption(form);
+      enhanceUpload(form);
+    }
+    enhanceMyEntries();
+  });
+})();

@@ -1,0 +1,335 @@
+"""Submitting an entry: the happy path, bad input, limits, double submission."""
+
+import datetime as dt
+import uuid
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from challenge.models import Entry, EntryEvent, Nudge
+from videos.models import Video
+
+from .conftest import entry_post_data, make_participant
+
+S = Entry.State
+SUBMIT = "/en/challenge/submit/"
+
+
+def test_upload_goes_through_processing_to_pending_review_with_a_poster(
+    participant_client, campaign, upload, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = participant_client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("challenge:my_entries")
+    entry = Entry.objects.get()
+    assert entry.state == S.PENDING_REVIEW
+    assert entry.video.status == Video.Status.READY
+    assert entry.video.poster
+    assert entry.caption.endswith("#CreateKindness")
+    assert [(e.from_state, e.to_state) for e in entry.events.all()] == [
+        ("", S.UPLOADED),
+        (S.UPLOADED, S.PROCESSING),
+        (S.PROCESSING, S.PENDING_REVIEW),
+    ]
+    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
+    assert "Waiting for review by our team" in page
+    poster = participant_client.get(
+        reverse("challenge:entry_poster", kwargs={"pk": entry.pk})
+    )
+    assert poster.status_code == HTTPStatus.OK
+    assert poster["Cache-Control"] == "private, no-store"
+
+
+def test_hashtag_is_not_added_twice_and_other_hashtags_stay(
+    participant_client, campaign, upload
+):
+    participant_client.post(
+        SUBMIT,
+        entry_post_data(upload(), caption="Be kind #createkindness #friends"),
+    )
+    assert Entry.objects.get().caption == "Be kind #createkindness #friends"
+
+
+def test_json_upload_answers_with_the_entry_status(
+    participant_client, campaign, upload
+):
+    response = participant_client.post(
+        SUBMIT, entry_post_data(upload()), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == HTTPStatus.OK
+    body = response.json()
+    assert body["ok"] is True
+    assert body["entry"]["state"] == S.PROCESSING
+    status = participant_client.get(body["status_url"])
+    assert status.json()["label"] == "Processing your video…"
+
+
+def test_missing_file_keeps_the_caption(participant_client, campaign):
+    response = participant_client.post(
+        SUBMIT, entry_post_data(None, caption="Words I want to keep")
+    )
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Please choose a video file." in page
+    assert "Words I want to keep" in page
+    assert not Entry.objects.exists()
+
+
+def test_too_long_caption_is_refused_and_kept(participant_client, campaign, upload):
+    caption = "kind " * 70  # 350 characters
+    response = participant_client.post(
+        SUBMIT, entry_post_data(upload(), caption=caption)
+    )
+    page = response.content.decode()
+    assert "at most 300 characters" in page
+    assert caption.strip() in page
+    assert not Video.objects.exists()
+
+
+def test_caption_is_escaped_when_shown(participant_client, campaign, upload):
+    participant_client.post(
+        SUBMIT, entry_post_data(upload(), caption="<script>alert(1)</script> hi")
+    )
+    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; hi" in page
+
+
+@pytest.mark.parametrize(
+    "starts, ends",
+    [(1, 10), (-10, -1)],
+    ids=["upcoming", "ended"],
+)
+def test_campaign_not_live_refuses_and_keeps_the_caption(
+    participant_client, db, upload, starts, ends
+):
+    from campaign.models import Campaign
+
+    now = timezone.now()
+    Campaign.objects.create(
+        name="c",
+        starts_at=now + dt.timedelta(days=starts),
+        ends_at=now + dt.timedelta(days=ends),
+    )
+    page = participant_client.get(SUBMIT).content.decode()
+    assert "not open for entries right now" in page
+    response = participant_client.post(
+        SUBMIT, entry_post_data(upload(), caption="Kept caption")
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    page = response.content.decode()
+    assert "not open for entries right now" in page
+    assert "Kept caption" in page
+    assert not Video.objects.exists()
+
+
+def test_no_campaign_at_all_refuses(participant_client, db, upload):
+    response = participant_client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Entry.objects.exists()
+
+
+def test_daily_limit(participant_client, campaign, upload, settings):
+    settings.CHALLENGE_DAILY_ENTRY_LIMIT = 2
+    for _ in range(2):
+        assert (
+            participant_client.post(SUBMIT, entry_post_data(upload())).status_code
+            == HTTPStatus.FOUND
+        )
+    response = participant_client.post(
+        SUBMIT, entry_post_data(upload(), caption="third one")
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    page = response.content.decode()
+    assert "come back tomorrow" in page
+    assert "third one" in page
+    assert Entry.objects.count() == 2
+    assert Video.objects.count() == 2
+    # a day later the participant can send again
+    Entry.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert (
+        participant_client.post(SUBMIT, entry_post_data(upload())).status_code
+        == HTTPStatus.FOUND
+    )
+
+
+def test_withdrawn_entries_still_count_for_the_daily_limit(
+    participant_client, participant, campaign, upload, settings
+):
+    settings.CHALLENGE_DAILY_ENTRY_LIMIT = 1
+    participant_client.post(SUBMIT, entry_post_data(upload()))
+    entry = Entry.objects.get()
+    participant_client.post(reverse("challenge:withdraw", kwargs={"pk": entry.pk}))
+    response = participant_client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_same_form_posted_twice_gives_one_entry(
+    participant_client, campaign, upload
+):
+    token = str(uuid.uuid4())
+    first = participant_client.post(
+        SUBMIT, entry_post_data(upload(), submission_token=token)
+    )
+    second = participant_client.post(
+        SUBMIT, entry_post_data(upload(), submission_token=token)
+    )
+    assert first.status_code == second.status_code == HTTPStatus.FOUND
+    assert Entry.objects.count() == 1
+    assert Video.objects.count() == 1
+    page = participant_client.get(second["Location"]).content.decode()
+    assert "We had already received this entry" in page
+
+
+def test_submit_needs_a_profile_first(client, db, campaign):
+    from .conftest import make_account
+
+    client.force_login(make_account())
+    response = client.get(SUBMIT)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("challenge:profile"))
+
+
+def test_submit_needs_a_verified_email(client, db, campaign):
+    from .conftest import make_account
+
+    user = make_account(verified=False)
+    make_participant(user=user)
+    client.force_login(user)
+    response = client.get(SUBMIT)
+    assert response.status_code != HTTPStatus.OK or "verif" in response.content.decode()
+    assert 'name="video"' not in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db, campaign):
+    response = client.get(SUBMIT)
+    assert response.status_code == HTTPStatus.FOUND
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_submit_is_csrf_protected(db, campaign, participant, upload):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(participant.user)
+    response = client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Video.objects.exists()
+
+
+def test_minor_entry_waits_for_a_guardian(client, campaign, upload, mailoutbox):
+    minor = make_participant(age=14, country="FR")
+    client.force_login(minor.user)
+    page = client.get(SUBMIT).content.decode()
+    assert 'name="guardian_email"' in page
+    response = client.post(SUBMIT, entry_post_data(upload()))
+    assert "guardian" in response.content.decode()  # required field error
+    assert not Entry.objects.exists()
+    client.post(SUBMIT, entry_post_data(upload(), guardian_email="parent@example.org"))
+    entry = Entry.objects.get()
+    assert entry.state == S.DRAFT
+    assert entry.is_minor
+    assert entry.submitted_at is None
+    assert entry.guardian_consent.guardian_email == "parent@example.org"
+
+
+def test_minor_cannot_name_their_own_address_as_guardian(client, campaign, upload):
+    minor = make_participant(age=14, country="FR")
+    client.force_login(minor.user)
+    response = client.post(
+        SUBMIT, entry_post_data(upload(), guardian_email=minor.user.email.upper())
+    )
+    assert "not your own" in response.content.decode()
+    assert not Entry.objects.exists()
+
+
+def test_adult_in_the_same_country_needs_no_guardian(client, campaign):
+    adult = make_participant(age=15, country="FR")
+    client.force_login(adult.user)
+    assert 'name="guardian_email"' not in client.get(SUBMIT).content.decode()
+
+
+def test_withdraw_deletes_files_and_keeps_the_audit_trail(
+    participant_client, campaign, upload, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_client.post(SUBMIT, entry_post_data(upload()))
+    entry = Entry.objects.get()
+    storage = entry.video.source.storage
+    names = [entry.video.source.name, entry.video.output.name, entry.video.poster.name]
+    assert all(storage.exists(name) for name in names)
+    url = reverse("challenge:withdraw", kwargs={"pk": entry.pk})
+    confirm = participant_client.get(url)
+    assert "Withdraw your entry?" in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = participant_client.post(url)
+    assert response.status_code == HTTPStatus.FOUND
+    entry.refresh_from_db()
+    assert entry.state == S.WITHDRAWN
+    assert entry.caption == ""
+    assert not any(storage.exists(name) for name in names)
+    event = EntryEvent.objects.filter(entry=entry).last()
+    assert (event.to_state, event.reason) == (S.WITHDRAWN, "withdrawn_by_participant")
+    assert event.actor == entry.participant.user
+    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
+    assert "You have not sent a video yet." in page
+
+
+def test_nobody_else_sees_or_withdraws_an_entry(
+    client, participant_client, participant, campaign, upload
+):
+    participant_client.post(SUBMIT, entry_post_data(upload()))
+    entry = Entry.objects.get()
+    other = make_participant()
+    client.force_login(other.user)
+    for name in ("withdraw", "entry_status", "entry_poster"):
+        url = reverse(f"challenge:{name}", kwargs={"pk": entry.pk})
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    assert client.post(
+        reverse("challenge:withdraw", kwargs={"pk": entry.pk})
+    ).status_code == (HTTPStatus.NOT_FOUND)
+    entry.refresh_from_db()
+    assert entry.state != S.WITHDRAWN
+
+
+def test_non_video_file_is_reported_after_processing(
+    participant_client, campaign, upload, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_client.post(
+            SUBMIT,
+            entry_post_data(upload("notes.mp4", b"this is not a video at all" * 100)),
+        )
+    entry = Entry.objects.get()
+    assert entry.state == S.FAILED
+    status = participant_client.get(
+        reverse("challenge:entry_status", kwargs={"pk": entry.pk})
+    ).json()
+    assert status["label"] == "Could not be processed"
+    assert status["reason"]
+    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
+    assert status["reason"] in page.replace("&#x27;", "'")
+
+
+def test_over_long_video_is_reported_after_processing(
+    participant_client, campaign, upload, settings, django_capture_on_commit_callbacks
+):
+    settings.VIDEO_MAX_DURATION_SECONDS = 0  # 1 s clip, 0.5 s tolerance
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_client.post(SUBMIT, entry_post_data(upload()))
+    entry = Entry.objects.get()
+    assert entry.state == S.FAILED
+    assert entry.video.failure_reason
+
+
+def test_nudge_counts_in_the_daily_limit_while_pending(
+    participant_client, campaign, upload, settings
+):
+    settings.CHALLENGE_DAILY_ENTRY_LIMIT = 1
+    participant_client.post(SUBMIT, entry_post_data(upload(), caption="you idiot"))
+    assert Nudge.objects.count() == 1
+    response = participant_client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.FORBIDDEN
