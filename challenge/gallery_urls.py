@@ -1,8 +1,15 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import gallery_views
+from .feeds import GalleryFeed
 
 app_name = "gallery"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="placeholder.html"), name="list"),
+    path("", gallery_views.gallery_list, name="list"),
+    path("embed/", gallery_views.gallery_embed, name="embed"),
+    path("feed/", GalleryFeed(), name="feed"),
+    path("<int:pk>/", gallery_views.gallery_detail, name="detail"),
+    path("<int:pk>/heart/", gallery_views.heart_toggle, name="heart"),
+    path("<int:pk>/report/", gallery_views.report_entry, name="report"),
 ]

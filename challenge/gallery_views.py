@@ -1,0 +1,233 @@
+"""The public gallery: list, entry page, hearts, reports, the embeddable widget.
+
+Thin views: every read goes through challenge.gallery (the one place that knows
+what is public), every write through challenge.moderation.
+"""
+
+import hashlib
+from http import HTTPStatus
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_POST
+
+from campaign.ratelimit import limit_or_429
+
+from . import gallery, moderation
+from .models import Heart, Prompt, ReportReason
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _has_pending_messages(request) -> bool:
+    return "messages" in request.COOKIES or bool(request.session.get("_messages"))
+
+
+def _gallery_etag(request, *args, **kwargs) -> str | None:
+    """Changes whenever what the page shows may change: the gallery generation
+    (bumped on every approval, hide, restore, heart), the visitor, the language and
+    the query. No database query."""
+    if _has_pending_messages(request):
+        return None
+    query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
+    generation = gallery.gallery_generation()
+    return f"g{generation}-{request.user.pk or 0}-{get_language()}-{query}"
+
+
+def _revalidate(response):
+    # Browsers may keep the page but must ask again (a cheap 304 via the ETag).
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@condition(etag_func=_gallery_etag)
+def gallery_list(request):
+    page = gallery.gallery_page(
+        sort=request.GET.get("sort", "new"),
+        prompt=request.GET.get("prompt", ""),
+        language=request.GET.get("language", ""),
+        tag=request.GET.get("tag", ""),
+        cursor=request.GET.get("after", ""),
+    )
+    filters = {k: v for k, v in page.filters.items() if v and k != "cursor"}
+    if filters.get("sort") == "new":
+        del filters["sort"]
+    next_url = (
+        "?" + urlencode({**filters, "after": page.next_cursor})
+        if page.next_cursor
+        else ""
+    )
+    first_url = "?" + urlencode(filters) if filters else reverse("gallery:list")
+    response = render(
+        request,
+        "gallery/list.html",
+        {
+            "page": page,
+            "entries": page.entries,
+            "filters": page.filters,
+            "next_url": next_url,
+            "first_url": first_url,
+            "prompts": Prompt.choices,
+            "languages": settings.LANGUAGES,
+            "is_filtered": bool(set(filters) - {"sort"}),
+        },
+    )
+    return _revalidate(response)
+
+
+def _share_links(*, url: str, text: str) -> list[tuple[str, str]]:
+    hashtag = "CreateKindness"
+    return [
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
+        (
+            "X",
+            "https://twitter.com/intent/tweet?"
+            + urlencode({"text": text, "url": url, "hashtags": hashtag}),
+        ),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?u=" + quote(url)),
+        (
+            _("Email"),
+            "mailto:?"
+            + urlencode({"subject": text, "body": f"{text}\n\n{url}"}, quote_via=quote),
+        ),
+    ]
+
+
+def gallery_detail(request, pk: int):
+    entry = gallery.gallery_entry(pk=pk)
+    if entry is None:
+        raise Http404(_("This entry is not in the gallery."))
+    absolute_url = settings.SITE_URL + entry.get_absolute_url()
+    share_text = _("A moment of kindness by @%(handle)s #CreateKindness") % {
+        "handle": entry.handle
+    }
+    hearted = (
+        request.user.is_authenticated
+        and Heart.objects.filter(entry_id=entry.pk, user=request.user).exists()
+    )
+    more = [other for other in gallery.gallery_latest(limit=5) if other.pk != entry.pk]
+    return render(
+        request,
+        "gallery/detail.html",
+        {
+            "entry": entry,
+            "caption_parts": gallery.caption_parts(entry.caption),
+            "hearted": hearted,
+            "absolute_url": absolute_url,
+            "poster_absolute_url": settings.SITE_URL + entry.poster_url,
+            "share_text": share_text,
+            "share_links": _share_links(url=absolute_url, text=share_text),
+            "more": more[:4],
+        },
+    )
+
+
+@require_POST
+def heart_toggle(request, pk: int):
+    detail_url = reverse("gallery:detail", kwargs={"pk": pk})
+    if not request.user.is_authenticated:
+        login_url = reverse(settings.LOGIN_URL)
+        if _wants_json(request):
+            return JsonResponse(
+                {"login_url": f"{login_url}?{urlencode({'next': detail_url})}"},
+                status=HTTPStatus.UNAUTHORIZED,
+            )
+        return redirect_to_login(detail_url)
+    limited = limit_or_429(request, action="heart")
+    if limited:
+        return limited
+    try:
+        hearted, count = moderation.heart_toggle(entry_id=pk, user=request.user)
+    except moderation.HeartRefused as error:
+        raise Http404(str(error)) from error
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "hearted": hearted,
+                "count": count,
+                "label": _("%(count)s hearts") % {"count": count},
+            }
+        )
+    return redirect(detail_url)
+
+
+def report_entry(request, pk: int):
+    """GET: the report form (and a session to key the report on). POST: record it.
+
+    One report per account or session per entry; a POST without a session (a
+    script that never loaded the form) gets the form back instead."""
+    entry = gallery.gallery_entry(pk=pk)
+    if entry is None:
+        raise Http404(_("This entry is not in the gallery."))
+    context = {"entry": entry, "reasons": ReportReason.choices}
+    if request.method == "POST":
+        limited = limit_or_429(request, action="report")
+        if limited:
+            return limited
+        reporter_key = moderation.reporter_key_for(request)
+        reason = request.POST.get("reason", "")
+        text = request.POST.get("text", "")[:1000]
+        if reporter_key is None or reason not in ReportReason.values:
+            request.session["gallery_report_form"] = True
+            context.update(
+                error=_("Please choose a reason.") if reporter_key else "",
+                chosen=reason,
+                text=text,
+            )
+            return render(
+                request,
+                "gallery/report.html",
+                context,
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        try:
+            moderation.report_create(
+                entry_id=entry.pk,
+                reporter_key=reporter_key,
+                user=request.user,
+                reason=reason,
+                text=text,
+            )
+        except moderation.ReportRefused as error:
+            context["already"] = str(error)
+        return render(request, "gallery/report_done.html", context)
+    request.session["gallery_report_form"] = True  # makes sure a session exists
+    return render(request, "gallery/report.html", context)
+
+
+def _embed_csp() -> dict:
+    ancestors = list(getattr(settings, "EMBED_FRAME_ANCESTORS", []) or ["'self'"])
+    return {"frame-ancestors": ancestors}
+
+
+@xframe_options_exempt
+def gallery_embed(request):
+    """A compact widget partner sites may frame (settings.EMBED_FRAME_ANCESTORS)."""
+    from csp.decorators import csp_replace
+
+    @csp_replace(_embed_csp())
+    def render_embed(request):
+        response = render(
+            request,
+            "gallery/embed.html",
+            {"entries": gallery.gallery_latest(limit=8)},
+        )
+        patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    return render_embed(request)
+
+
+def bench_ping(request):
+    """The benchmark's ceiling: the cheapest response this stack can give."""
+    return HttpResponse(b"ok", content_type="text/plain")
