@@ -392,6 +392,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Moderation and gallery -------------------------------------------------------
+# Open reports that hide an approved entry at once, until a moderator decides.
+MODERATION_HIDE_AT_REPORTS = env.int("MODERATION_HIDE_AT_REPORTS", default=3)
+GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
+# Cached gallery pages also expire on their own (entries withdrawn elsewhere).
+GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)
+# A trivial view at /bench/ping, the ceiling bench/gallery.py compares against.
+BENCH_PING = env.bool("BENCH_PING", default=False)
+
 # Campaign ---------------------------------------------------------------------
 BANNER_COOKIE_NAME = "kh_banner_dismissed"
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")

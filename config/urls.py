@@ -33,6 +33,11 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+if settings.BENCH_PING:
+    from challenge.gallery_views import bench_ping
+
+    urlpatterns.insert(0, path("bench/ping", bench_ping))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
