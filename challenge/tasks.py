@@ -14,3 +14,8 @@ def send_guardian_email(consent_id: int) -> None:
 @shared_task
 def expire_abandoned_nudges() -> int:
     return services.nudges_expire_abandoned()
+
+
+# The moderation desk's tasks live in their own module; importing them here lets
+# Celery's autodiscovery (which looks for <app>.tasks) register them in every worker.
+from .moderation_tasks import moderation_notice_send  # noqa: E402, F401
