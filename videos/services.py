@@ -23,8 +23,10 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from videos import owners
 from videos.models import Video, private_storage
@@ -38,6 +40,10 @@ from videos.pipeline import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Worth another try later: storage hiccups, the database or broker being away.
+# A bad file never raises these (it ends `failed` inside video_process).
+TRANSIENT_ERRORS = (OSError, DatabaseOperationalError, BrokerOperationalError)
 
 OUTPUT_NAME = "videos/{id}/video.mp4"
 POSTER_NAME = "videos/{id}/poster.webp"
@@ -112,8 +118,8 @@ def video_process(*, video_id) -> Video | None:
             return _finish_failed(
                 video.pk, code="timeout", params={}, detail=describe_exception(error)
             )
-        except OSError:
-            raise  # storage trouble: transient, the task retries
+        except TRANSIENT_ERRORS:
+            raise  # storage, database or broker trouble: the task retries
         except Exception as error:
             # A decoder or muxer blowing up on this file: retrying will not help.
             logger.exception("video %s could not be processed", video.pk)

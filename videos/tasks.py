@@ -1,14 +1,9 @@
 """Celery tasks: thin wrappers that take ids and call services."""
 
 from celery import shared_task
-from django.db import OperationalError as DatabaseOperationalError
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from videos import services
-
-# Worth another try later: storage hiccups, the database or broker being away.
-# A bad file never raises these (it ends `failed` inside video_process).
-TRANSIENT_ERRORS = (OSError, DatabaseOperationalError, BrokerOperationalError)
+from videos.services import TRANSIENT_ERRORS
 
 
 @shared_task(

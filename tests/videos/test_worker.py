@@ -1,0 +1,106 @@
+"""A real Celery worker on real Redis, killed with SIGKILL in the middle of a
+transcode: after a restart and the sweep, the video is ready with one output."""
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files import File
+from django.core.management import call_command
+
+from videos.models import Video
+from videos.services import temp_root, video_create, video_delete_files
+from videos.testing import make_clip
+
+pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
+
+
+@pytest.fixture
+def slower_worker_env(monkeypatch):
+    """A slower x264 preset for the worker process only, so the kill reliably lands
+    mid-transcode (the celery_worker fixture copies os.environ when it starts)."""
+    monkeypatch.setenv("VIDEO_X264_PRESET", "medium")
+
+
+@pytest.fixture
+def broker(celery_worker):
+    """The worker fixture closes the app's connection pool when it switches the
+    broker to Redis; drop the closed pools so .delay() opens fresh ones."""
+    from kombu import pools
+
+    from config.celery import app
+
+    def fresh_pools():
+        pools.reset()  # kombu keeps its pools globally, keyed by connection
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    fresh_pools()
+    yield celery_worker
+    fresh_pools()
+
+
+def _wait_for(predicate, timeout, what, worker):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(
+        f"timed out waiting for {what}\n{worker.log.read_text()[-3000:]}"
+    )
+
+
+def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
+    slower_worker_env, broker, settings, tmp_path
+):
+    celery_worker = broker
+    clip = make_clip(tmp_path / "walk.mp4", seconds=6, width=1280, height=720, fps=30)
+    with clip.open("rb") as handle:
+        video = video_create(
+            file=File(handle, name="walk.mp4"), original_name="walk.mp4"
+        )
+    try:
+        _wait_for(
+            lambda: list(temp_root().glob(f"{video.pk}-*/video.mp4")),
+            60,
+            "the worker to start writing the output",
+            celery_worker,
+        )
+        celery_worker.stop(sig=signal.SIGKILL)
+        assert celery_worker.process.returncode == -signal.SIGKILL
+
+        video.refresh_from_db()
+        assert video.status == Video.Status.PROCESSING, "killed before it finished"
+        assert video.attempts == 1
+        assert not video.output
+        assert list(temp_root().glob(f"{video.pk}-*")), "a half-written temp file"
+
+        celery_worker.start()
+        settings.VIDEO_STUCK_AFTER_SECONDS = 0
+        call_command("video_sweep", stdout=(tmp_path / "sweep.txt").open("w"))
+        assert str(video.pk) in (tmp_path / "sweep.txt").read_text()
+
+        _wait_for(
+            lambda: Video.objects.filter(
+                pk=video.pk, status__in=[Video.Status.READY, Video.Status.FAILED]
+            ).exists(),
+            90,
+            "the video to be processed again",
+            celery_worker,
+        )
+        video.refresh_from_db()
+        assert video.status == Video.Status.READY, video.failure_detail
+        assert video.attempts == 2
+        folder = Path(video.output.path).parent
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "poster.webp",
+            "source",
+            "video.mp4",
+        ]
+        assert not list(temp_root().glob(f"{video.pk}-*"))
+        assert (video.width, video.height) == (1280, 720)
+    finally:
+        video_delete_files(video=video)
