@@ -65,6 +65,10 @@ class DecisionForm(forms.Form):
         choices=[("", "—")] + RejectReason.choices,
         required=False,
     )
+    # The state the moderator saw; a rejection applies only if it is unchanged.
+    seen_state = forms.ChoiceField(
+        choices=S.choices, widget=forms.HiddenInput, required=False
+    )
     note = forms.CharField(
         label=_("Note (internal, kept in the history)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -91,14 +95,22 @@ class BulkRejectForm(forms.Form):
     )
     ids = forms.CharField(widget=forms.HiddenInput)
 
-    def clean_ids(self):
+    def clean_ids(self) -> dict[int, str]:
+        """ "id:state,id:state…": each entry with the state the moderator saw."""
         try:
-            ids = [int(part) for part in self.cleaned_data["ids"].split(",") if part]
+            seen = {
+                int(pk): state
+                for pk, state in (
+                    part.split(":", 1)
+                    for part in self.cleaned_data["ids"].split(",")
+                    if part
+                )
+            }
         except ValueError as error:
             raise forms.ValidationError("bad ids") from error
-        if not ids:
+        if not seen:
             raise forms.ValidationError(_("No entries selected."))
-        return ids
+        return seen
 
 
 # --- Filters --------------------------------------------------------------------------
@@ -412,7 +424,7 @@ class EntryAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_decide": can_decide,
-            "decision_form": DecisionForm(),
+            "decision_form": DecisionForm(initial={"seen_state": entry.state}),
             "decide_url": reverse("admin:challenge_entry_decide", args=[entry.pk]),
             "entry_state": entry.state,
             "is_pending": entry.state == S.PENDING_REVIEW,
@@ -470,6 +482,10 @@ class EntryAdmin(admin.ModelAdmin):
         kwargs["note"] = form.cleaned_data["note"]
         if decision in ("reject", "hide"):
             kwargs["reason"] = form.cleaned_data["reason"]
+        if decision == "reject":
+            kwargs["expected_from"] = {
+                form.cleaned_data["seen_state"] or S.PENDING_REVIEW
+            }
         try:
             moderation.DECISIONS[decision](**kwargs)
         except TransitionNotAllowed:
@@ -538,9 +554,11 @@ class EntryAdmin(admin.ModelAdmin):
         description=_("Reject selected entries (with a reason)…"),
     )
     def reject_selected(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        form = BulkRejectForm(initial={"ids": ",".join(map(str, ids))})
-        return self._bulk_reject_page(request, form, len(ids))
+        seen = list(queryset.values_list("pk", "state"))
+        form = BulkRejectForm(
+            initial={"ids": ",".join(f"{pk}:{state}" for pk, state in seen)}
+        )
+        return self._bulk_reject_page(request, form, len(seen))
 
     def _bulk_reject_page(self, request, form, count):
         return TemplateResponse(
@@ -566,12 +584,14 @@ class EntryAdmin(admin.ModelAdmin):
         if not form.is_valid():
             count = len([p for p in request.POST.get("ids", "").split(",") if p])
             return self._bulk_reject_page(request, form, count)
+        seen = form.cleaned_data["ids"]
         self._bulk(
             request,
-            Entry.objects.filter(pk__in=form.cleaned_data["ids"]),
+            Entry.objects.filter(pk__in=list(seen)),
             "reject",
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
+            seen_states=seen,
         )
         return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
 

@@ -85,10 +85,24 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
     return entry
 
 
+REJECTABLE = {S.PENDING_REVIEW, S.APPROVED, S.HIDDEN}
+
+
 @transaction.atomic
-def entry_reject(*, entry_id: int, actor, reason: str, note: str = "") -> Entry:
+def entry_reject(
+    *,
+    entry_id: int,
+    actor,
+    reason: str,
+    note: str = "",
+    expected_from: set[str] | None = None,
+) -> Entry:
     """Refuse a pending entry, or remove an approved or hidden one, with a reason
-    the participant is told (the note stays internal)."""
+    the participant is told (the note stays internal).
+
+    `expected_from` is the state the moderator saw: rejecting from the queue must
+    not turn into removing an entry another moderator approved a second earlier.
+    """
     _require_moderator(actor)
     if reason not in RejectReason.values:
         raise ValueError(_("Choose a reason."))
@@ -98,7 +112,7 @@ def entry_reject(*, entry_id: int, actor, reason: str, note: str = "") -> Entry:
         actor=actor,
         reason=reason,
         note=note,
-        expected_from={S.PENDING_REVIEW, S.APPROVED, S.HIDDEN},
+        expected_from=REJECTABLE & set(expected_from or REJECTABLE),
     )
     event = _latest_event(entry)
     _resolve_reports(entry, event)
@@ -158,13 +172,20 @@ DECISIONS = {
 
 
 def entries_decide(
-    *, entry_ids, decision: str, actor, reason: str = "", note: str = ""
+    *,
+    entry_ids,
+    decision: str,
+    actor,
+    reason: str = "",
+    note: str = "",
+    seen_states: dict[int, str] | None = None,
 ) -> BulkResult:
     """Apply one decision to many entries, each through the single-entry service.
 
-    Entries no longer in a state that allows the decision (another moderator was
-    quicker) are skipped, not failed. One transaction for the lot: the emails are
-    enqueued once it commits, never inside it.
+    Entries no longer in a state that allows the decision, or no longer in the
+    state the moderator saw (`seen_states`, for rejections), are skipped, not
+    failed. One transaction for the lot: the emails are enqueued once it commits,
+    never inside it.
     """
     _require_moderator(actor)
     service = DECISIONS[decision]
@@ -174,6 +195,8 @@ def entries_decide(
     applied, skipped = [], []
     with transaction.atomic():
         for entry_id in sorted(set(entry_ids)):
+            if decision == "reject" and seen_states is not None:
+                kwargs["expected_from"] = {seen_states.get(entry_id, "")}
             try:
                 with transaction.atomic():
                     service(entry_id=entry_id, **kwargs)

@@ -23,6 +23,27 @@ _numbers = itertools.count(1)
 _CLIP_CACHE: dict[str, bytes] = {}
 
 
+def moderators_group() -> Group:
+    """The group the data migration made (rebuilt after a transactional test's
+    flush, which keeps permissions but not groups)."""
+    import importlib
+
+    group, created = Group.objects.get_or_create(name="Moderators")
+    if created:
+        migration = importlib.import_module(
+            "challenge.migrations.0004_moderators_group"
+        )
+        for app_label, model, codename in migration.MODERATOR_PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename=codename,
+                )
+            )
+    return group
+
+
 def make_user(
     *,
     staff: bool = False,
@@ -42,7 +63,7 @@ def make_user(
         is_superuser=superuser,
     )
     if moderator:
-        user.groups.add(Group.objects.get(name="Moderators"))
+        user.groups.add(moderators_group())
     for perm in perms:
         app_label, codename = perm.split(".")
         user.user_permissions.add(

@@ -403,6 +403,22 @@ def test_reject_and_next_needs_a_reason(client, moderator):
     assert entry.events.get(to_state=S.REJECTED).note == "link farm"
 
 
+def test_rejecting_from_the_queue_never_removes_an_entry_just_approved(
+    client, moderator
+):
+    entry = make_entry()
+    moderation.entry_approve(entry_id=entry.pk, actor=make_user(moderator=True))
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:challenge_entry_decide", args=[entry.pk]),
+        {"decision": "reject", "reason": "spam", "seen_state": S.PENDING_REVIEW},
+        follow=True,
+    )
+    assert "Nothing changed" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.state == S.APPROVED
+
+
 def test_deciding_twice_in_the_admin_says_nothing_changed(client, moderator):
     entry = make_entry()
     client.force_login(moderator)
