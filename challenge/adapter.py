@@ -1,19 +1,29 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
-from django.shortcuts import resolve_url
 from django.urls import reverse
 
 
+def _has_profile(user) -> bool:
+    from .models import Participant
+
+    return Participant.objects.filter(user=user).exists()
+
+
 class AccountAdapter(DefaultAccountAdapter):
-    """After signing up (or logging in without a profile yet), the next step is
-    "complete your profile", unless the person was on their way somewhere else."""
+    """After signing up and confirming the email (or logging in without a profile
+    yet), the next step is "complete your profile". A `?next=` still wins: allauth
+    only asks the adapter when there is none."""
 
     def get_login_redirect_url(self, request):
-        url = super().get_login_redirect_url(request)
-        if url != resolve_url(settings.LOGIN_REDIRECT_URL):
-            return url
-        from .selectors import participant_for
-
-        if participant_for(request.user) is None:
+        if request.user.is_authenticated and not _has_profile(request.user):
             return reverse("challenge:profile")
-        return url
+        return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        # Asked at signup, before the account is logged in (after email
+        # verification): a new account has no profile yet.
+        return reverse("challenge:profile")
+
+    def get_email_verification_redirect_url(self, email_address):
+        if not _has_profile(email_address.user):
+            return reverse("challenge:profile")
+        return super().get_email_verification_redirect_url(email_address)
