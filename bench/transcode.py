@@ -1,0 +1,267 @@
+"""Benchmark the video pipeline against the ffmpeg CLI doing the same transcode.
+
+    .venv/bin/python bench/transcode.py            # 60 s 1080p + 10 min low-complexity
+    .venv/bin/python bench/transcode.py --long 0   # skip the 10 min memory run
+
+1. Generates a 60 s 1920x1080 30 fps clip with sound (PyAV; x264 ultrafast at a
+   high quality, so decoding is phone-like work) and a long low-complexity one.
+2. Runs each through videos.services.video_process in a fresh child process (its own
+   DATA_DIR and SQLite database), timing the call and reading the child's peak RSS
+   with resource.getrusage(RUSAGE_CHILDREN).
+3. Runs /usr/bin/ffmpeg on the 60 s clip with the same settings: libx264 with the
+   configured preset/CRF and automatic threads, scale to 720p, AAC 48 kHz stereo,
+   faststart, metadata dropped.
+Prints each time, realtime factors, peak memory, and last `ratio <pipeline / ffmpeg>`.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+CHILD = r"""
+import json, os, sys, time
+import django
+django.setup()
+from django.core.files import File
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from videos import services
+services._enqueue = lambda video_id: None  # time video_process alone, not the copy
+path = sys.argv[1]
+if path == "--noop":
+    print(json.dumps({"seconds": 0}))
+    raise SystemExit
+with open(path, "rb") as handle:
+    video = services.video_create(file=File(handle, name="bench.mp4"), original_name="bench.mp4")
+started = time.perf_counter()
+video = services.video_process(video_id=video.pk)
+seconds = time.perf_counter() - started
+assert video.status == "ready", (video.failure_code, video.failure_detail)
+print(json.dumps({"seconds": seconds, "width": video.width, "height": video.height,
+                  "duration": video.duration, "output_size": video.output_size}))
+"""
+
+
+def make_source(path: Path, seconds: int, *, busy: bool) -> Path:
+    """A 1080p30 H.264/AAC clip. `busy` adds a moving gradient and text (the 60 s
+    comparison); otherwise a calm picture with one moving square (the long run)."""
+    import av
+    from PIL import Image, ImageDraw
+
+    fps, width, height = 30, 1920, 1080
+    with av.open(str(path), "w", format="mp4") as output:
+        video = output.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.options = {"preset": "ultrafast", "crf": "18" if busy else "28"}
+        video.thread_type = "AUTO"
+        audio = output.add_stream("aac", rate=48000, layout="stereo")
+        gradient = Image.linear_gradient("L").resize((width, height))
+        base = Image.merge("RGB", (gradient, gradient.rotate(90), gradient.rotate(180)))
+        cycle = []
+        for index in range(fps * 2):
+            image = (
+                base.rotate(index * 3)
+                if busy
+                else Image.new("RGB", (width, height), (40, 90, 160))
+            )
+            draw = ImageDraw.Draw(image)
+            x = int((width - 200) * index / (fps * 2))
+            draw.rectangle((x, 800, x + 200, 1000), fill=(250, 220, 60))
+            if busy:
+                draw.text(
+                    (100, 100), f"Kindness Hub bench {index}", fill=(255, 255, 255)
+                )
+            frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+            cycle.append(frame)
+        for index in range(seconds * fps):
+            frame = cycle[index % len(cycle)]
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            output.mux(video.encode(frame))
+        output.mux(video.encode(None))
+        samples = 1024
+        for index in range(seconds * 48000 // samples):
+            frame = av.AudioFrame(format="fltp", layout="stereo", samples=samples)
+            for plane in frame.planes:
+                plane.update(bytes(plane.buffer_size))
+            frame.sample_rate = 48000
+            frame.pts = index * samples
+            frame.time_base = Fraction(1, 48000)
+            output.mux(audio.encode(frame))
+        output.mux(audio.encode(None))
+    return path
+
+
+def run_pipeline(source: Path, work: Path) -> dict:
+    """video_process in a fresh process; wall time measured inside, peak RSS outside."""
+    data_dir = work / f"data-{source.stem}"
+    data_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
+        "REDIS_URL": "",
+        "VIDEO_MAX_DURATION_SECONDS": "100000",
+        "VIDEO_MAX_UPLOAD_BYTES": str(1 << 40),
+        "VIDEO_SOFT_TIME_LIMIT": "100000",
+        "LOG_LEVEL": "WARNING",
+    }
+    stdout, returncode, peak_kb = _run_measured(
+        [sys.executable, "-c", CHILD, str(source)], env
+    )
+    if returncode:
+        raise SystemExit(f"pipeline child failed:\n{stdout}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["peak_rss_mb"] = peak_kb / 1024
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+def _run_measured(command, env):
+    """Run a child; return (output, exit code, its own peak RSS in KiB).
+
+    os.wait4 hands back the rusage of exactly this child (ru_maxrss in KiB on Linux).
+    """
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        return log.read(), process.returncode, usage.ru_maxrss
+
+
+def run_ffmpeg(source: Path, work: Path, preset: str, crf: int) -> tuple[float, float]:
+    target = work / "ffmpeg.mp4"
+    command = [
+        "/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source),
+        "-map", "0:v:0", "-map", "0:a:0",
+        "-vf", "scale=-2:720:flags=bicubic,format=yuv420p",
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high",
+        "-threads", "0",
+        "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
+        "-movflags", "+faststart", str(target),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    output, returncode, peak_kb = _run_measured(command, dict(os.environ))
+    seconds = time.perf_counter() - started
+    if returncode:
+        raise SystemExit(f"ffmpeg failed:\n{output}")
+    return seconds, peak_kb / 1024
+
+
+def baseline_rss(work: Path) -> float:
+    """Peak RSS of the same child that sets Django up and processes nothing."""
+    data_dir = work / "data-noop"
+    data_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'noop.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    output, returncode, peak_kb = _run_measured(
+        [sys.executable, "-c", CHILD, "--noop"], env
+    )
+    if returncode:
+        raise SystemExit(output)
+    return peak_kb / 1024
+
+
+def generate(path: Path, seconds: int, *, busy: bool) -> Path:
+    """make_source in a child, so this process stays small: a forked child's peak RSS
+    starts from its parent's size, which would blur the measurements."""
+    subprocess.run(
+        [sys.executable, __file__, "--make", str(path), str(seconds), str(int(busy))],
+        check=True,
+    )
+    return path
+
+
+def main():
+    if sys.argv[1:2] == ["--make"]:
+        make_source(Path(sys.argv[2]), int(sys.argv[3]), busy=sys.argv[4] == "1")
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--long", type=int, default=600, help="0 to skip")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each side on the 60 s clip, alternating; the fastest counts",
+    )
+    parser.add_argument(
+        "--preset", default=os.environ.get("VIDEO_X264_PRESET", "veryfast")
+    )
+    parser.add_argument(
+        "--crf", type=int, default=int(os.environ.get("VIDEO_X264_CRF", 23))
+    )
+    args = parser.parse_args()
+    os.environ["VIDEO_X264_PRESET"] = args.preset
+    os.environ["VIDEO_X264_CRF"] = str(args.crf)
+
+    with tempfile.TemporaryDirectory(prefix="kh-bench-") as folder:
+        work = Path(folder)
+        print(f"cpus: {os.cpu_count()}  x264: preset={args.preset} crf={args.crf}")
+        started = time.perf_counter()
+        short = generate(work / "short.mp4", args.seconds, busy=True)
+        print(
+            f"generated {args.seconds} s 1920x1080 30 fps clip "
+            f"({short.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
+        print(
+            f"baseline child (Django set up, no video): {baseline_rss(work):.0f} MB peak RSS"
+        )
+
+        ffmpeg_runs, pipeline_runs = [], []
+        for _ in range(args.repeat):
+            ffmpeg_runs.append(run_ffmpeg(short, work, args.preset, args.crf))
+            pipeline_runs.append(run_pipeline(short, work))
+        ffmpeg_seconds, ffmpeg_rss = min(ffmpeg_runs)
+        pipeline = min(pipeline_runs, key=lambda run: run["seconds"])
+        pipeline_times = [f"{run['seconds']:.2f}" for run in pipeline_runs]
+        print(
+            f"ffmpeg CLI  {args.seconds} s 1080p -> 720p: {ffmpeg_seconds:.2f} s "
+            f"({args.seconds / ffmpeg_seconds:.2f}x realtime), peak RSS {ffmpeg_rss:.0f} MB"
+            f"  [runs: {', '.join(f'{run[0]:.2f}' for run in ffmpeg_runs)}]"
+        )
+        print(
+            f"pipeline    {args.seconds} s 1080p -> {pipeline['width']}x{pipeline['height']}: "
+            f"{pipeline['seconds']:.2f} s ({args.seconds / pipeline['seconds']:.2f}x realtime), "
+            f"peak RSS {pipeline['peak_rss_mb']:.0f} MB"
+            f"  [runs: {', '.join(pipeline_times)}]"
+        )
+        if args.long:
+            started = time.perf_counter()
+            long_clip = generate(work / "long.mp4", args.long, busy=False)
+            print(
+                f"generated {args.long} s low-complexity 1080p clip "
+                f"({long_clip.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+            )
+            short.unlink()
+            result = run_pipeline(long_clip, work)
+            print(
+                f"pipeline    {args.long} s 1080p -> {result['width']}x{result['height']}: "
+                f"{result['seconds']:.2f} s ({args.long / result['seconds']:.2f}x realtime), "
+                f"peak RSS {result['peak_rss_mb']:.0f} MB"
+            )
+        print(f"ratio {pipeline['seconds'] / ffmpeg_seconds:.3f}")
+
+
+if __name__ == "__main__":
+    main()
