@@ -5,12 +5,15 @@ what is public), every write through challenge.moderation.
 """
 
 import hashlib
+from functools import wraps
 from http import HTTPStatus
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -44,6 +47,72 @@ def _gallery_etag(request, *args, **kwargs) -> str | None:
     return f"g{generation}-{request.user.pk or 0}-{get_language()}-{query}"
 
 
+CSRF_PLACEHOLDER = "kh-csrf-placeholder-0f3c9a"
+
+
+def _page_cache_key(request) -> str | None:
+    """Anonymous visitors without a session get whole pages from the cache.
+
+    The key holds everything such a page depends on: the gallery generation, the
+    path and query, the language and the visitor's cookies (banner, country), but
+    not the CSRF cookie: the page is cached with a placeholder and each visitor's
+    own token is put in when it is served.
+    """
+    if (
+        request.user.is_authenticated
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "messages" in request.COOKIES
+    ):
+        return None
+    cookies = sorted(
+        (name, value)
+        for name, value in request.COOKIES.items()
+        if name != settings.CSRF_COOKIE_NAME
+    )
+    raw = repr((request.get_full_path(), get_language(), cookies)).encode()
+    generation = gallery.gallery_generation()
+    return f"gallery:html:{generation}:{hashlib.sha256(raw).hexdigest()[:32]}"
+
+
+def anonymous_page_cache(view):
+    """Serve and store whole pages for anonymous visitors (see _page_cache_key)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = _page_cache_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cached = cache.get(key)
+        if cached is None:
+            request.gallery_page_cacheable = True
+            response = view(request, *args, **kwargs)
+            if response.status_code != HTTPStatus.OK or response.streaming:
+                return _fill_csrf(request, response)
+            cached = (response.content, response["Content-Type"])
+            timeout = getattr(settings, "GALLERY_CACHE_SECONDS", 300)
+            if timeout:
+                cache.set(key, cached, timeout)
+        content, content_type = cached
+        response = HttpResponse(content, content_type=content_type)
+        return _revalidate(_fill_csrf(request, response))
+
+    return wrapper
+
+
+def _fill_csrf(request, response):
+    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+        )
+    return response
+
+
+def _page_context(request, context: dict) -> dict:
+    if getattr(request, "gallery_page_cacheable", False):
+        context["csrf_token"] = CSRF_PLACEHOLDER
+    return context
+
+
 def _revalidate(response):
     # Browsers may keep the page but must ask again (a cheap 304 via the ETag).
     patch_cache_control(response, private=True, no_cache=True)
@@ -51,6 +120,7 @@ def _revalidate(response):
 
 
 @condition(etag_func=_gallery_etag)
+@anonymous_page_cache
 def gallery_list(request):
     page = gallery.gallery_page(
         sort=request.GET.get("sort", "new"),
@@ -71,16 +141,24 @@ def gallery_list(request):
     response = render(
         request,
         "gallery/list.html",
-        {
-            "page": page,
-            "entries": page.entries,
-            "filters": page.filters,
-            "next_url": next_url,
-            "first_url": first_url,
-            "prompts": Prompt.choices,
-            "languages": settings.LANGUAGES,
-            "is_filtered": bool(set(filters) - {"sort"}),
-        },
+        _page_context(
+            request,
+            {
+                "page": page,
+                "entries": page.entries,
+                "filters": page.filters,
+                "next_url": next_url,
+                "first_url": first_url,
+                "prompts": Prompt.choices,
+                "languages": settings.LANGUAGES,
+                "is_filtered": bool(set(filters) - {"sort"}),
+                # The rendered grid is cached too, per generation and query.
+                "cache_seconds": getattr(settings, "GALLERY_CACHE_SECONDS", 300),
+                "page_key": hashlib.sha256(
+                    repr(sorted(page.filters.items())).encode()
+                ).hexdigest()[:24],
+            },
+        ),
     )
     return _revalidate(response)
 
@@ -103,6 +181,7 @@ def _share_links(*, url: str, text: str) -> list[tuple[str, str]]:
     ]
 
 
+@anonymous_page_cache
 def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)
     if entry is None:
@@ -119,16 +198,19 @@ def gallery_detail(request, pk: int):
     return render(
         request,
         "gallery/detail.html",
-        {
-            "entry": entry,
-            "caption_parts": gallery.caption_parts(entry.caption),
-            "hearted": hearted,
-            "absolute_url": absolute_url,
-            "poster_absolute_url": settings.SITE_URL + entry.poster_url,
-            "share_text": share_text,
-            "share_links": _share_links(url=absolute_url, text=share_text),
-            "more": more[:4],
-        },
+        _page_context(
+            request,
+            {
+                "entry": entry,
+                "caption_parts": gallery.caption_parts(entry.caption),
+                "hearted": hearted,
+                "absolute_url": absolute_url,
+                "poster_absolute_url": settings.SITE_URL + entry.poster_url,
+                "share_text": share_text,
+                "share_links": _share_links(url=absolute_url, text=share_text),
+                "more": more[:4],
+            },
+        ),
     )
 
 

@@ -217,10 +217,35 @@ def test_every_page_costs_the_same_queries_whatever_the_depth_and_total(
         assert again.status_code == HTTPStatus.OK
         counts.append(len(context))
     assert counts == [len(small_first)] * 3
-    # Served from the cache: no query for the entries at all.
+    # Served from the page cache (anonymous visitor): no query at all.
     with CaptureQueriesContext(connection) as cached:
         client.get(url)
-    assert len(cached) == len(small_first) - 1
+    assert len(cached) == 0
+
+
+def _csrf_from(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_cached_pages_carry_each_visitors_own_csrf_token():
+    entry = make_entry(state=S.APPROVED)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [c.get(_detail(entry)).content.decode() for c in (first, second)]
+    assert "kh-csrf-placeholder" not in pages[0] + pages[1]
+    tokens = [_csrf_from(page) for page in pages]
+    assert tokens[0] != tokens[1]
+    url = reverse("gallery:heart", kwargs={"pk": entry.pk})
+    for visitor, token in zip((first, second), tokens, strict=True):
+        response = visitor.post(url, {"csrfmiddlewaretoken": token})
+        assert response.status_code == HTTPStatus.FOUND  # to the login, not a 403
+
+
+def test_logged_in_visitors_never_get_an_anonymous_cached_page(client):
+    make_entry(state=S.APPROVED)
+    anonymous_page = client.get(LIST).content.decode()
+    assert "Log out" not in anonymous_page
+    client.force_login(make_user())
+    assert "Log out" in client.get(LIST).content.decode()
 
 
 def test_query_count_does_not_grow_with_the_logged_in_visitor(client):
