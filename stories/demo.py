@@ -23,6 +23,8 @@ from .demo_text import BEHIND, EPISODES, SERIES
 from .models import Caption, Episode, Series
 
 LANGUAGES = ("en", "it", "fr", "de")
+# The demo clips: 6 s portrait, as the campaign's vertical videos.
+DEMO_CLIP = {"seconds": 6, "width": 540, "height": 960, "fps": 24}
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -340,6 +342,7 @@ def load_stories(stdout=None) -> None:
                         title=title,
                         line=line,
                         behind=BEHIND[language].format(handle=handle),
+                        seconds=DEMO_CLIP["seconds"],
                     )
                 },
             )
@@ -350,6 +353,7 @@ def load_stories(stdout=None) -> None:
                     title=data["en"][0],
                     handle=handle,
                     colours=data["colours"],
+                    **DEMO_CLIP,
                 )
                 with clip.open("rb") as handle_file:
                     episode.video = video_create(

@@ -20,8 +20,12 @@ ARGS = [
 
 
 @pytest.fixture
-def browser_page(chromium_path):
+def browser_page(chromium_path, monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # live_server's ORM calls run beside Playwright's sync API (an event loop).
+    # Set for this test only: `check --deploy` in other tests refuses it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=ARGS)
