@@ -251,8 +251,6 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "entry_caption",
-        "handle",
-        "duration",
         "minor",
         "signals",
         "waited",
@@ -333,10 +331,23 @@ class EntryAdmin(admin.ModelAdmin):
             entry.video_id,
         )
 
-    @admin.display(description=_("caption"))
+    @admin.display(description=_("caption, handle, duration"))
     def entry_caption(self, entry):
         caption = entry.caption
-        return caption if len(caption) <= 120 else caption[:119] + "…"
+        caption = caption if len(caption) <= 120 else caption[:119] + "…"
+        return format_html(
+            '{}<span class="mod-meta">{} · {}</span>',
+            caption,
+            self.handle(entry),
+            self.duration(entry),
+        )
+
+    def get_list_display(self, request):
+        # The state column only says something when several states are listed.
+        chosen = request.GET.get("state", StateFilter.default)
+        if chosen in S.values:
+            return [name for name in self.list_display if name != "state"]
+        return self.list_display
 
     @admin.display(description=_("handle"), ordering="participant__handle")
     def handle(self, entry):

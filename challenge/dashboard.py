@@ -7,6 +7,7 @@ from statistics import median
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from .models import Entry, EntryEvent, Report
 
@@ -107,13 +108,17 @@ def dashboard_figures(now=None) -> dict:
                 "total": approved + rejected,
             }
         )
+    median_wait = _median_time_to_decision(since)
     approved = sum(day["approved"] for day in per_day)
     decided = sum(day["total"] for day in per_day)
     busiest = max((day["total"] for day in per_day), default=0)
     return {
         "queue_length": queue["length"],
         "oldest_waiting": queue["oldest"],
-        "median_time_to_decision": _median_time_to_decision(since),
+        "median_time_to_decision": median_wait,
+        "median_time_to_decision_text": timesince(now - median_wait, now)
+        if median_wait
+        else "",
         "per_day": per_day,
         "busiest_day": max(busiest, 1),
         "decided": decided,
