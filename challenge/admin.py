@@ -263,6 +263,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_select_related = ["participant", "video"]
     list_per_page = 50
     show_full_result_count = False
+    view_on_site = False  # "View in the gallery" appears only for approved entries
     actions = [
         "approve_selected",
         "reject_selected",

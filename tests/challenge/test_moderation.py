@@ -351,6 +351,7 @@ def test_review_page_plays_the_video_and_shows_the_history(client, moderator):
     assert "Approve & next" in page
     assert 'accesskey="a"' in page
     assert "history" in page.lower()
+    assert "View on site" not in page  # it would 404 for a pending entry
 
 
 def test_staff_viewer_sees_no_decision_buttons(client):
