@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "campaign.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -403,6 +404,8 @@ BENCH_PING = env.bool("BENCH_PING", default=False)
 
 # Campaign ---------------------------------------------------------------------
 BANNER_COOKIE_NAME = "kh_banner_dismissed"
+# A bearer token for GET /metrics (staff can always read it).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
 
 # Challenge --------------------------------------------------------------------
@@ -420,13 +423,27 @@ CELERY_BEAT_SCHEDULE["challenge-expire-nudges"] = {
     "schedule": 3600,
 }
 
+# Every line carries the request id (X-Request-ID) or the Celery task id.
+# LOG_FORMAT=json writes one JSON object per line for a log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "campaign.observability.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[req=%(request_id)s task=%(task_id)s] %(message)s"
+        },
+        "json": {"()": "campaign.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
