@@ -14,7 +14,15 @@ def run_manage(*args, env_overrides, tmp_path):
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"}
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "EMAIL_URL",
+            # set by the browser tests for live_server; never in a deployment
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update({"DATA_DIR": str(tmp_path), **env_overrides})
     return subprocess.run(

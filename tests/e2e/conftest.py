@@ -4,16 +4,11 @@ Never `playwright install`: the browser comes from Debian (`apt-get install chro
 done by .ci/run). Without it these tests skip with a reason (and fail in CI).
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CHROMIUM, service_missing
-
-# pytest-django's live_server runs in a thread of this process, and Playwright's
-# sync API runs an event loop in it: Django must be told that this is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -41,6 +36,14 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _allow_sync_orm_under_playwright(monkeypatch):
+    """live_server runs in a thread of this process while Playwright's sync API runs
+    an event loop in it: Django must be told that this is fine, for browser tests
+    only (the variable must never reach a deployment's `check --deploy`)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
