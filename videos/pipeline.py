@@ -387,6 +387,7 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
         graph_key = None
         last_pts = None
         last_source_pts = None
+        first_pts = None
         # Frames closer than this (in source time_base units) are dropped, which caps
         # slow-motion clips at MAX_OUTPUT_FPS.
         min_gap = 1 / MAX_OUTPUT_FPS / float(vin.time_base) * 0.9
@@ -446,6 +447,11 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
                     raise PipelineTimeout(f"after {frames} frames")
                 if packet.stream is vin:
                     for frame in _decode(vin, packet):
+                        if frame.pts is not None:
+                            # Start the output at 0 whatever the source's start time.
+                            if first_pts is None:
+                                first_pts = frame.pts
+                            frame.pts -= first_pts
                         seconds = float(frame.pts * vin.time_base) if frame.pts else 0
                         if seconds > max_seconds:
                             raise VideoRejected(
