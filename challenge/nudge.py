@@ -119,7 +119,7 @@ def find_hits(text: str, watched: list[Watched]) -> list[dict]:
     if not text:
         return []
     streams = token_streams(text)
-    hits = []
+    hits: dict[str, dict] = {}
     for item in watched:
         phrase_tokens = item.tokens
         if not phrase_tokens:
@@ -127,16 +127,18 @@ def find_hits(text: str, watched: list[Watched]) -> list[dict]:
         for tokens in streams:
             found = _phrase_in(tokens, phrase_tokens)
             if found is not None:
-                hits.append(
-                    {
+                # One hit per phrase ("idiot" is on the en, fr and de lists);
+                # "hold" wins over "nudge".
+                known = hits.get(item.phrase.casefold())
+                if known is None or item.action == "hold":
+                    hits[item.phrase.casefold()] = {
                         "phrase": item.phrase,
                         "language": item.language,
                         "action": item.action,
                         "matched": found,
                     }
-                )
                 break
-    return hits
+    return list(hits.values())
 
 
 def watched_words() -> list[Watched]:

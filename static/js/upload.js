@@ -100,6 +100,7 @@
     var progressBox = form.querySelector("[data-upload-progress]");
     var bar = form.querySelector("[data-progress-bar]");
     var status = form.querySelector("[data-upload-status]");
+    var announce = form.querySelector("[data-upload-announce]");
     var cancel = form.querySelector("[data-upload-cancel]");
     var submit = form.querySelector("[data-submit-button]");
     var result = document.querySelector("[data-upload-result]");
@@ -130,7 +131,7 @@
         return;
       }
       var data = new FormData(form);
-      var started = Date.now();
+      var samples = [];
       var lastAnnounced = 0;
       xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("action") || window.location.href);
@@ -139,25 +140,29 @@
         if (!e.lengthComputable) return;
         var percent = Math.floor((e.loaded / e.total) * 100);
         bar.value = percent;
-        var elapsed = (Date.now() - started) / 1000;
-        var rate = elapsed > 0 ? e.loaded / elapsed : 0;
+        // Speed over the last few seconds, so "time left" follows the connection.
+        var now = Date.now();
+        samples.push([now, e.loaded]);
+        while (samples.length > 2 && now - samples[0][0] > 5000) samples.shift();
+        var span = (now - samples[0][0]) / 1000;
+        var rate = span >= 1 ? (e.loaded - samples[0][1]) / span : 0;
         var line = format(text.sending, {
           sent: megabytes(e.loaded), total: megabytes(e.total), percent: percent
         });
         if (rate > 0 && e.loaded < e.total) {
           line += " · " + format(text.left, { time: timeLeft((e.total - e.loaded) / rate, text) });
         }
-        // aria-live text: not more often than every 5 seconds, so a screen reader is
-        // not flooded; the <progress> itself is always current.
-        var now = Date.now();
+        status.textContent = line;
+        // The aria-live copy speaks at most every 5 seconds, so a screen reader is
+        // not flooded; the <progress> and the visible text are always current.
         if (now - lastAnnounced > 5000 || percent === 100) {
-          status.textContent = line;
+          announce.textContent = line;
           lastAnnounced = now;
         }
       });
       xhr.upload.addEventListener("load", function () {
         bar.removeAttribute("value"); // indeterminate while the server stores the file
-        status.textContent = text.processing;
+        status.textContent = announce.textContent = text.processing;
         cancel.hidden = true;
       });
       xhr.addEventListener("abort", function () { xhr = null; reset(text.stopped); });
@@ -176,7 +181,7 @@
         var reason = result.querySelector("[data-result-reason]");
         result.querySelector("[data-result-heading]").focus();
         var show = function (entry) {
-          state.textContent = entry.label;
+          state.querySelector("[data-result-label]").textContent = entry.label;
           state.className = "entry-state state-" + entry.state;
           reason.textContent = entry.reason || "";
         };
