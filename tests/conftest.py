@@ -32,6 +32,21 @@ def service_missing(reason: str):
     pytest.skip(reason)
 
 
+def reset_broker_pools() -> None:
+    """Drop Celery's and kombu's connection and producer pools.
+
+    Needed whenever the test switches the app to another broker (or back): a closed
+    pool would break every later `.delay()`, eager ones included, since Celery 5.7
+    takes a producer from the pool even for an eager task. New pools are made on
+    demand.
+    """
+    from kombu import pools
+
+    pools.reset()  # kombu keeps its pools globally, keyed by connection
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 def _port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -113,6 +128,7 @@ def celery_worker(transactional_db, redis_url, tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     previous_broker = celery_app.conf.broker_url
+    previous_options = celery_app.conf.broker_transport_options
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = redis_url
     celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
@@ -120,7 +136,7 @@ def celery_worker(transactional_db, redis_url, tmp_path):
         celery_app.conf.broker_transport_options = {
             "visibility_timeout": settings.VIDEO_HARD_TIME_LIMIT + 600
         }
-    celery_app.pool.force_close_all()
+    reset_broker_pools()
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -189,7 +205,8 @@ def celery_worker(transactional_db, redis_url, tmp_path):
     finally:
         worker.stop()
         celery_app.conf.broker_url = previous_broker
-        celery_app.pool.force_close_all()
+        celery_app.conf.broker_transport_options = previous_options
+        reset_broker_pools()
 
 
 @pytest.fixture

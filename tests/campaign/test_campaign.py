@@ -9,6 +9,7 @@ from campaign.demo import load_campaign
 from campaign.models import Campaign, Helpline
 from campaign.selectors import COUNTRY_COOKIE, campaign_current
 from config.celery import app as celery_app
+from tests.conftest import reset_broker_pools
 
 NOW = timezone.now()
 DAY = dt.timedelta(days=1)
@@ -119,12 +120,12 @@ def test_pages_link_their_translations_with_hreflang(client, demo, lang):
 def test_health_answers_503_when_the_broker_is_down(client, db):
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app.pool.force_close_all()
+    reset_broker_pools()
     try:
         response = client.get("/healthz")
     finally:
         celery_app.conf.broker_url = previous
-        celery_app.pool.force_close_all()
+        reset_broker_pools()
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     body = response.json()
     assert body["ok"] is False
