@@ -1,3 +1,4 @@
+import io
 from http import HTTPStatus
 
 import pytest
@@ -47,10 +48,13 @@ def test_flush_moves_buffered_plays_to_the_database(client, make_episode, buffer
     assert story_views_total() == 4
     play(client)
     flush_story_views.delay()
-    call_command("flush_story_views", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    play(client)
+    out = io.StringIO()
+    call_command("flush_story_views", stdout=out)
+    assert "1 play(s)" in out.getvalue()
     first.refresh_from_db()
-    assert first.views == 4
-    assert story_views_total() == 5
+    assert first.views == 5
+    assert story_views_total() == 6
 
 
 def test_plays_counted_during_a_flush_are_kept(make_episode, buffered, monkeypatch):
