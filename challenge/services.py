@@ -364,7 +364,17 @@ def entry_withdraw(
     entry.watched_hits = []
     entry.save(update_fields=["caption", "watched_hits"])
     _delete_video_on_commit(entry.video)
+    _gallery_changed_on_commit()
     return entry
+
+
+def _gallery_changed_on_commit() -> None:
+    """Cached gallery pages must forget a withdrawn entry at once."""
+    try:
+        from .gallery import gallery_changed
+    except ImportError:  # the gallery is optional for this module
+        return
+    transaction.on_commit(gallery_changed)
 
 
 # The kindness nudge ---------------------------------------------------------------

@@ -333,3 +333,19 @@ def test_nudge_counts_in_the_daily_limit_while_pending(
     assert Nudge.objects.count() == 1
     response = participant_client.post(SUBMIT, entry_post_data(upload()))
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_withdrawing_an_approved_entry_removes_it_from_the_gallery(
+    client, participant_client, participant, campaign, django_capture_on_commit_callbacks
+):
+    from tests.challenge.fixtures_moderation import make_entry
+
+    entry = make_entry(participant=participant, state=S.APPROVED)
+    gallery = reverse("gallery:list")
+    assert entry.caption in client.get(gallery).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_client.post(reverse("challenge:withdraw", kwargs={"pk": entry.pk}))
+    assert client.get(f"/v/{entry.video.pk}/video.mp4").status_code == (
+        HTTPStatus.NOT_FOUND
+    )
+    assert "A stranger helped me" not in client.get(gallery).content.decode()
