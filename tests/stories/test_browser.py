@@ -121,3 +121,32 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     page.wait_for_timeout(500)
     assert story_views_total() == 1
     assert page.errors == []
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = []
+    for violation in Axe().run(page).response["violations"]:
+        if violation["impact"] in {"serious", "critical"}:
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+            found.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return found
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_story_pages_pass_axe_and_the_player_is_reachable_by_keyboard(
+    live_server, browser_page, published_episode, width
+):
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("/en/stories/", "/en/stories/block-the-bullies/"):
+        page.goto(f"{live_server.url}{path}")
+        assert serious_violations(page) == [], path
+    # Keyboard only: Tab reaches the video's native controls.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") == "VIDEO":
+            break
+    assert page.evaluate("() => document.activeElement.tagName") == "VIDEO"
+    assert page.errors == []
