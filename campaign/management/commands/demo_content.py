@@ -4,7 +4,11 @@ from django.core.management.base import BaseCommand
 
 # Each app that has demo content exposes demo.load(stdout=...); order matters
 # (the campaign first, then the content that hangs off it).
-DEMO_LOADERS = ["campaign.demo:load_campaign", "stories.demo:load_stories"]
+DEMO_LOADERS = [
+    "campaign.demo:load_campaign",
+    "stories.demo:load_stories",
+    "challenge.demo:load_challenge",
+]
 
 
 class Command(BaseCommand):

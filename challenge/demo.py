@@ -1,0 +1,147 @@
+"""Demo challenge entries: six participants, real generated clips, in four languages.
+
+Loaded by `manage.py demo_content` after the campaign and the stories. The clips are
+processed right here (not by a worker) so that five of them can be approved by the
+demo admin through the moderation service and show in the gallery at once; the sixth
+stays waiting for review for the moderation desk. Running it again adds nothing.
+"""
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+
+from .models import Entry, Participant
+
+NAMESPACE = uuid.UUID("6f1d3c2e-7a51-4d0b-9a57-8f3f0d3a1c11")
+DEMO_ENTRIES = [
+    # handle, country, language, prompt, caption, approve
+    (
+        "sunny_lena",
+        "DE",
+        "de",
+        "words",
+        "„Du bist nicht allein.“ Drei Worte von meiner Lehrerin, die alles "
+        "verändert haben. #CreateKindness",
+        True,
+    ),
+    (
+        "marco.gentile",
+        "IT",
+        "it",
+        "moment",
+        "Il primo giorno nella nuova scuola, una ragazza mi ha fatto posto a "
+        "pranzo. Grazie Giulia! #CreateKindness",
+        True,
+    ),
+    (
+        "chloe_dessine",
+        "FR",
+        "fr",
+        "witness",
+        "J'ai vu quelqu'un se faire moquer en ligne. On a été cinq à écrire un "
+        "message gentil. Ça a suffi. #CreateKindness",
+        True,
+    ),
+    (
+        "kind_sam",
+        "GB",
+        "en",
+        "moment",
+        "My little brother made me a card when I was having a rough week. "
+        "#CreateKindness #family",
+        True,
+    ),
+    (
+        "noor.creates",
+        "NL",
+        "en",
+        "words",
+        "Someone commented “your art makes my day” on my first drawing. I still "
+        "draw every day. #CreateKindness",
+        True,
+    ),
+    (
+        "tom_rides",
+        "IE",
+        "en",
+        "witness",
+        "A bus driver waited for a kid who was crying and asked if he was okay. "
+        "Small things matter. #CreateKindness",
+        False,
+    ),
+]
+COLOURS = ["Kindness", "Grazie", "Merci", "Thank you", "Be kind", "Small things"]
+
+
+def _participant(handle: str, country: str, language: str) -> Participant:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=f"demo-{handle}",
+        defaults={"email": f"{handle.replace('.', '_')}@demo.kindnesshub.example"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    participant, _ = Participant.objects.get_or_create(
+        user=user,
+        defaults={
+            "handle": handle,
+            "birth_year": 1998,
+            "birth_month": 4,
+            "country": country,
+            "language": language,
+        },
+    )
+    return participant
+
+
+def load_challenge(stdout=None) -> None:
+    from videos.services import video_create, video_process
+    from videos.testing import make_clip
+
+    from .moderation import entry_approve
+    from .services import _entry_create, entry_follow_video
+
+    admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    made = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for index, (handle, country, language, prompt, caption, approve) in enumerate(
+            DEMO_ENTRIES
+        ):
+            token = uuid.uuid5(NAMESPACE, handle)
+            if Entry.objects.filter(submission_token=token).exists():
+                continue
+            participant = _participant(handle, country, language)
+            path = make_clip(
+                Path(folder) / f"{handle}.mp4",
+                seconds=4,
+                width=360,
+                height=640,
+                fps=20,
+                text=COLOURS[index % len(COLOURS)],
+            )
+            with transaction.atomic(), path.open("rb") as handle_file:
+                video = video_create(file=File(handle_file), original_name=path.name)
+                entry = _entry_create(
+                    participant=participant,
+                    video=video,
+                    caption=caption,
+                    prompt=prompt,
+                    language=language,
+                    submission_token=token,
+                )
+            video_process(video_id=video.pk)
+            entry = entry_follow_video(entry_id=entry.pk)
+            if (
+                approve
+                and admin is not None
+                and entry.state == Entry.State.PENDING_REVIEW
+            ):
+                entry_approve(entry_id=entry.pk, actor=admin, note="demo content")
+            made += 1
+    if stdout is not None:
+        stdout.write(f"Challenge: {made} demo entr{'y' if made == 1 else 'ies'} added")
