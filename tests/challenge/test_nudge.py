@@ -115,6 +115,8 @@ def nudged(participant_client, campaign, upload):
 def test_a_hurtful_caption_shows_think_before_you_post(participant_client, nudged):
     assert not Entry.objects.exists()
     assert nudged.video is not None  # the upload is stored, privately
+    # "idiot" is on the en, fr and de lists: one hit, not three
+    assert [hit["phrase"] for hit in nudged.hits] == ["idiot"]
     page = participant_client.get(
         reverse("challenge:nudge", kwargs={"pk": nudged.pk})
     ).content.decode()
