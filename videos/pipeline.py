@@ -157,7 +157,11 @@ def _stream_duration(container, stream):
     if stream.duration is not None and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
-        return container.duration / 1_000_000
+        duration = container.duration / 1_000_000
+        # Matroska states the end time; a clip cut from a longer recording starts
+        # late. (Where this under-counts, transcode's timestamp check still applies.)
+        start = (container.start_time or 0) / 1_000_000
+        return duration - start if 0 < start < duration else duration
     return None
 
 
@@ -226,7 +230,7 @@ def probe(path, limits: Limits) -> dict:
         info["video_index"] = stream.index
         audio = [s for s in container.streams.audio if s.codec_context]
         info["audio_index"] = audio[0].index if audio else None
-        duration = _stream_duration(container, stream) or info["duration"]
+        duration = _stream_duration(container, stream)
         info["duration"] = duration
         stream.thread_type = "AUTO"
         first = _first_frames(container, stream)

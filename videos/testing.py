@@ -41,12 +41,14 @@ def make_clip(
     rotation: int = 0,
     metadata: dict | None = None,
     preset: str = "ultrafast",
+    start: float = 0,
 ) -> Path:
     """Write a clip of coloured frames (and a sine tone) to `path`; return the path.
 
     `metadata` becomes container tags (e.g. {"location": "+45.4642+009.1900/",
     "com.apple.quicktime.location.ISO6709": ..., "creation_time": ...}); for MP4/MOV
-    they are written with movflags use_metadata_tags, as phones do.
+    they are written with movflags use_metadata_tags, as phones do. `start` shifts
+    every timestamp (seconds), like a clip cut out of a longer recording.
     """
     path = Path(path)
     container_format, video_codec, audio_codec = _CONTAINERS[path.suffix.lower()]
@@ -81,12 +83,12 @@ def make_clip(
                 # the display matrix says) gives the upright picture back.
                 picture = picture.rotate(-rotation, expand=True)
             frame = av.VideoFrame.from_image(picture)
-            frame.pts = index
+            frame.pts = index + round(start * fps)
             frame.time_base = Fraction(1, fps)
             output.mux(video.encode(frame))
         output.mux(video.encode(None))
         if tone is not None:
-            _write_tone(output, tone, frame_count / fps)
+            _write_tone(output, tone, frame_count / fps, start)
     return path
 
 
@@ -124,7 +126,7 @@ def _frame_picture(base, index, frame_count):
     return image
 
 
-def _write_tone(output, stream, seconds):
+def _write_tone(output, stream, seconds, start=0):
     import math
 
     rate = 48000
@@ -136,7 +138,7 @@ def _write_tone(output, stream, seconds):
         count = min(samples_per_frame, total - pts)
         frame = av.AudioFrame(format="s16", layout="stereo", samples=count)
         frame.sample_rate = rate
-        frame.pts = pts
+        frame.pts = pts + round(start * rate)
         frame.time_base = Fraction(1, rate)
         values = bytearray()
         for n in range(pts, pts + count):

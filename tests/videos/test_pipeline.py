@@ -12,7 +12,7 @@ from tests.videos import corpus
 from videos.models import Video
 from videos.pipeline import output_size
 from videos.services import video_process
-from videos.testing import top_band_is_red
+from videos.testing import make_clip, top_band_is_red
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,19 @@ def test_clip_without_sound_gets_a_silent_aac_track(upload, clips):
             assert frame.format.name == "fltp"
             for plane in frame.planes:
                 assert set(bytes(plane)[: frame.samples * 4]) <= {0}
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_a_clip_cut_from_a_long_recording_starts_at_zero(upload, tmp_path, suffix):
+    clip = make_clip(tmp_path / f"cut{suffix}", seconds=1, start=400)
+
+    video = video_process(video_id=upload(clip).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    assert video.duration == pytest.approx(1.0, abs=0.1)
+    with av.open(video.output.path) as container:
+        first = next(container.decode(video=0))
+        assert first.time == pytest.approx(0, abs=0.1)
 
 
 @pytest.mark.parametrize("kind", ["webm", "avi"])
