@@ -23,24 +23,6 @@ def slower_worker_env(monkeypatch):
     monkeypatch.setenv("VIDEO_X264_PRESET", "medium")
 
 
-@pytest.fixture
-def broker(celery_worker):
-    """The worker fixture closes the app's connection pool when it switches the
-    broker to Redis; drop the closed pools so .delay() opens fresh ones."""
-    from kombu import pools
-
-    from config.celery import app
-
-    def fresh_pools():
-        pools.reset()  # kombu keeps its pools globally, keyed by connection
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    fresh_pools()
-    yield celery_worker
-    fresh_pools()
-
-
 def _wait_for(predicate, timeout, what, worker):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -54,9 +36,8 @@ def _wait_for(predicate, timeout, what, worker):
 
 
 def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
-    slower_worker_env, broker, settings, tmp_path
+    slower_worker_env, celery_worker, settings, tmp_path
 ):
-    celery_worker = broker
     clip = make_clip(tmp_path / "walk.mp4", seconds=6, width=1280, height=720, fps=30)
     with clip.open("rb") as handle:
         video = video_create(
