@@ -16,7 +16,15 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    Value,
+)
 
 from videos.models import Video
 
@@ -192,22 +200,52 @@ def gallery_page(
     )
 
 
+class _RowBefore(Func):
+    """`(key, id) < (value, pk)`: a row comparison, which PostgreSQL (and SQLite)
+    answer from the (state, key, id) index as a range, so a deep page reads 25 rows,
+    not everything before it (an OR of two conditions would be a filter)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, key_field: str, value, pk: int):
+        value_field = DateTimeField() if key_field == "approved_at" else IntegerField()
+        super().__init__(
+            F(key_field),
+            F("id"),
+            Value(value, output_field=value_field),
+            Value(pk, output_field=IntegerField()),
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return "(({}, {}) < ({}, {}))".format(*parts), params
+
+
 def _gallery_page_uncached(*, filters: dict, after: tuple | None, size: int):
+    """One SQL query. The inner query walks the (state, key, id) index from the
+    cursor and picks the page's ids (an index-only scan, whatever the depth); the
+    outer one joins the handle and video facts for just those rows. Run as one
+    joined query, PostgreSQL misjudges the cursor's selectivity and may read every
+    row before it."""
     sort = filters["sort"]
     key_field = "approved_at" if sort == "new" else "heart_count"
-    entries = _card_queryset()
+    order = (f"-{key_field}", "-id")
+    keys = Entry.objects.filter(state=Entry.State.APPROVED)
     if filters["prompt"]:
-        entries = entries.filter(prompt=filters["prompt"])
+        keys = keys.filter(prompt=filters["prompt"])
     if filters["language"]:
-        entries = entries.filter(language=filters["language"])
+        keys = keys.filter(language=filters["language"])
     if filters["tag"]:
-        entries = entries.filter(caption__icontains=f"#{filters['tag']}")
+        keys = keys.filter(caption__icontains=f"#{filters['tag']}")
     if after is not None:
         value, pk = after
-        entries = entries.filter(
-            Q(**{f"{key_field}__lt": value}) | Q(**{key_field: value, "id__lt": pk})
-        )
-    rows = list(entries.order_by(f"-{key_field}", "-id")[: size + 1])
+        keys = keys.filter(_RowBefore(key_field, value, pk))
+    page_ids = keys.order_by(*order).values("pk")[: size + 1]
+    rows = list(_card_queryset().filter(pk__in=page_ids).order_by(*order))
     has_more = len(rows) > size
     rows = [_decorate(entry) for entry in rows[:size]]
     next_cursor = cursor_encode(sort=sort, entry=rows[-1]) if has_more else None

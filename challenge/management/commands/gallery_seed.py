@@ -16,7 +16,7 @@ from io import BytesIO
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from challenge.gallery import gallery_changed
@@ -97,6 +97,9 @@ class Command(BaseCommand):
                 Entry.objects.bulk_create(entries)
             made += size
             self.stdout.write(f"{made}/{count} entries")
+        # Fresh statistics, or the planner misjudges the new rows (seq scans).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         gallery_changed()
         self.stdout.write(self.style.SUCCESS(f"Seeded {count} approved entries."))
 
