@@ -1,15 +1,36 @@
 import uuid
 
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from videos.failures import failure_reason
 
 
+class _PrivateStorage(LazyObject):
+    """`storages["private"]`, looked up on first use (local disk or a private S3
+    bucket, by settings). File fields hold this proxy rather than a storage made at
+    import time, so every piece of code reaches the same storage."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":  # tests switch to object storage this way
+        _private._wrapped = empty
+
+
 def private_storage():
-    return storages["private"]
+    return _private
 
 
 def _source_path(video, filename):

@@ -14,7 +14,12 @@ import re
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -80,8 +85,11 @@ def _file_response(request, fieldfile, *, content_type, filename, public):
     name = fieldfile.name
     try:
         path = storage.path(name)
+    except NotImplementedError:
+        return _signed_redirect(storage, name, content_type, filename)
+    try:
         stat = os.stat(path)
-    except (NotImplementedError, FileNotFoundError):
+    except FileNotFoundError:
         raise Http404 from None
     size = stat.st_size
     headers = {
@@ -125,6 +133,24 @@ def _file_response(request, fieldfile, *, content_type, filename, public):
     return StreamingHttpResponse(
         _read(path, start, length), status=status, headers=headers
     )
+
+
+def _signed_redirect(storage, name, content_type, filename):
+    """Object storage: after the checks above, send the browser to a short-lived
+    signed URL of the private bucket (S3_SIGNED_URL_SECONDS). The redirect itself is
+    never cached, so revoking access (un-approving an entry) takes effect at once
+    for every new request; a URL already handed out dies when it expires."""
+    url = storage.url(
+        name,
+        parameters={
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": f'inline; filename="{filename}"',
+        },
+    )
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _parse_range(header: str, size: int):
