@@ -17,7 +17,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
@@ -237,7 +237,8 @@ def heart_toggle(request, pk: int):
             {
                 "hearted": hearted,
                 "count": count,
-                "label": _("%(count)s hearts") % {"count": count},
+                "label": ngettext("%(count)s heart", "%(count)s hearts", count)
+                % {"count": count},
             }
         )
     return redirect(detail_url)
