@@ -226,3 +226,27 @@ class NudgeForm(forms.Form):
         ):
             self.add_error("caption", _("Please write a caption."))
         return cleaned
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is really you."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my account, my entries and their videos are deleted for good."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

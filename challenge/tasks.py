@@ -19,3 +19,10 @@ def expire_abandoned_nudges() -> int:
 # The moderation desk's tasks live in their own module; importing them here lets
 # Celery's autodiscovery (which looks for <app>.tasks) register them in every worker.
 from .moderation_tasks import moderation_notice_send  # noqa: E402, F401
+
+
+@shared_task
+def retention_sweep() -> dict:
+    from .privacy import retention_sweep as sweep
+
+    return sweep()

@@ -20,4 +20,7 @@ urlpatterns = [
         name="guardian_resend",
     ),
     path("guardian/<str:token>/", views.guardian, name="guardian"),
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/download/", views.my_data_download, name="my_data_download"),
+    path("my-data/delete-account/", views.account_delete, name="account_delete"),
 ]

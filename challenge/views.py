@@ -5,6 +5,7 @@ from allauth.account.decorators import verified_email_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaign.ratelimit import limit_or_429
 from campaign.selectors import campaign_current, helplines_for, visitor_country
 
-from . import services
+from . import privacy, services
 from .ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
-from .forms import EntryForm, HandleForm, NudgeForm, ProfileForm
+from .forms import AccountDeleteForm, EntryForm, HandleForm, NudgeForm, ProfileForm
 from .models import Entry, Prompt
 from .selectors import (
     entries_for_participant,
@@ -447,3 +448,46 @@ def guardian(request, token):
     )
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# Privacy: a participant's own data ----------------------------------------------
+
+
+@never_cache
+@login_required
+def my_data(request):
+    """What we keep about you, a download of it, and deleting your account."""
+    return render(
+        request,
+        "challenge/my_data.html",
+        {"retention": privacy.retention_days()},
+    )
+
+
+@require_POST
+@login_required
+def my_data_download(request):
+    path = privacy.participant_export_zip(user=request.user)
+    handle = path.open("rb")
+    path.unlink()  # the open handle keeps the data readable until it is sent
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename="kindness-hub-my-data.zip",
+        content_type="application/zip",
+    )
+
+
+@never_cache
+@login_required
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        privacy.account_delete(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account, your entries and all their files have been deleted."),
+        )
+        return redirect("campaign:home")
+    return render(request, "challenge/account_delete.html", {"form": form})

@@ -408,6 +408,16 @@ BANNER_COOKIE_NAME = "kh_banner_dismissed"
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
 
+# Retention (see the README's retention table); swept daily by beat.
+RETENTION_REJECTED_DAYS = env.int("RETENTION_REJECTED_DAYS", default=30)
+RETENTION_FAILED_DAYS = env.int("RETENTION_FAILED_DAYS", default=30)
+RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=365)
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["challenge-retention"] = {
+    "task": "challenge.tasks.retention_sweep",
+    "schedule": 24 * 3600,
+}
+
 # Challenge --------------------------------------------------------------------
 # Entries a participant may send in any 24 hours (withdrawn ones count too).
 CHALLENGE_DAILY_ENTRY_LIMIT = env.int("CHALLENGE_DAILY_ENTRY_LIMIT", default=5)

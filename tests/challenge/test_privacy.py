@@ -1,0 +1,172 @@
+"""Participants' rights (download, delete) and the retention sweep."""
+
+import datetime as dt
+import io
+import json
+import zipfile
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from challenge.models import Entry, EntryEvent, GuardianConsent, Heart
+from challenge.moderation import heart_toggle
+from challenge.privacy import retention_sweep
+from tests.challenge.conftest import PASSWORD, make_participant
+from tests.challenge.fixtures_moderation import make_entry
+from videos.models import Video
+
+S = Entry.State
+
+
+@pytest.fixture
+def owner(db):
+    return make_participant(handle="kind_owner")
+
+
+@pytest.fixture
+def approved(owner, tmp_path):
+    return make_entry(
+        state=S.APPROVED, participant=owner, with_files=True, tmp_dir=tmp_path
+    )
+
+
+def _files_of(video: Video) -> list:
+    return [f for f in (video.source, video.output, video.poster) if f]
+
+
+def test_download_has_my_data_and_videos_and_nobody_elses(
+    client, owner, approved, tmp_path
+):
+    stranger = make_participant(handle="someone_else")
+    make_entry(state=S.APPROVED, participant=stranger, caption="Not yours")
+    heart_toggle(entry_id=approved.pk, user=stranger.user)
+    heart_toggle(entry_id=approved.pk, user=owner.user)
+    client.force_login(owner.user)
+    assert client.get("/en/challenge/my-data/").status_code == HTTPStatus.OK
+
+    response = client.post("/en/challenge/my-data/download/")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"]["handle"] == "kind_owner"
+    assert data["account"]["email"] == owner.user.email
+    assert [e["id"] for e in data["entries"]] == [approved.pk]
+    assert data["entries"][0]["caption"] == approved.caption
+    assert data["hearts_given"] == [
+        {"entry": approved.pk, "time": data["hearts_given"][0]["time"]}
+    ]
+    assert "Not yours" not in json.dumps(data)
+    assert "someone_else" not in json.dumps(data)
+    video = archive.read(f"videos/entry-{approved.pk}.mp4")
+    assert video[4:8] == b"ftyp"
+
+
+def test_download_needs_a_login_and_a_post(client, db):
+    assert client.get("/en/challenge/my-data/download/").status_code in {
+        HTTPStatus.FOUND,
+        HTTPStatus.METHOD_NOT_ALLOWED,
+    }
+    response = client.post("/en/challenge/my-data/download/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_deleting_my_account_takes_everything_with_it(
+    client, owner, approved, django_capture_on_commit_callbacks
+):
+    fan = make_participant(handle="a_fan")
+    heart_toggle(entry_id=approved.pk, user=fan.user)
+    liked = make_entry(state=S.APPROVED)
+    heart_toggle(entry_id=liked.pk, user=owner.user)
+    files = [(f.storage, f.name) for f in _files_of(approved.video)]
+    assert files and all(storage.exists(name) for storage, name in files)
+
+    client.force_login(owner.user)
+    wrong = client.post(
+        "/en/challenge/my-data/delete-account/", {"password": "nope", "confirm": "on"}
+    )
+    assert wrong.status_code == HTTPStatus.OK
+    assert "That is not your password." in wrong.content.decode()
+    assert get_user_model().objects.filter(pk=owner.user.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with_commit = client.post(
+            "/en/challenge/my-data/delete-account/",
+            {"password": PASSWORD, "confirm": "on"},
+        )
+    assert with_commit.status_code == HTTPStatus.FOUND
+    assert not get_user_model().objects.filter(pk=owner.user_id).exists()
+    assert not Entry.objects.filter(pk=approved.pk).exists()
+    assert not Video.objects.filter(pk=approved.video_id).exists()
+    assert not any(storage.exists(name) for storage, name in files)
+    liked.refresh_from_db()
+    assert liked.heart_count == 0
+    assert not Heart.objects.filter(user_id=owner.user_id).exists()
+    assert client.get("/en/challenge/my-entries/").status_code == HTTPStatus.FOUND
+
+
+def test_account_deletion_needs_the_confirmation_box(client, owner):
+    client.force_login(owner.user)
+    response = client.post(
+        "/en/challenge/my-data/delete-account/", {"password": PASSWORD}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert get_user_model().objects.filter(pk=owner.user_id).exists()
+
+
+@pytest.mark.parametrize(("age_days", "deleted"), [(29, False), (31, True)])
+def test_rejected_media_is_deleted_after_the_retention_period(
+    db, tmp_path, settings, age_days, deleted
+):
+    settings.RETENTION_REJECTED_DAYS = 30
+    entry = make_entry(state=S.REJECTED, with_files=True, tmp_dir=tmp_path)
+    Entry.objects.filter(pk=entry.pk).update(
+        state_changed_at=timezone.now() - dt.timedelta(days=age_days)
+    )
+    files = [(f.storage, f.name) for f in _files_of(entry.video)]
+    counts = retention_sweep()
+    entry.refresh_from_db()
+    assert counts["rejected_media"] == (1 if deleted else 0)
+    assert all(storage.exists(name) != deleted for storage, name in files)
+    assert (entry.caption == "") is deleted
+    assert EntryEvent.objects.filter(entry=entry).exists()  # the audit trail stays
+
+
+def test_approved_media_is_never_swept(db, tmp_path, settings):
+    settings.RETENTION_REJECTED_DAYS = 0
+    entry = make_entry(state=S.APPROVED, with_files=True, tmp_dir=tmp_path)
+    Entry.objects.filter(pk=entry.pk).update(
+        state_changed_at=timezone.now() - dt.timedelta(days=900)
+    )
+    retention_sweep()
+    assert entry.video.output.storage.exists(entry.video.output.name)
+
+
+def test_guardian_addresses_are_erased_after_the_consent_period(db, settings):
+    settings.RETENTION_CONSENT_DAYS = 365
+    old = make_entry(state=S.WITHDRAWN)
+    recent = make_entry(state=S.WITHDRAWN)
+    live = make_entry(state=S.APPROVED)
+    for entry in (old, recent, live):
+        GuardianConsent.objects.create(
+            entry=entry, guardian_email=f"parent{entry.pk}@example.org"
+        )
+    Entry.objects.filter(pk__in=[old.pk, live.pk]).update(
+        state_changed_at=timezone.now() - dt.timedelta(days=400)
+    )
+    assert retention_sweep()["guardian_emails"] == 1
+    emails = dict(GuardianConsent.objects.values_list("entry_id", "guardian_email"))
+    assert emails[old.pk] == "erased@invalid"
+    assert emails[recent.pk] == f"parent{recent.pk}@example.org"
+    assert emails[live.pk] == f"parent{live.pk}@example.org"
+
+
+def test_the_sweep_command_reports_what_it_did(db):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("retention_sweep", stdout=out)
+    assert "rejected_media: 0" in out.getvalue()
