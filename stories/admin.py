@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import Caption, Episode, Series
+from .services import episode_video_replace
 from .webvtt import decode_upload, validate_webvtt
 
 MAX_CAPTION_BYTES = 512 * 1024
@@ -188,7 +189,5 @@ class EpisodeAdmin(TabbedTranslationAdmin):
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data.get("master_video")
         if upload:
-            from videos.services import video_create
-
-            obj.video = video_create(file=upload, original_name=upload.name)
+            episode_video_replace(episode=obj, file=upload, original_name=upload.name)
         super().save_model(request, obj, form, change)

@@ -51,3 +51,29 @@ def story_views_flush() -> int:
             logger.warning("view counter for episode %s vanished during flush", pk)
         moved += count
     return moved
+
+
+def episode_video_replace(*, episode: Episode, file, original_name: str) -> None:
+    """Give the episode a new master video; the pipeline processes it after commit.
+
+    The previous video (if any) is deleted with its files once the transaction
+    commits, so a rolled-back admin save never loses the video still in use.
+    The caller saves the episode.
+    """
+    from videos.services import video_create
+
+    previous_id = episode.video_id
+    episode.video = video_create(file=file, original_name=original_name)
+    if previous_id:
+        transaction.on_commit(lambda: _video_discard(previous_id))
+
+
+def _video_discard(video_id) -> None:
+    from videos.models import Video
+    from videos.services import video_delete_files
+
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or Episode.objects.filter(video_id=video_id).exists():
+        return
+    video_delete_files(video=video)
+    video.delete()

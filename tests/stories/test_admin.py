@@ -124,3 +124,33 @@ def test_admin_lists_episodes_with_their_video_state(admin_client, make_episode)
     make_episode()
     html = admin_client.get("/en/admin/stories/episode/").content.decode()
     assert "block-the-bullies EN" in html
+
+
+def test_a_new_master_video_replaces_the_old_one_and_its_files(
+    admin_client,
+    make_episode,
+    ready_video,
+    tiny_clip,
+    django_capture_on_commit_callbacks,
+):
+    from pathlib import Path
+
+    from videos.models import Video
+
+    episode = make_episode("walk-away", video=ready_video)
+    old_files = [Path(ready_video.output.path), Path(ready_video.source.path)]
+    assert all(path.exists() for path in old_files)
+    data = episode_form(episode.series, **{"captions-TOTAL_FORMS": "0"})
+    data["master_video"] = SimpleUploadedFile(
+        "second.mp4", tiny_clip.read_bytes(), "video/mp4"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/en/admin/stories/episode/{episode.pk}/change/", data
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    episode.refresh_from_db()
+    assert episode.video.original_name == "second.mp4"
+    assert episode.video.status == "ready"
+    assert not Video.objects.filter(pk=ready_video.pk).exists()
+    assert not any(path.exists() for path in old_files)
