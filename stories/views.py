@@ -84,7 +84,10 @@ def episode_captions_file(request, slug, language):
     episode = get_object_or_404(episodes_visible_to(request.user), slug=slug)
     caption = get_object_or_404(Caption, episode=episode, language=language)
     response = HttpResponse(caption.text, content_type="text/vtt; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=300"
+    # A staff preview of an unpublished episode must not land in a shared cache.
+    response["Cache-Control"] = (
+        "public, max-age=300" if episode.is_published() else "private, no-store"
+    )
     response["Content-Language"] = language
     response["Last-Modified"] = http_date(caption.updated_at.timestamp())
     return response

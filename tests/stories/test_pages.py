@@ -210,3 +210,17 @@ def test_episode_without_a_ready_video_says_so(client, make_episode):
     html = client.get("/en/stories/waiting/").content.decode()
     assert "<video" not in html
     assert "being prepared" in html
+
+
+def test_captions_of_a_preview_are_staff_only_and_never_cached(
+    client, make_episode, add_captions
+):
+    episode = make_episode("coming", days_ago=-1)
+    add_captions(episode, languages=("en",))
+    url = "/en/stories/coming/captions/en.vtt"
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Cache-Control"] == "private, no-store"
