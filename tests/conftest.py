@@ -47,6 +47,21 @@ def reset_broker_pools() -> None:
     celery_app.amqp._producer_pool = None
 
 
+def wait_for(predicate, *, timeout: float, what: str, worker=None, every=0.1):
+    """Poll `predicate` until it returns something truthy, and return that.
+
+    On timeout, fail with `what` and, when a worker is given, the end of its log.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    log = f"\n{worker.log.read_text()[-3000:]}" if worker is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{log}")
+
+
 def _port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):

@@ -24,23 +24,6 @@ pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 S = Entry.State
 
 
-@pytest.fixture
-def broker(celery_worker):
-    """Drop the pools the worker fixture closed so .delay() opens fresh ones."""
-    from kombu import pools
-
-    from config.celery import app
-
-    def fresh_pools():
-        pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    fresh_pools()
-    yield celery_worker
-    fresh_pools()
-
-
 def _confirmation_link(outbox_dir) -> str:
     bodies = "\n".join(path.read_text() for path in sorted(outbox_dir.iterdir()))
     match = re.search(r"https?://[^/\s]+(/\S*/accounts/confirm-email/\S+/)", bodies)
@@ -79,9 +62,9 @@ def _assert_unreachable(entry, clients):
 
 
 def test_sign_up_verify_profile_upload_reaches_review_privately(
-    broker, campaign, outbox_dir, tmp_path
+    celery_worker, campaign, outbox_dir, tmp_path
 ):
-    worker = broker
+    worker = celery_worker
     browser = Client()
     email = "new.participant@example.org"
     password = "a-Kind-passw0rd-for-tests"

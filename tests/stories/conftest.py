@@ -12,22 +12,6 @@ from videos.testing import make_clip
 LANGUAGES = ("en", "it", "fr", "de")
 
 
-@pytest.fixture(autouse=True)
-def _reopen_broker_pool():
-    """Celery 5.7 takes a producer from the pool even for an eager task; the shared
-    `celery_worker` fixture closes that pool on teardown, which would break every
-    eager `.delay()` in a later test of the same session."""
-    from kombu import pools
-
-    from config.celery import app
-
-    producers = app.amqp._producer_pool
-    if app.pool._closed or (producers is not None and producers.connections._closed):
-        pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-
 CAPTION_LINES = {
     "en": "Be kind online",
     "it": "Sii gentile online",

@@ -1,7 +1,5 @@
 """The demo series under a real Celery worker on real Redis, as `make run` does."""
 
-import time
-
 import pytest
 from django.conf import settings
 
@@ -9,37 +7,16 @@ from stories import demo
 from stories.models import Episode
 from stories.selectors import story_views_total
 from stories.tasks import flush_story_views
-from tests.conftest import service_missing
+from tests.conftest import service_missing, wait_for
 from videos.models import Video
 
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 
 
-@pytest.fixture
-def worker(celery_worker):
-    """Fresh broker pools once the worker fixture has switched the app to Redis."""
-    from kombu import pools
-
-    from config.celery import app
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield celery_worker
-
-
-def wait_for(predicate, worker, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out: {what}\n{worker.log.read_text()[-3000:]}")
-
-
 def test_demo_videos_are_processed_by_the_worker_and_plays_flushed(
-    client, worker, monkeypatch
+    client, celery_worker, monkeypatch
 ):
+    worker = celery_worker
     if not settings.REDIS_URL:
         service_missing("the shared play counter needs REDIS_URL for the test process")
     monkeypatch.setitem(demo.DEMO_CLIP, "seconds", 2)
@@ -51,8 +28,9 @@ def test_demo_videos_are_processed_by_the_worker_and_plays_flushed(
     demo.load_stories()
     wait_for(
         lambda: Video.objects.filter(status=Video.Status.READY).count() == 6,
-        worker,
-        "six demo videos ready",
+        timeout=60,
+        what="six demo videos ready",
+        worker=worker,
     )
     html = client.get("/en/stories/").content.decode()
     for episode in Episode.objects.all():
@@ -64,7 +42,8 @@ def test_demo_videos_are_processed_by_the_worker_and_plays_flushed(
     flush_story_views.delay()
     wait_for(
         lambda: Episode.objects.get(slug="walk-away").views == 3,
-        worker,
-        "the worker flushed the plays",
+        timeout=60,
+        what="the worker flushed the plays",
+        worker=worker,
     )
     assert story_views_total() == 3

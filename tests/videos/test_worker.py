@@ -2,13 +2,13 @@
 transcode: after a restart and the sweep, the video is ready with one output."""
 
 import signal
-import time
 from pathlib import Path
 
 import pytest
 from django.core.files import File
 from django.core.management import call_command
 
+from tests.conftest import wait_for
 from videos.models import Video
 from videos.services import temp_root, video_create, video_delete_files
 from videos.testing import make_clip
@@ -23,18 +23,6 @@ def slower_worker_env(monkeypatch):
     monkeypatch.setenv("VIDEO_X264_PRESET", "medium")
 
 
-def _wait_for(predicate, timeout, what, worker):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(
-        f"timed out waiting for {what}\n{worker.log.read_text()[-3000:]}"
-    )
-
-
 def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
     slower_worker_env, celery_worker, settings, tmp_path
 ):
@@ -44,11 +32,11 @@ def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
             file=File(handle, name="walk.mp4"), original_name="walk.mp4"
         )
     try:
-        _wait_for(
+        wait_for(
             lambda: list(temp_root().glob(f"{video.pk}-*/video.mp4")),
-            60,
-            "the worker to start writing the output",
-            celery_worker,
+            timeout=60,
+            what="the worker to start writing the output",
+            worker=celery_worker,
         )
         celery_worker.stop(sig=signal.SIGKILL)
         assert celery_worker.process.returncode == -signal.SIGKILL
@@ -64,13 +52,13 @@ def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
         call_command("video_sweep", stdout=(tmp_path / "sweep.txt").open("w"))
         assert str(video.pk) in (tmp_path / "sweep.txt").read_text()
 
-        _wait_for(
+        wait_for(
             lambda: Video.objects.filter(
                 pk=video.pk, status__in=[Video.Status.READY, Video.Status.FAILED]
             ).exists(),
-            90,
-            "the video to be processed again",
-            celery_worker,
+            timeout=90,
+            what="the video to be processed again",
+            worker=celery_worker,
         )
         video.refresh_from_db()
         assert video.status == Video.Status.READY, video.failure_detail
