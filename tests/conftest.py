@@ -76,6 +76,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """A request in another language leaves that language active in this thread;
+    every test starts (and ends) in English so reverse() and messages agree."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_state():
     """Every test starts with an empty cache and runs Celery tasks in-process.
 

@@ -7,9 +7,11 @@ from http import HTTPStatus
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from challenge.models import Entry, EntryEvent, GuardianConsent
-from challenge.services import guardian_token
+from challenge.services import GuardianLinkError, guardian_token
 
 from .conftest import entry_post_data, make_participant
 
@@ -35,6 +37,12 @@ def draft(minor_client, upload, django_capture_on_commit_callbacks):
 
 def link_from_mail(message) -> str:
     return re.search(r"http://\S+/guardian/\S+/", message.body).group(0)
+
+
+def said_in_italian(code: str) -> str:
+    """The guardian's page speaks the participant's language (Italian here)."""
+    with translation.override("it"):
+        return escape(str(GuardianLinkError.messages[code]))
 
 
 def path_of(link: str) -> str:
@@ -114,7 +122,7 @@ def test_a_used_link_says_so(client, draft):
     client.post(url, {"decision": "confirm"})
     for response in (client.get(url), client.post(url, {"decision": "refuse"})):
         assert response.status_code == HTTPStatus.GONE
-        assert "already been used" in response.content.decode()
+        assert said_in_italian("used") in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == S.PENDING_REVIEW
 
@@ -127,7 +135,7 @@ def test_an_expired_link_says_so(client, draft, settings):
     time.sleep(1.1)
     response = client.post(url, {"decision": "confirm"})
     assert response.status_code == HTTPStatus.GONE
-    assert "expired" in response.content.decode()
+    assert said_in_italian("expired") in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == S.DRAFT
 
@@ -136,7 +144,7 @@ def test_a_tampered_link_is_invalid(client, draft):
     url = path_of(link_from_mail(mail.outbox[0]))
     response = client.get(url.replace(f"/{draft.guardian_consent.pk}.", "/999999."))
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "not valid" in response.content.decode()
+    assert said_in_italian("invalid") in response.content.decode()
 
 
 def test_resending_replaces_the_old_link(minor_client, draft, client):
@@ -170,4 +178,4 @@ def test_a_link_for_a_withdrawn_entry_is_closed(minor_client, client, draft):
     minor_client.post(reverse("challenge:withdraw", kwargs={"pk": draft.pk}))
     response = client.get(url)
     assert response.status_code == HTTPStatus.GONE
-    assert "no longer waiting" in response.content.decode()
+    assert said_in_italian("closed") in response.content.decode()
