@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from campaign import metrics as campaign_metrics
@@ -9,6 +10,10 @@ from campaign import views as campaign_views
 from campaign.ratelimit import rate_limited
 
 handler429 = "campaign.views.too_many_requests"
+
+admin.site.site_header = _("Kindness Hub: moderation and content")
+admin.site.site_title = _("Kindness Hub admin")
+admin.site.index_title = _("Moderation and content")
 
 urlpatterns = [
     path("healthz", campaign_views.healthz, name="healthz"),
