@@ -416,7 +416,12 @@ def guardian_resend(request, pk):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def guardian(request, token):
-    """A GET never decides: mail scanners open links. The guardian presses a button."""
+    """A GET never decides: mail scanners open links. The guardian presses a button.
+
+    The token must not leak to other sites through the Referer, but the policy is
+    "same-origin", not "no-referrer": under "no-referrer" browsers send
+    `Origin: null` with the form's POST and Django's CSRF check refuses it.
+    """
     try:
         consent = services.guardian_consent_from_token(token)
     except services.GuardianLinkError as error:
@@ -424,7 +429,7 @@ def guardian(request, token):
         response = render(
             request, "challenge/guardian.html", {"error": error}, status=status
         )
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     if request.method == "POST":
         decision = request.POST.get("decision")
@@ -446,7 +451,7 @@ def guardian(request, token):
         "challenge/guardian.html",
         {"consent": consent, "entry": consent.entry},
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -63,7 +63,7 @@ def test_opening_the_link_decides_nothing(client, draft):
     url = path_of(link_from_mail(mail.outbox[0]))
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     draft.refresh_from_db()
     assert draft.state == S.DRAFT
 
