@@ -18,7 +18,9 @@
   }
 
   function megabytes(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0);
+    // Two decimals under 1 MB, so a small clip does not read "0.0 of 0.0 MB".
+    var digits = bytes < 1024 * 1024 ? 2 : bytes < 10 * 1024 * 1024 ? 1 : 0;
+    return (bytes / (1024 * 1024)).toFixed(digits);
   }
 
   function timeLeft(seconds, text) {
