@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from .models import Campaign, Helpline, Partner, PartnerProgramme
@@ -13,8 +14,13 @@ class CampaignAdmin(TabbedTranslationAdmin):
         return Campaign.Phase(obj.phase()).label
 
 
+# Web addresses typed without a scheme are https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Helpline)
 class HelplineAdmin(TabbedTranslationAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("country", "name", "number", "hours", "order")
     list_filter = ("country",)
     list_editable = ("order",)
@@ -23,6 +29,7 @@ class HelplineAdmin(TabbedTranslationAdmin):
 
 class PartnerInline(TranslationTabularInline):
     model = Partner
+    formfield_overrides = HTTPS_URLS
     extra = 0
 
 
