@@ -177,13 +177,12 @@ class SignalFilter(admin.SimpleListFilter):
         return queryset
 
 
-# --- Inlines --------------------------------------------------------------------------
+# --- Read-only ------------------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
+class ReadOnlyAdminMixin:
+    """Look, never add, change or delete here: history and decisions are changed
+    only through the moderation services (and their own buttons and actions)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -193,6 +192,15 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Inlines --------------------------------------------------------------------------
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
 
 
 class EntryEventInline(ReadOnlyInline):
@@ -247,7 +255,7 @@ def _signal_badges(entry: Entry):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "entry_caption",
@@ -304,15 +312,6 @@ class EntryAdmin(admin.ModelAdmin):
     # an entry's fields here, and nobody adds or deletes entries.
     def has_moderate_permission(self, request):
         return moderation.can_moderate(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant", "video")
@@ -685,7 +684,7 @@ class DecisionFilter(admin.SimpleListFilter):
 
 
 @admin.register(EntryEvent)
-class EntryEventAdmin(admin.ModelAdmin):
+class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: read-only for everyone, superusers included."""
 
     list_display = [
@@ -713,15 +712,6 @@ class EntryEventAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("entry"), ordering="entry_id")
     def entry_link(self, event):
@@ -782,22 +772,13 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "entry_link", "reason", "text", "resolved_at"]
     list_filter = [OpenFilter, "reason", "created_at"]
     search_fields = ["entry__participant__handle", "text", "=entry__id"]
     list_select_related = ["entry__participant"]
     fields = ["entry_link", "reason", "text", "created_at", "resolved_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("entry"))
     def entry_link(self, report):
@@ -811,39 +792,21 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationNotice)
-class ModerationNoticeAdmin(admin.ModelAdmin):
+class ModerationNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "event", "kind", "sent_at", "attempts", "last_error"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["event"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 if not admin.site.is_registered(Participant):
 
     @admin.register(Participant)
-    class ParticipantAdmin(admin.ModelAdmin):
+    class ParticipantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         list_display = ["handle", "country", "language", "created_at", "entry_count"]
         search_fields = ["handle"]
         list_filter = ["country", "language"]
         fields = ["handle", "country", "language", "created_at"]
         readonly_fields = fields
-
-        def has_add_permission(self, request):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-        def has_delete_permission(self, request, obj=None):
-            return False
 
         def get_queryset(self, request):
             from django.db.models import Count
