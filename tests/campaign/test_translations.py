@@ -1,0 +1,70 @@
+"""Every UI string is translated into Italian, French and German."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from tests.conftest import service_missing
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+LANGUAGES = ["it", "fr", "de"]
+
+
+def catalogue(root: Path, lang: str) -> polib.POFile:
+    return polib.pofile(str(root / "locale" / lang / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_no_untranslated_or_fuzzy_string(lang):
+    po = catalogue(BASE_DIR, lang)
+    missing = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]
+    assert missing == []
+    assert len(po.translated_entries()) > 500
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_placeholders_survive_translation(lang):
+    import re
+
+    pattern = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+    for entry in catalogue(BASE_DIR, lang).translated_entries():
+        source = sorted(pattern.findall(entry.msgid_plural or entry.msgid))
+        targets = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for target in targets:
+            assert set(pattern.findall(target)) <= set(source), entry.msgid
+
+
+@pytest.mark.slow
+def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
+    """Extract the strings again (makemessages needs GNU gettext) and compare."""
+    if not shutil.which("xgettext"):
+        service_missing("GNU gettext (xgettext) is not installed")
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for name in filter(None, files):
+        source = BASE_DIR / name
+        if source.is_file() and not name.startswith(("tests/", "bench/")):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, tmp_path / name)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "it", "--no-obsolete"],
+        cwd=tmp_path,
+        env={"DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+    )
+    fresh = {e.msgid for e in catalogue(tmp_path, "it") if not e.obsolete}
+    committed = {e.msgid for e in catalogue(BASE_DIR, "it") if not e.obsolete}
+    assert len(fresh) > 500
+    assert sorted(fresh - committed) == [], (
+        "run makemessages and translate the new strings"
+    )
