@@ -19,7 +19,8 @@ Redis and one Celery worker, with visitors, participants and a moderator at once
    - participants: log in through allauth's form, then upload small generated clips
      through the real submit form (CSRF token and submission token taken from the
      form, multipart POST as upload.js sends it), at most --uploads each (the
-     default upload limit is 10 per hour per participant);
+     site accepts CHALLENGE_DAILY_ENTRY_LIMIT = 5 entries a day per participant and
+     answers 403 beyond it, so the default stays at 5);
    - one moderator: logs into the admin, opens the queue, opens the first entry
      waiting and presses "Approve & next" down the queue, like a person would.
 4. Stops the traffic, waits for the worker to drain (bounded), and checks every
@@ -381,8 +382,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--visitors", type=int, default=6)
-    parser.add_argument("--participants", type=int, default=6)
-    parser.add_argument("--uploads", type=int, default=8, help="per participant")
+    parser.add_argument("--participants", type=int, default=10)
+    parser.add_argument(
+        "--uploads",
+        type=int,
+        default=5,
+        help="per participant (the site accepts 5 a day each: more get a 403)",
+    )
     parser.add_argument("--pause", type=float, default=4, help="between uploads (s)")
     parser.add_argument("--keep", action="store_true", help="keep DATA_DIR")
     args = parser.parse_args()
