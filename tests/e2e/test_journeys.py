@@ -184,6 +184,10 @@ def fill_and_upload(page, clip, *, guardian_email=None):
           const value = Object.getOwnPropertyDescriptor(
             HTMLProgressElement.prototype, 'value');
           window.__progress = [];
+          window.__statuses = [];
+          const status = document.querySelector('[data-upload-status]');
+          new MutationObserver(() => window.__statuses.push(status.textContent))
+            .observe(status, {childList: true, characterData: true, subtree: true});
           Object.defineProperty(bar, 'value', {
             get() { return value.get.call(this); },
             set(v) { window.__progress.push(v); value.set.call(this, v); },
@@ -212,9 +216,10 @@ def fill_and_upload(page, clip, *, guardian_email=None):
             "uploadThroughput": -1,
         },
     )
-    return page.evaluate(
-        "() => { clearInterval(window.__sampler); return __progress; }"
-    )
+    # The processing state was shown once the file was sent.
+    statuses = page.evaluate("() => window.__statuses")
+    assert any("Processing your video" in text for text in statuses), statuses
+    return page.evaluate("() => window.__progress")
 
 
 def log_in(page, base, email):
