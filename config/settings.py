@@ -264,6 +264,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -471,5 +472,6 @@ for _folder in (
     EMAIL_OUTBOX_DIR,
     BROKER_DIR / "queue",
     BROKER_DIR / "processed",
+    BROKER_DIR / "control",
 ):
     _folder.mkdir(parents=True, exist_ok=True)

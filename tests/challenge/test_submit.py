@@ -336,7 +336,11 @@ def test_nudge_counts_in_the_daily_limit_while_pending(
 
 
 def test_withdrawing_an_approved_entry_removes_it_from_the_gallery(
-    client, participant_client, participant, campaign, django_capture_on_commit_callbacks
+    client,
+    participant_client,
+    participant,
+    campaign,
+    django_capture_on_commit_callbacks,
 ):
     from tests.challenge.fixtures_moderation import make_entry
 
