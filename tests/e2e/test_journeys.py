@@ -318,7 +318,7 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
     link = mail_link(
         outboxes, to="parent.e2e@example.org", pattern=r"/\S*/challenge/guardian/\S+/"
     )
-    guardian_page = new_page("phone")
+    guardian_page = new_page("desktop")
     errors += page_errors(guardian_page)
     guardian_page.goto(f"{base}{link}")
     shoot_both(guardian_page, "j2-guardian")
