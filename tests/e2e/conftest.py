@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, service_missing
+from tests.conftest import CHROMIUM, service_missing, wait_for
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -100,19 +100,6 @@ def serious_violations(page) -> list[str]:
 # --- Site content shared by the journeys and the accessibility run -----------------
 
 
-def wait_for(condition, timeout: float = 60.0, step: float = 0.2):
-    """Poll `condition()` until it returns something truthy; return that value."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
-
-
 @pytest.fixture(scope="session")
 def e2e_clip(tmp_path_factory) -> Path:
     """A tiny portrait clip with sound (2 s, 160x288), made once per session."""
@@ -132,7 +119,13 @@ def processed_video(clip: Path):
     with clip.open("rb") as handle:
         video = video_create(file=File(handle, name=clip.name), original_name=clip.name)
     wait_for(
-        lambda: Video.objects.filter(pk=video.pk, status=Video.Status.READY).exists()
+        lambda: (
+            Video.objects.filter(pk=video.pk)
+            .exclude(status__in=(Video.Status.PENDING, Video.Status.PROCESSING))
+            .exists()
+        ),
+        timeout=60,
+        what="the episode's video to be processed",
     )
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.failure_detail

@@ -14,7 +14,9 @@ import re
 
 import pytest
 
-from .conftest import screenshot, wait_for
+from tests.conftest import wait_for
+
+from .conftest import screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,16 +25,6 @@ pytestmark = [
     pytest.mark.slow,
 ]
 WIDTHS = ("phone", "desktop")
-
-
-@pytest.fixture
-def worker(celery_worker):
-    """The shared worker, with the broker pools reopened after it on teardown."""
-    from tests.conftest import reset_broker_pools
-
-    reset_broker_pools()
-    yield celery_worker
-    reset_broker_pools()
 
 
 def shoot(pages: dict, name: str):
@@ -51,7 +43,7 @@ def page_errors(page) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_visitor_switches_to_german_and_watches_an_episode(
-    live_server, worker, site_content, new_page, width
+    live_server, celery_worker, site_content, new_page, width
 ):
     page = new_page(width, locale="it-IT")
     errors = page_errors(page)
@@ -150,9 +142,7 @@ def mail_link(folders, *, to: str, pattern: str) -> str:
                         return match.group(1)
         return None
 
-    link = wait_for(find, timeout=30)
-    assert link, f"no mail to {to} with {pattern}"
-    return link
+    return wait_for(find, timeout=30, what=f"a mail to {to} with {pattern}")
 
 
 def fill_and_upload(page, clip, *, guardian_email=None):
@@ -231,7 +221,7 @@ def log_in(page, base, email):
 
 
 def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
-    live_server, worker, site_content, outbox_dir, new_page, tmp_path
+    live_server, celery_worker, site_content, outbox_dir, new_page, tmp_path
 ):
     from django.conf import settings
 
@@ -326,11 +316,14 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
     guardian_page.wait_for_load_state()
     shoot_both(guardian_page, "j2-guardian-done")
 
-    assert wait_for(
+    wait_for(
         lambda: Entry.objects.filter(
             pk=minor_entry.pk, state=Entry.State.PENDING_REVIEW
-        ).exists()
-    ), worker.log.read_text()[-3000:]
+        ).exists(),
+        timeout=60,
+        what="the minor's entry to wait for review",
+        worker=celery_worker,
+    )
     minor_page.goto(f"{base}/en/challenge/my-entries/")
     assert "Waiting for review" in minor_page.locator("main").inner_text()
     assert errors == []
@@ -340,7 +333,7 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
 
 
 def test_moderator_approves_then_the_gallery_hearts_and_reports_it(
-    live_server, worker, site_content, new_page, tmp_path
+    live_server, celery_worker, site_content, new_page, tmp_path
 ):
     from challenge.models import Entry, Report
     from tests.challenge.conftest import make_account, make_participant
@@ -418,7 +411,11 @@ def test_moderator_approves_then_the_gallery_hearts_and_reports_it(
         "true"
     )
     shoot_both(fan_page, "j3-hearted")
-    assert wait_for(lambda: Entry.objects.get(pk=entry.pk).heart_count == 1)
+    wait_for(
+        lambda: Entry.objects.get(pk=entry.pk).heart_count == 1,
+        timeout=10,
+        what="the heart to be counted",
+    )
 
     # An anonymous visitor reports it and is thanked.
     visitor.goto(f"{base}/en/gallery/{entry.pk}/")
