@@ -253,3 +253,8 @@ def pytest_report_header(config):
     lines.append(f"services required: {REQUIRE_SERVICES}")
     lines.append(f"chromium: {shutil.which('chromium') or 'missing'}")
     return lines
+
+
+# The browser fixtures (`browser`, `new_page`) for every test folder; imported last
+# because tests/browser.py uses the helpers above.
+from tests.browser import browser, new_page  # noqa: E402, F401

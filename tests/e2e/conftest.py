@@ -1,101 +1,11 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright for Python.
-
-Never `playwright install`: the browser comes from Debian (`apt-get install chromium`,
-done by .ci/run). Without it these tests skip with a reason (and fail in CI).
-"""
+"""Site content shared by the journeys and the accessibility run. The browser
+fixtures themselves are in tests/browser.py."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, service_missing, wait_for
-
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium per test module.
-
-    Playwright's sync API keeps an event loop running in this thread while the
-    browser is up, so every ORM call of the test (and live_server's flush after it)
-    runs "inside" that loop: Django must be told that this is fine, for the
-    browser modules only (the variable must never reach a deployment's
-    `check --deploy`, hence module scope and its removal afterwards).
-    """
-    import os
-
-    if not Path(CHROMIUM).exists():
-        service_missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def new_page(browser):
-    """new_page(width="phone"|"desktop", locale="en") -> a Page in a fresh context."""
-    contexts = []
-
-    def make(width: str = "desktop", locale: str = "en-GB"):
-        context = browser.new_context(
-            viewport=PHONE if width == "phone" else DESKTOP,
-            locale=locale,
-            is_mobile=width == "phone",
-            has_touch=width == "phone",
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical violations on the page, as readable lines."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    found = []
-    for violation in results.response["violations"]:
-        if violation["impact"] in {"serious", "critical"}:
-            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-            found.append(f"{violation['id']} ({violation['impact']}): {targets}")
-    return found
-
+from tests.conftest import wait_for
 
 # --- Site content shared by the journeys and the accessibility run -----------------
 

@@ -3,7 +3,7 @@ plus keyboard-only runs through the upload form and the player."""
 
 import pytest
 
-from .conftest import serious_violations
+from tests.browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LANGUAGES = ("en", "it", "fr", "de")

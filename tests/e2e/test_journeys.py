@@ -14,9 +14,8 @@ import re
 
 import pytest
 
+from tests.browser import screenshot
 from tests.conftest import wait_for
-
-from .conftest import screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -111,7 +110,7 @@ PASSWORD = "a-Kind-passw0rd-for-e2e"
 
 def shoot_both(page, name: str):
     """Screenshot the page at desktop width, then at phone width, and back."""
-    from .conftest import DESKTOP, PHONE
+    from tests.browser import DESKTOP, PHONE
 
     screenshot(page, f"{name}-desktop")
     page.set_viewport_size(PHONE)

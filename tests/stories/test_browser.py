@@ -5,42 +5,25 @@ import time
 import pytest
 
 from stories.selectors import story_views_total
+from tests.browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
 
 @pytest.fixture
-def browser_page(chromium_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # live_server's ORM calls run beside Playwright's sync API (an event loop).
-    # Set for this test only: `check --deploy` in other tests refuses it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.errors = errors
-        yield page
-        browser.close()
+def browser_page(new_page):
+    """A phone-sized page that records script errors and console errors."""
+    page = new_page("phone")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.errors = errors
+    return page
 
 
 @pytest.fixture
@@ -121,17 +104,6 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     page.wait_for_timeout(500)
     assert story_views_total() == 1
     assert page.errors == []
-
-
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = []
-    for violation in Axe().run(page).response["violations"]:
-        if violation["impact"] in {"serious", "critical"}:
-            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-            found.append(f"{violation['id']} ({violation['impact']}): {targets}")
-    return found
 
 
 @pytest.mark.parametrize("width", [390, 1280])
