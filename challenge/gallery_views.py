@@ -7,7 +7,7 @@ what is public), every write through challenge.moderation.
 import hashlib
 from functools import wraps
 from http import HTTPStatus
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -23,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
 
 from campaign.ratelimit import limit_or_429
+from campaign.sharing import share_links
 
 from . import gallery, moderation
 from .models import Heart, Prompt, ReportReason
@@ -163,24 +164,6 @@ def gallery_list(request):
     return _revalidate(response)
 
 
-def _share_links(*, url: str, text: str) -> list[tuple[str, str]]:
-    hashtag = "CreateKindness"
-    return [
-        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
-        (
-            "X",
-            "https://twitter.com/intent/tweet?"
-            + urlencode({"text": text, "url": url, "hashtags": hashtag}),
-        ),
-        ("Facebook", "https://www.facebook.com/sharer/sharer.php?u=" + quote(url)),
-        (
-            _("Email"),
-            "mailto:?"
-            + urlencode({"subject": text, "body": f"{text}\n\n{url}"}, quote_via=quote),
-        ),
-    ]
-
-
 @anonymous_page_cache
 def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)
@@ -207,7 +190,7 @@ def gallery_detail(request, pk: int):
                 "absolute_url": absolute_url,
                 "poster_absolute_url": settings.SITE_URL + entry.poster_url,
                 "share_text": share_text,
-                "share_links": _share_links(url=absolute_url, text=share_text),
+                "share_links": share_links(url=absolute_url, text=share_text),
                 "more": more[:4],
             },
         ),

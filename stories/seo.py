@@ -1,10 +1,11 @@
 """What an episode page tells search engines and share previews."""
 
 import json
-from urllib.parse import quote, urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from campaign.sharing import share_links as campaign_share_links
 
 from .models import Episode
 
@@ -62,27 +63,5 @@ def json_ld(data: dict) -> SafeString:
 
 
 def share_links(*, url: str, title: str) -> list[tuple[str, str, str]]:
-    """(key, label, href) for plain share links: no third-party script is loaded."""
     text = _("%(title)s: a #CreateKindness story") % {"title": title}
-    return [
-        (
-            "x",
-            _("Share on X"),
-            "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": text}),
-        ),
-        (
-            "facebook",
-            _("Share on Facebook"),
-            "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        ),
-        (
-            "whatsapp",
-            _("Share on WhatsApp"),
-            "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
-        ),
-        (
-            "email",
-            _("Share by email"),
-            "mailto:?" + urlencode({"subject": text, "body": url}, quote_via=quote),
-        ),
-    ]
+    return campaign_share_links(url=url, text=text)

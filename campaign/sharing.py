@@ -1,0 +1,32 @@
+"""Plain share links for any public page: no third-party script is ever loaded."""
+
+from urllib.parse import quote, urlencode
+
+from django.utils.translation import gettext as _
+
+
+def share_links(*, url: str, text: str) -> list[tuple[str, str, str]]:
+    """(key, label, href) for X, Facebook, WhatsApp and email."""
+    return [
+        (
+            "x",
+            _("Share on X"),
+            "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": text}),
+        ),
+        (
+            "facebook",
+            _("Share on Facebook"),
+            "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        ),
+        (
+            "whatsapp",
+            _("Share on WhatsApp"),
+            "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
+        ),
+        (
+            "email",
+            _("Share by email"),
+            "mailto:?"
+            + urlencode({"subject": text, "body": f"{text}\n\n{url}"}, quote_via=quote),
+        ),
+    ]
