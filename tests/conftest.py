@@ -62,6 +62,30 @@ def wait_for(predicate, *, timeout: float, what: str, worker=None, every=0.1):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}{log}")
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """Copy the project's files (tracked and new, not ignored) to `target`, keeping
+    their times, as a fresh clone would have them; paths starting with `skip` are
+    left out."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for name in filter(None, files):
+        source = BASE_DIR / name
+        if source.is_file() and not name.startswith(skip):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
 def _port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):

@@ -7,7 +7,6 @@ it) so the test costs seconds, not a download.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,31 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_project, free_port
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _copy_project(target: Path) -> None:
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for name in filter(None, files):
-        source = BASE_DIR / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
 
 
 def _processes_in(folder: Path) -> list[int]:
@@ -112,8 +92,8 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
     if not shutil.which("make"):
         pytest.skip("make is not installed")
     project = tmp_path / "project"
-    _copy_project(project)
-    port = _free_port()
+    copy_project(project)
+    port = free_port()
     log = tmp_path / "run.log"
 
     proc = _start(project, port, log)

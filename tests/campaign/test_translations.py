@@ -8,7 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import copy_project, service_missing
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 LANGUAGES = ["it", "fr", "de"]
@@ -43,18 +43,7 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     """Extract the strings again (makemessages needs GNU gettext) and compare."""
     if not shutil.which("xgettext"):
         service_missing("GNU gettext (xgettext) is not installed")
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for name in filter(None, files):
-        source = BASE_DIR / name
-        if source.is_file() and not name.startswith(("tests/", "bench/")):
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, tmp_path / name)
+    copy_project(tmp_path, skip=("tests/", "bench/"))
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "it", "--no-obsolete"],
         cwd=tmp_path,

@@ -1,7 +1,6 @@
 """The whole pipeline against an S3-compatible server (moto in server mode, started
 by the test on loopback): django-storages talks real HTTP to it, nothing is patched."""
 
-import socket
 import urllib.request
 from http import HTTPStatus
 
@@ -11,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files import File
 
+from tests.conftest import free_port
 from videos.models import Video
 from videos.services import video_create, video_delete_files
 from videos.testing import make_clip
@@ -18,17 +18,11 @@ from videos.testing import make_clip
 BUCKET = "kh-private-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
