@@ -232,7 +232,12 @@ class AccountDeleteForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(
+            attrs={
+                "autocomplete": "current-password",
+                "aria-describedby": "id_password_help",
+            }
+        ),
         help_text=_("To be sure it is really you."),
     )
     confirm = forms.BooleanField(
