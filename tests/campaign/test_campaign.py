@@ -149,3 +149,19 @@ def test_health_answers_503_when_storage_is_not_writable(
     response = client.get("/healthz")
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json()["checks"]["storage"]["ok"] is False
+
+
+def test_banner_and_phase_cost_no_query_once_cached(
+    client, demo, django_assert_num_queries
+):
+    client.get("/en/help/")  # fills the snapshot
+    with django_assert_num_queries(0):
+        client.get("/en/help/")
+
+
+def test_a_helpline_saved_by_staff_shows_at_once(client, demo):
+    client.get("/fr/")  # cached snapshot
+    line = Helpline.objects.get(country="FR", number="3018")
+    line.number = "3018 (new)"
+    line.save()
+    assert "3018 (new)" in client.get("/fr/").content.decode()
