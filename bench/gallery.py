@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -200,6 +201,31 @@ def load(port: int, path: str, *, seconds: float, threads: int) -> dict:
     }
 
 
+def _ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in DATABASE_URL when it is missing."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+    from psycopg import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = (
+        parsed._replace(path="/postgres")
+        .geturl()
+        .replace("postgres://", "postgresql://", 1)
+    )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
+            print(f"created database {name}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -217,6 +243,7 @@ def main():
     cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
     print(f"database: {database}; cache: {cache}; data: {data_dir}")
     started = time.monotonic()
+    _ensure_database(os.environ.get("DATABASE_URL", ""))
     _manage(env, "migrate", "--noinput")
     existing = _count(env)
     if not (args.reuse and existing >= args.count):
