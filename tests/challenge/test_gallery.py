@@ -136,6 +136,11 @@ def test_entry_page_has_share_links_and_cards_without_third_party_scripts(
     absolute = f"https://kind.example/en/gallery/{entry.pk}/"
     assert f'<meta property="og:url" content="{absolute}">' in page
     assert (
+        f'<meta property="og:image:alt" content="Video by @{entry.participant.handle}">'
+        in page
+    )
+    assert '<meta property="og:title" content="A moment of kindness by @' in page
+    assert (
         f'<meta property="og:image" content="https://kind.example/v/{entry.video_id}'
         '/poster.webp">' in page
     )

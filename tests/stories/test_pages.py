@@ -91,6 +91,10 @@ def test_share_links_and_card_tags_use_absolute_urls(client, episode):
     assert f'<meta property="og:url" content="{page}">' in html
     assert f'<meta property="og:image" content="{poster}">' in html
     assert f'<meta name="twitter:image" content="{poster}">' in html
+    title = f"{episode.title} · {episode.creator_handle}"
+    assert f'<meta property="og:title" content="{title}">' in html
+    assert f'<meta name="twitter:title" content="{title}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert (
         "https://twitter.com/intent/tweet?url=http%3A%2F%2Ftestserver%2Fen%2Fstories"
         in html
