@@ -74,7 +74,7 @@ def _deep_cursor(env, page: int, size: int) -> str:
     """The real cursor of page `page` (what following "More entries" would give)."""
     code = (
         "import django; django.setup();"
-        "from challenge.gallery import public_entries, cursor_encode;"
+        "from challenge.selectors.gallery import public_entries, cursor_encode;"
         f"e = public_entries().order_by('-approved_at', '-id')[{page * size - 1}];"
         "print(cursor_encode(sort='new', entry=e))"
     )
@@ -92,7 +92,7 @@ def _deep_cursor(env, page: int, size: int) -> str:
 def _count(env) -> int:
     code = (
         "import django; django.setup();"
-        "from challenge.gallery import public_entries;"
+        "from challenge.selectors.gallery import public_entries;"
         "print(public_entries().count())"
     )
     out = subprocess.run(

@@ -5,26 +5,15 @@ the same rows instead of adding new ones.
 """
 
 import datetime as dt
-import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+
+from core.keys import admin_password
 
 from .models import Campaign, Helpline, Partner, PartnerProgramme
 
 ADMIN_USERNAME = "admin"
-
-
-def admin_password() -> str:
-    """DEMO_ADMIN_PASSWORD, else a random one kept in the data folder."""
-    if settings.DEMO_ADMIN_PASSWORD:
-        return settings.DEMO_ADMIN_PASSWORD
-    path = settings.DATA_DIR / "admin-password.txt"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(12) + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def ensure_admin() -> None:

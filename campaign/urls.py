@@ -5,7 +5,6 @@ from . import views
 app_name = "campaign"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("partners/", views.partners, name="partners"),
     path("country/", views.set_country, name="set_country"),

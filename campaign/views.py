@@ -1,16 +1,9 @@
-from http import HTTPStatus
-
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from challenge.selectors import campaign_figures, gallery_highlights
-from stories.selectors import episodes_published
-
-from .health import health_report
 from .selectors import (
     COUNTRY_COOKIE,
     COUNTRY_NAMES,
@@ -21,18 +14,6 @@ from .selectors import (
 )
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def home(request):
-    return render(
-        request,
-        "campaign/home.html",
-        {
-            "episodes": episodes_published(),
-            "highlights": gallery_highlights(limit=6),
-            "figures": campaign_figures(),
-        },
-    )
 
 
 def help_page(request):
@@ -80,14 +61,3 @@ def dismiss_banner(request):
         settings.BANNER_COOKIE_NAME, "1", max_age=ONE_YEAR, samesite="Lax"
     )
     return response
-
-
-@never_cache
-def healthz(request):
-    report = health_report()
-    status = HTTPStatus.OK if report["ok"] else HTTPStatus.SERVICE_UNAVAILABLE
-    return JsonResponse(report, status=status)
-
-
-def too_many_requests(request, exception=None):
-    return render(request, "429.html", status=HTTPStatus.TOO_MANY_REQUESTS)

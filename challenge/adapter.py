@@ -1,10 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
+from .models import Participant
+
 
 def _has_profile(user) -> bool:
-    from .models import Participant
-
     return Participant.objects.filter(user=user).exists()
 
 

@@ -9,8 +9,7 @@ class ChallengeConfig(AppConfig):
     def ready(self):
         from videos.owners import register_owner
 
-        from . import admin_nudge  # noqa: F401  (watched words and nudges in admin)
-        from .services import entry_video_finished, entry_video_is_public
+        from .services.submission import entry_video_finished, entry_video_is_public
 
         register_owner(
             is_public=entry_video_is_public, on_finished=entry_video_finished

@@ -103,8 +103,9 @@ def load_challenge(stdout=None) -> None:
     from videos.services import video_create, video_process
     from videos.testing import make_clip
 
-    from .moderation import entry_approve
-    from .services import _entry_create, entry_follow_video
+    from .services.moderation import entry_approve
+    from .services.submission import entry_create
+    from .states import entry_follow_video
 
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     made = 0
@@ -126,7 +127,7 @@ def load_challenge(stdout=None) -> None:
             )
             with transaction.atomic(), path.open("rb") as handle_file:
                 video = video_create(file=File(handle_file), original_name=path.name)
-                entry = _entry_create(
+                entry = entry_create(
                     participant=participant,
                     video=video,
                     caption=caption,

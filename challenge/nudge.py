@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .models import WatchedWord
+
 LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
@@ -143,8 +145,6 @@ def find_hits(text: str, watched: list[Watched]) -> list[dict]:
 
 def watched_words() -> list[Watched]:
     """Every active watched word, in every language: captions mix languages."""
-    from .models import WatchedWord
-
     return [
         Watched(phrase=w.phrase, language=w.language, action=w.action)
         for w in WatchedWord.objects.filter(is_active=True)
@@ -156,6 +156,6 @@ def caption_hits(caption: str) -> list[dict]:
 
 
 def needs_careful_review(hits: list[dict]) -> bool:
-    from .models import WatchedWord
-
+    """A "hold" phrase was found: the entry is marked for careful review (a badge in
+    the queue) and is never approved in bulk."""
     return any(hit.get("action") == WatchedWord.Action.HOLD for hit in hits)

@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from videos.models import Video
+from videos.services import video_delete_files
+
 from .models import Entry, EntryEvent
+from .selectors.gallery import gallery_changed
 
 S = Entry.State
 
@@ -101,3 +105,51 @@ def entry_record_created(*, entry: Entry, actor=None, reason: str = "") -> None:
     EntryEvent.objects.create(
         entry=entry, actor=actor, from_state="", to_state=entry.state, reason=reason
     )
+
+
+@transaction.atomic
+def entry_follow_video(*, entry_id: int) -> Entry:
+    """Move the entry along to match its video: processing, ready or failed.
+
+    Called when the entry is handed over, when a guardian confirms, and by the video
+    pipeline when it finishes. It locks the entry first and reads the video after,
+    so whichever of "guardian confirms" and "video ready" comes second sees the
+    other's committed result.
+    """
+    entry = Entry.objects.select_for_update().get(pk=entry_id)
+    video = Video.objects.get(pk=entry.video_id)
+    if entry.state == S.UPLOADED:
+        entry = entry_transition(
+            entry_id=entry.pk, to_state=S.PROCESSING, reason="handed_over"
+        )
+    if video.status == Video.Status.FAILED and entry.state in {
+        S.DRAFT,
+        S.PROCESSING,
+    }:
+        entry = entry_transition(
+            entry_id=entry.pk,
+            to_state=S.FAILED,
+            reason=(video.failure_code or "video_failed")[:40],
+        )
+    elif video.status == Video.Status.READY and entry.state == S.PROCESSING:
+        entry = entry_transition(
+            entry_id=entry.pk, to_state=S.PENDING_REVIEW, reason="video_ready"
+        )
+    return entry
+
+
+def video_delete_on_commit(video) -> None:
+    """Delete the video's files once the transaction commits (never before: a
+    rollback must not leave a row pointing at deleted files)."""
+    transaction.on_commit(lambda: video_delete_files(video=video))
+
+
+def entry_erase(*, entry: Entry) -> None:
+    """Keep the row and its history, lose the content: the caption and watched words
+    are emptied now, the video's files are deleted after commit, and cached gallery
+    pages forget the entry. Used by withdrawal, a guardian's refusal, account
+    deletion and the retention sweep alike."""
+    Entry.objects.filter(pk=entry.pk).update(caption="", watched_hits=[])
+    entry.caption, entry.watched_hits = "", []
+    video_delete_on_commit(entry.video)
+    transaction.on_commit(gallery_changed)

@@ -1,28 +1,40 @@
-"""Challenge tasks: thin, idempotent, take ids, call services."""
+"""Challenge tasks: thin, idempotent, take ids, call services.
+
+Task names are part of the deploy contract (messages already queued carry them), so
+a task that moved keeps its old name explicitly.
+"""
+
+from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import services
+from .services import guardian, moderation, privacy, submission
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_guardian_email(consent_id: int) -> None:
     """Sends nothing when the guardian has already answered."""
-    services.guardian_email_send(consent_id=consent_id)
+    guardian.guardian_email_send(consent_id=consent_id)
 
 
 @shared_task
 def expire_abandoned_nudges() -> int:
-    return services.nudges_expire_abandoned()
+    return submission.nudges_expire_abandoned()
 
 
-# The moderation desk's tasks live in their own module; importing them here lets
-# Celery's autodiscovery (which looks for <app>.tasks) register them in every worker.
-from .moderation_tasks import moderation_notice_send  # noqa: E402, F401
+@shared_task(
+    name="challenge.moderation_tasks.moderation_notice_send",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def moderation_notice_send(notice_id: int) -> None:
+    """Email the participant about one decision, at most once (see
+    services.moderation.notice_send)."""
+    moderation.notice_send(notice_id=notice_id)
 
 
 @shared_task
 def retention_sweep() -> dict:
-    from .privacy import retention_sweep as sweep
-
-    return sweep()
+    return privacy.retention_sweep()

@@ -11,14 +11,14 @@ app.autodiscover_tasks()
 
 @signals.task_prerun.connect
 def _bind_task_id(task_id=None, task=None, **kwargs):
-    from campaign.observability import task_id_var
+    from core.observability import task_id_var
 
     task.request.kh_log_token = task_id_var.set(task_id or "-")
 
 
 @signals.task_postrun.connect
 def _unbind_task_id(task=None, **kwargs):
-    from campaign.observability import task_id_var
+    from core.observability import task_id_var
 
     token = getattr(task.request, "kh_log_token", None)
     if token is not None:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "core",
     "campaign",
     "videos",
     "stories",
@@ -62,7 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "campaign.observability.RequestIdMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
-    "campaign.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -320,6 +321,7 @@ CELERY_BEAT_SCHEDULE["stories-flush-views"] = {
 # Mail -------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
 EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_FILE_PATH = ""
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
@@ -333,7 +335,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Accounts (django-allauth) ------------------------------------------------------
 SITE_ID = 1
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "campaign:home"
+LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -409,6 +411,18 @@ BENCH_PING = env.bool("BENCH_PING", default=False)
 BANNER_COOKIE_NAME = "kh_banner_dismissed"
 # A bearer token for GET /metrics (staff can always read it).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Each app's Prometheus samples (core.metrics reads them; core imports no app).
+METRICS_COLLECTORS = [
+    "videos.metrics.video_samples",
+    "challenge.selectors.dashboard.entry_state_samples",
+]
+# `manage.py demo_content` runs these in order: the campaign first, then what hangs
+# off it.
+DEMO_LOADERS = [
+    "campaign.demo.load_campaign",
+    "stories.demo.load_stories",
+    "challenge.demo.load_challenge",
+]
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
 
 # Retention (see the README's retention table); swept daily by beat.
@@ -442,13 +456,13 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "campaign.observability.ContextFilter"}},
+    "filters": {"context": {"()": "core.observability.ContextFilter"}},
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s "
             "[req=%(request_id)s task=%(task_id)s] %(message)s"
         },
-        "json": {"()": "campaign.observability.JsonFormatter"},
+        "json": {"()": "core.observability.JsonFormatter"},
     },
     "handlers": {
         "console": {

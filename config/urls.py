@@ -5,19 +5,21 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
-from campaign import metrics as campaign_metrics
-from campaign import views as campaign_views
-from campaign.ratelimit import rate_limited
+from core import metrics as core_metrics
+from core import views as core_views
+from core.ratelimit import rate_limited
 
-handler429 = "campaign.views.too_many_requests"
+from . import views
+
+handler429 = "core.views.too_many_requests"
 
 admin.site.site_header = _("Kindness Hub: moderation and content")
 admin.site.site_title = _("Kindness Hub admin")
 admin.site.index_title = _("Moderation and content")
 
 urlpatterns = [
-    path("healthz", campaign_views.healthz, name="healthz"),
-    path("metrics", campaign_metrics.metrics, name="metrics"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("videos.urls")),
 ]
@@ -34,14 +36,13 @@ urlpatterns += i18n_patterns(
     path("stories/", include("stories.urls")),
     path("challenge/", include("challenge.urls")),
     path("gallery/", include("challenge.gallery_urls")),
+    path("", views.home, name="home"),
     path("", include("campaign.urls")),
     prefix_default_language=True,
 )
 
 if settings.BENCH_PING:
-    from challenge.gallery_views import bench_ping
-
-    urlpatterns.insert(0, path("bench/ping", bench_ping))
+    urlpatterns.insert(0, path("bench/ping", core_views.bench_ping))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -5,7 +5,7 @@ import json
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from campaign.sharing import share_links as campaign_share_links
+from core.sharing import share_links as campaign_share_links
 
 from .models import Episode
 

@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.contrib.auth import get_user_model
 
-from campaign.observability import ContextFilter, JsonFormatter, request_id_var
+from core.observability import ContextFilter, JsonFormatter, request_id_var
 
 
 def test_every_response_carries_a_request_id(client, db):

@@ -10,8 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from challenge import moderation
 from challenge.models import Entry, Heart, Report
+from challenge.services import moderation
 
 from .fixtures_moderation import make_entries, make_entry, make_participant, make_user
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from challenge.errors import GuardianLinkError
 from challenge.models import Entry, EntryEvent, GuardianConsent
-from challenge.services import GuardianLinkError, guardian_token
+from challenge.services.guardian import guardian_token
 
 from .conftest import entry_post_data, make_participant
 

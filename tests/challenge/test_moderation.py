@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from campaign.models import Helpline
-from challenge import moderation
 from challenge.models import (
     Entry,
     EntryEvent,
@@ -19,6 +18,7 @@ from challenge.models import (
     RejectReason,
     Report,
 )
+from challenge.services import moderation
 from challenge.states import TransitionNotAllowed
 
 from .fixtures_moderation import make_entries, make_entry, make_participant, make_user
@@ -211,7 +211,7 @@ def test_rejection_email_gives_the_reason_and_a_helpline(
 def test_notice_is_sent_once_even_if_the_task_runs_twice(
     moderator, django_capture_on_commit_callbacks
 ):
-    from challenge.moderation_tasks import moderation_notice_send
+    from challenge.tasks import moderation_notice_send
 
     entry = make_entry()
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,7 +233,7 @@ def test_notice_waits_for_the_commit(moderator, django_capture_on_commit_callbac
 
 
 def test_mail_failure_releases_the_claim_for_a_retry(moderator, monkeypatch):
-    from challenge import moderation_tasks
+    from challenge import tasks as moderation_tasks
 
     entry = make_entry()
     moderation.entry_approve(entry_id=entry.pk, actor=moderator)
@@ -256,7 +256,7 @@ def test_mail_failure_releases_the_claim_for_a_retry(moderator, monkeypatch):
 
 
 def test_notice_task_retries_on_smtp_errors():
-    from challenge.moderation_tasks import moderation_notice_send
+    from challenge.tasks import moderation_notice_send
 
     assert SMTPException in moderation_notice_send.autoretry_for
     assert OSError in moderation_notice_send.autoretry_for
@@ -540,7 +540,7 @@ def test_audit_csv_exports_the_filtered_log(client, moderator):
 
 
 def test_dashboard_figures(client, moderator):
-    from challenge.dashboard import dashboard_figures
+    from challenge.selectors.dashboard import dashboard_figures
 
     pending = make_entries(4)
     moderation.entry_approve(entry_id=pending[0].pk, actor=moderator)

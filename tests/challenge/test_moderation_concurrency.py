@@ -8,8 +8,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from challenge import moderation
 from challenge.models import Entry, EntryEvent, Heart, ModerationNotice
+from challenge.services import gallery as gallery_services
+from challenge.services import moderation
 from challenge.states import TransitionNotAllowed
 
 from .fixtures_moderation import make_entry, make_user
@@ -117,7 +118,11 @@ def test_hearts_from_many_people_at_once_keep_the_count_right(
     users = [make_user() for _ in range(8)]
     results = _race(
         [
-            (lambda user=user: moderation.heart_toggle(entry_id=entry.pk, user=user))
+            (
+                lambda user=user: gallery_services.heart_toggle(
+                    entry_id=entry.pk, user=user
+                )
+            )
             for user in users
         ]
     )
@@ -134,8 +139,8 @@ def test_one_person_double_clicking_keeps_the_count_right(
     for _ in range(5):
         results = _race(
             [
-                lambda: moderation.heart_toggle(entry_id=entry.pk, user=user),
-                lambda: moderation.heart_toggle(entry_id=entry.pk, user=user),
+                lambda: gallery_services.heart_toggle(entry_id=entry.pk, user=user),
+                lambda: gallery_services.heart_toggle(entry_id=entry.pk, user=user),
             ]
         )
         assert all(kind == "ok" for kind, _ in results), results

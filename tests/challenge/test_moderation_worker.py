@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from challenge import moderation
 from challenge.models import ModerationNotice
+from challenge.services import moderation
 
 from .fixtures_moderation import make_entry, make_participant, make_user
 
@@ -37,7 +37,7 @@ def test_the_worker_sends_the_approval_notice_once_in_german(celery_worker):
         time.sleep(0.3)
     assert notice.sent_at, celery_worker.log.read_text()[-3000:]
     # A second delivery of the same task changes nothing.
-    from challenge.moderation_tasks import moderation_notice_send
+    from challenge.tasks import moderation_notice_send
 
     moderation_notice_send.delay(notice.pk)
     time.sleep(2)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from challenge.models import Entry, Nudge, NudgeOutcome, WatchedWord
 from challenge.nudge import Watched, caption_hits, find_hits
-from challenge.selectors import nudge_stats
+from challenge.selectors.dashboard import nudge_stats
 from videos.models import Video
 
 from .conftest import entry_post_data
@@ -213,7 +213,7 @@ def test_abandoned_nudges_are_expired_and_their_video_deleted(
 ):
     import datetime as dt
 
-    from challenge.services import nudges_expire_abandoned
+    from challenge.services.submission import nudges_expire_abandoned
 
     storage = nudged.video.source.storage
     name = nudged.video.source.name

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign
 from challenge.models import Entry
-from challenge.selectors import campaign_figures
+from challenge.selectors.gallery import gallery_figures
 
 from .conftest import make_participant
 
@@ -56,13 +56,12 @@ def test_account_pages_use_the_site_layout(client, db, path):
     assert 'class="form-card account-form"' in page
 
 
-def test_campaign_figures_count_only_approved_entries(db, participant):
+def test_gallery_figures_count_only_public_entries(db, participant):
     from tests.challenge.fixtures_moderation import make_entry
 
     make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=3)
     make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=4)
     make_entry(participant=participant, state=Entry.State.PENDING_REVIEW, heart_count=9)
-    figures = campaign_figures()
+    figures = gallery_figures()
     assert figures["entries"] == 2
     assert figures["hearts"] == 7
-    assert isinstance(figures["views"], int)

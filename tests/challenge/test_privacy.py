@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from challenge.models import Entry, EntryEvent, GuardianConsent, Heart
-from challenge.moderation import heart_toggle
-from challenge.privacy import retention_sweep
+from challenge.services.gallery import heart_toggle
+from challenge.services.privacy import retention_sweep
 from tests.challenge.conftest import PASSWORD, make_participant
 from tests.challenge.fixtures_moderation import make_entry
 from videos.models import Video
@@ -119,7 +119,7 @@ def test_account_deletion_needs_the_confirmation_box(client, owner):
 
 @pytest.mark.parametrize(("age_days", "deleted"), [(29, False), (31, True)])
 def test_rejected_media_is_deleted_after_the_retention_period(
-    db, tmp_path, settings, age_days, deleted
+    db, tmp_path, settings, age_days, deleted, django_capture_on_commit_callbacks
 ):
     settings.RETENTION_REJECTED_DAYS = 30
     entry = make_entry(state=S.REJECTED, with_files=True, tmp_dir=tmp_path)
@@ -127,7 +127,8 @@ def test_rejected_media_is_deleted_after_the_retention_period(
         state_changed_at=timezone.now() - dt.timedelta(days=age_days)
     )
     files = [(f.storage, f.name) for f in _files_of(entry.video)]
-    counts = retention_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = retention_sweep()
     entry.refresh_from_db()
     assert counts["rejected_media"] == (1 if deleted else 0)
     assert all(storage.exists(name) != deleted for storage, name in files)

@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from challenge.gallery import gallery_changed
 from challenge.models import Entry, Participant, Prompt
+from challenge.selectors.gallery import gallery_changed
 from videos.models import Video, private_storage
 
 SEED_PREFIX = "seed_"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from challenge.privacy import retention_sweep
+from challenge.services.privacy import retention_sweep
 
 
 class Command(BaseCommand):

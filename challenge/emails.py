@@ -1,0 +1,67 @@
+"""The challenge's e-mails, built in the recipient's language. Sending, claiming and
+retrying are the services' and tasks' business; these only build messages."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from campaign.selectors import helplines_for
+
+from .models import GuardianConsent, ModerationNotice, RejectReason
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+    return subject, render_to_string(f"{name}.txt", context)
+
+
+def guardian_request_message(
+    *, consent: GuardianConsent, link: str
+) -> EmailMultiAlternatives:
+    """Asks a parent or guardian to confirm or refuse one entry."""
+    entry = consent.entry
+    with translation.override(entry.participant.language):
+        context = {
+            "consent": consent,
+            "entry": entry,
+            "handle": entry.participant.handle,
+            "link": link,
+            "days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("challenge/email/guardian_subject.txt", context)
+        body = render_to_string("challenge/email/guardian_message.txt", context)
+    return EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body=body,
+        to=[consent.guardian_email],
+    )
+
+
+def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternatives:
+    """Tells the participant about one decision (approved, or not and why)."""
+    event = notice.event
+    entry = event.entry
+    participant = entry.participant
+    with translation.override(participant.language or settings.LANGUAGE_CODE):
+        context = {
+            "participant": participant,
+            "entry": entry,
+            "entry_url": settings.SITE_URL + entry.get_absolute_url(),
+            "challenge_url": settings.SITE_URL + reverse("challenge:index"),
+            "help_url": settings.SITE_URL + reverse("campaign:help"),
+            "reason": RejectReason(event.reason).label
+            if event.reason in RejectReason.values
+            else "",
+            "helplines": list(helplines_for(participant.country)),
+        }
+        subject, body = _render(f"gallery/email/entry_{notice.kind}", context)
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[participant.user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )

@@ -1,0 +1,73 @@
+"""The rules a participant or a guardian can hit; each carries the message shown."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengeError(Exception):
+    """A rule the participant (or guardian) hit; `message` is shown to them."""
+
+    code = "error"
+    message = _("Something went wrong. Please try again.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class CampaignNotLive(ChallengeError):
+    code = "not_live"
+    message = _(
+        "The challenge is not open for entries right now. Check the dates on the "
+        "challenge page."
+    )
+
+
+class DailyLimitReached(ChallengeError):
+    code = "daily_limit"
+
+    def __init__(self, limit: int):
+        super().__init__(
+            _(
+                "You have sent %(limit)s entries in the last 24 hours, the most we "
+                "accept in a day. Thank you for your energy! Please come back tomorrow."
+            )
+            % {"limit": limit}
+        )
+
+
+class TooYoung(ChallengeError):
+    code = "too_young"
+    message = _("You need to be at least 13 years old to take part.")
+
+
+class GuardianRequired(ChallengeError):
+    code = "guardian_required"
+    message = _("Please give the email address of a parent or guardian.")
+
+
+class NudgeAlreadyDecided(ChallengeError):
+    code = "nudge_decided"
+    message = _("You have already made your choice for this video.")
+
+
+class GuardianLinkError(ChallengeError):
+    messages = {
+        "invalid": _(
+            "This link is not valid. Please use the link exactly as it appears in "
+            "the email."
+        ),
+        "expired": _(
+            "This link has expired. Your child can send you a new one from “My "
+            "entries”."
+        ),
+        "used": _("This link has already been used: your answer was recorded."),
+        "closed": _(
+            "This entry is no longer waiting for an answer (it was withdrawn or "
+            "could not be processed)."
+        ),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(self.messages[code])

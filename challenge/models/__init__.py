@@ -1,0 +1,25 @@
+"""The challenge's models, one module per concern (same app label, same tables)."""
+
+from .choices import NudgeOutcome, Prompt, RejectReason, ReportReason
+from .entries import Entry, EntryEvent
+from .gallery import Heart, Report
+from .notices import ModerationNotice
+from .nudge import Nudge, WatchedWord
+from .participants import HANDLE_VALIDATOR, GuardianConsent, Participant
+
+__all__ = [
+    "HANDLE_VALIDATOR",
+    "Entry",
+    "EntryEvent",
+    "GuardianConsent",
+    "Heart",
+    "ModerationNotice",
+    "Nudge",
+    "NudgeOutcome",
+    "Participant",
+    "Prompt",
+    "RejectReason",
+    "Report",
+    "ReportReason",
+    "WatchedWord",
+]

@@ -1,0 +1,119 @@
+"""Entries and their append-only history."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import NudgeOutcome, Prompt
+
+
+class Entry(models.Model):
+    """A challenge entry. Its `state` changes only through challenge.states."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Waiting for a guardian's consent")
+        UPLOADED = "uploaded", _("Uploaded")
+        PROCESSING = "processing", _("Processing")
+        PENDING_REVIEW = "pending_review", _("Waiting for review")
+        APPROVED = "approved", _("Live in the gallery")
+        REJECTED = "rejected", _("Not accepted")
+        FAILED = "failed", _("Could not be processed")
+        HIDDEN = "hidden", _("Hidden after reports")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    participant = models.ForeignKey(
+        "challenge.Participant",
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("participant"),
+    )
+    video = models.OneToOneField(
+        "videos.Video",
+        on_delete=models.PROTECT,
+        related_name="entry",
+        verbose_name=_("video"),
+    )
+    caption = models.CharField(_("caption"), max_length=320)
+    prompt = models.CharField(_("prompt"), max_length=12, choices=Prompt.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=State.choices,
+        default=State.UPLOADED,
+        db_index=True,
+    )
+    is_minor = models.BooleanField(_("minor"), default=False)
+    heart_count = models.PositiveIntegerField(_("hearts"), default=0)
+    report_count = models.PositiveIntegerField(_("reports"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The "think before you post" nudge (challenge.nudge): what the caption matched
+    # and what the participant chose to do about it.
+    nudge_outcome = models.CharField(
+        _("kindness nudge"),
+        max_length=16,
+        choices=NudgeOutcome.choices,
+        default=NudgeOutcome.NONE,
+    )
+    watched_hits = models.JSONField(_("watched words found"), default=list, blank=True)
+    # The hidden idempotency token of the submit form: the same form posted twice
+    # gives one entry.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["state", "approved_at", "id"], name="entry_gallery_new"
+            ),
+            models.Index(
+                fields=["state", "heart_count", "id"], name="entry_gallery_hearts"
+            ),
+        ]
+        permissions = [
+            ("moderate_entry", _("Can approve, reject, hide and restore entries")),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} @{self.participant.handle}"
+
+    def get_absolute_url(self):
+        return reverse("gallery:detail", kwargs={"pk": self.pk})
+
+
+class EntryEvent(models.Model):
+    """Append-only history of an entry's states: who, from, to, why, when."""
+
+    entry = models.ForeignKey(
+        "challenge.Entry",
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("entry"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_state = models.CharField(_("from"), max_length=16, blank=True)
+    to_state = models.CharField(_("to"), max_length=16)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("entry event")
+        verbose_name_plural = _("entry events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.from_state} → {self.to_state}"

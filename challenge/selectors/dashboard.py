@@ -1,0 +1,139 @@
+"""Reads for the moderation dashboard: a handful of aggregate queries, whatever the
+size of the queue."""
+
+import datetime as dt
+from datetime import timedelta
+from statistics import median
+
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from ..models import Entry, EntryEvent, Nudge, Report
+
+S = Entry.State
+DECISIONS = (S.APPROVED, S.REJECTED)
+DAYS = 14
+
+
+def _decisions():
+    """Moderator decisions on entries waiting for review."""
+    return EntryEvent.objects.filter(
+        actor__isnull=False, from_state=S.PENDING_REVIEW, to_state__in=DECISIONS
+    )
+
+
+def _median_time_to_decision(since) -> timedelta | None:
+    decided = list(
+        _decisions()
+        .filter(created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("entry_id", "created_at")[:1000]
+    )
+    if not decided:
+        return None
+    entered = dict(
+        EntryEvent.objects.filter(
+            entry_id__in=[entry_id for entry_id, _ in decided],
+            to_state=S.PENDING_REVIEW,
+        )
+        .values("entry_id")
+        .annotate(first=Min("created_at"))
+        .values_list("entry_id", "first")
+    )
+    waits = [
+        (decided_at - entered[entry_id]).total_seconds()
+        for entry_id, decided_at in decided
+        if entry_id in entered
+    ]
+    return timedelta(seconds=median(waits)) if waits else None
+
+
+def dashboard_figures(now=None) -> dict:
+    now = now or timezone.now()
+    since = now - timedelta(days=DAYS)
+    queue = Entry.objects.filter(state=S.PENDING_REVIEW).aggregate(
+        length=Count("id"), oldest=Min("state_changed_at")
+    )
+    per_day_rows = (
+        _decisions()
+        .filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            approved=Count("id", filter=Q(to_state=S.APPROVED)),
+            rejected=Count("id", filter=Q(to_state=S.REJECTED)),
+        )
+    )
+    by_day = {row["day"]: row for row in per_day_rows}
+    today = timezone.localdate(now)
+    per_day = []
+    for offset in range(DAYS - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        row = by_day.get(day, {})
+        approved, rejected = row.get("approved", 0), row.get("rejected", 0)
+        per_day.append(
+            {
+                "day": day,
+                "approved": approved,
+                "rejected": rejected,
+                "total": approved + rejected,
+            }
+        )
+    median_wait = _median_time_to_decision(since)
+    approved = sum(day["approved"] for day in per_day)
+    decided = sum(day["total"] for day in per_day)
+    busiest = max((day["total"] for day in per_day), default=0)
+    return {
+        "queue_length": queue["length"],
+        "oldest_waiting": queue["oldest"],
+        "median_time_to_decision": median_wait,
+        "median_time_to_decision_text": timesince(now - median_wait, now)
+        if median_wait
+        else "",
+        "per_day": per_day,
+        "busiest_day": max(busiest, 1),
+        "decided": decided,
+        "approval_rate": approved / decided if decided else None,
+        "open_reports": Report.objects.filter(resolved_at__isnull=True).count(),
+        "hidden": Entry.objects.filter(state=S.HIDDEN).count(),
+        "nudge": nudge_stats(),
+        "days": DAYS,
+    }
+
+
+def nudge_stats(*, since: dt.datetime | None = None) -> dict:
+    """How people answered "think before you post".
+
+    `reconsidered` counts those who edited their caption or cancelled;
+    `rate` is reconsidered / answered (None before anyone answered).
+    """
+    nudges = Nudge.objects.all()
+    if since is not None:
+        nudges = nudges.filter(created_at__gte=since)
+    O = Nudge.Outcome  # noqa: E741
+    counts = nudges.aggregate(
+        shown=Count("pk"),
+        edited=Count("pk", filter=Q(outcome=O.EDITED)),
+        cancelled=Count("pk", filter=Q(outcome=O.CANCELLED)),
+        posted_anyway=Count("pk", filter=Q(outcome=O.POSTED_ANYWAY)),
+        abandoned=Count("pk", filter=Q(outcome=O.ABANDONED)),
+        pending=Count("pk", filter=Q(outcome=O.PENDING)),
+    )
+    reconsidered = counts["edited"] + counts["cancelled"]
+    answered = reconsidered + counts["posted_anyway"]
+    return {
+        **counts,
+        "reconsidered": reconsidered,
+        "answered": answered,
+        "rate": (reconsidered / answered) if answered else None,
+    }
+
+
+def entry_state_samples() -> list[tuple[str, dict, float, str]]:
+    """Prometheus samples: entries by state (listed in settings.METRICS_COLLECTORS)."""
+    return [
+        ("kh_entries", {"state": row["state"]}, row["n"], "gauge")
+        for row in Entry.objects.values("state").annotate(n=Count("id"))
+    ]

@@ -1,0 +1,284 @@
+"""Reads for the public gallery: the one place that knows which entries are public.
+
+Public means state APPROVED (not hidden, withdrawn, rejected or pending) with a
+ready video. Pages are keyset-paginated (an opaque signed cursor on
+(approved_at, id) or (heart_count, id)), so page 1,000 costs what page 1 does, and
+each page's entry list is cached under a "generation" that the moderation and heart
+services bump whenever what the gallery shows may have changed.
+"""
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+)
+
+from videos.models import Video
+
+from ..models import Entry, Heart, Prompt
+
+GENERATION_KEY = "gallery:generation"
+CURSOR_SALT = "challenge.gallery.cursor"
+SORTS = ("new", "hearts")
+HASHTAG_RE = re.compile(r"#(\w{2,50})", re.UNICODE)
+
+
+# --- The cache generation ---------------------------------------------------------
+
+
+def gallery_generation() -> int:
+    """The current generation. Starts from the clock, so a flushed cache never
+    brings back an old generation (and old ETags)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return int(generation)
+
+
+def gallery_changed() -> None:
+    """Invalidate every cached gallery list. Call after commit whenever an entry
+    enters or leaves the gallery or its hearts change."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+
+
+# --- Queries -------------------------------------------------------------------------
+
+
+def public_entries() -> QuerySet[Entry]:
+    """Every entry anyone may see. All gallery reads start here."""
+    return Entry.objects.filter(
+        state=Entry.State.APPROVED, video__status=Video.Status.READY
+    )
+
+
+def _card_queryset() -> QuerySet[Entry]:
+    """Only what a card or a detail page shows: one query, no lazy relations."""
+    return (
+        public_entries()
+        .select_related("video")
+        .annotate(
+            handle=F("participant__handle"),
+            video_width=F("video__width"),
+            video_height=F("video__height"),
+            video_duration=F("video__duration"),
+        )
+        .only(
+            "id",
+            "video_id",
+            "caption",
+            "prompt",
+            "language",
+            "heart_count",
+            "approved_at",
+            "participant_id",
+            "video__id",
+            "video__poster",
+        )
+    )
+
+
+def _decorate(entry: Entry) -> Entry:
+    # The videos app's checked view serves these (videos.owners.video_is_public).
+    entry.poster_url = entry.video.poster_url
+    entry.video_url = entry.video.video_url
+    return entry
+
+
+def gallery_entry(*, pk: int) -> Entry | None:
+    """One public entry for its page, or None (a 404 whoever asks)."""
+    entry = _card_queryset().filter(pk=pk).first()
+    return _decorate(entry) if entry else None
+
+
+# --- Cursor pagination ---------------------------------------------------------------
+
+
+def cursor_encode(*, sort: str, entry: Entry) -> str:
+    key = (
+        entry.approved_at.isoformat() if sort == "new" else entry.heart_count,
+        entry.pk,
+    )
+    return signing.dumps({"s": sort, "k": key}, salt=CURSOR_SALT, compress=True)
+
+
+def cursor_decode(token: str, *, sort: str) -> tuple | None:
+    """The (key, id) a page starts after, or None for a missing or bad cursor."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=CURSOR_SALT)
+        if data["s"] != sort:
+            return None
+        value, pk = data["k"]
+        if sort == "new":
+            value = datetime.fromisoformat(value)
+        return int(value) if sort == "hearts" else value, int(pk)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class GalleryPage:
+    entries: list[Entry]
+    next_cursor: str | None
+    generation: int
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def is_first(self) -> bool:
+        return not self.filters.get("cursor")
+
+
+def _clean_filters(*, sort, prompt, language, tag) -> dict:
+    return {
+        "sort": sort if sort in SORTS else "new",
+        "prompt": prompt if prompt in Prompt.values else "",
+        "language": language if language in dict(settings.LANGUAGES) else "",
+        "tag": tag if tag and HASHTAG_RE.fullmatch(f"#{tag}") else "",
+    }
+
+
+def gallery_page(
+    *,
+    sort: str = "new",
+    prompt: str = "",
+    language: str = "",
+    tag: str = "",
+    cursor: str = "",
+    size: int | None = None,
+) -> GalleryPage:
+    """One page of the public gallery, newest first or most hearted.
+
+    Keyset pagination: the next page starts strictly after the last entry shown,
+    ordered by (approved_at, id) or (heart_count, id), both descending. An entry
+    approved while someone is paging appears at the top, never shifting later
+    pages (no duplicates, no skips).
+    """
+    size = size or settings.GALLERY_PAGE_SIZE
+    filters = _clean_filters(sort=sort, prompt=prompt, language=language, tag=tag)
+    sort = filters["sort"]
+    after = cursor_decode(cursor, sort=sort)
+    filters["cursor"] = cursor if after else ""
+    generation = gallery_generation()
+    digest = hashlib.sha256(repr((filters, size)).encode()).hexdigest()[:32]
+    cache_key = f"gallery:page:{generation}:{digest}"
+    cached = cache.get(cache_key)
+    if cached is None:
+        cached = _gallery_page_uncached(filters=filters, after=after, size=size)
+        cache.set(cache_key, cached, timeout=settings.GALLERY_CACHE_SECONDS)
+    entries, next_cursor = cached
+    return GalleryPage(
+        entries=entries,
+        next_cursor=next_cursor,
+        generation=generation,
+        filters=filters,
+    )
+
+
+class _RowBefore(Func):
+    """`(key, id) < (value, pk)`: a row comparison, which PostgreSQL (and SQLite)
+    answer from the (state, key, id) index as a range, so a deep page reads 25 rows,
+    not everything before it (an OR of two conditions would be a filter)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, key_field: str, value, pk: int):
+        value_field = DateTimeField() if key_field == "approved_at" else IntegerField()
+        super().__init__(
+            F(key_field),
+            F("id"),
+            Value(value, output_field=value_field),
+            Value(pk, output_field=IntegerField()),
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return "(({}, {}) < ({}, {}))".format(*parts), params
+
+
+def _gallery_page_uncached(*, filters: dict, after: tuple | None, size: int):
+    """One SQL query. The inner query walks the (state, key, id) index from the
+    cursor and picks the page's ids (an index-only scan, whatever the depth); the
+    outer one joins the handle and video facts for just those rows. Run as one
+    joined query, PostgreSQL misjudges the cursor's selectivity and may read every
+    row before it."""
+    sort = filters["sort"]
+    key_field = "approved_at" if sort == "new" else "heart_count"
+    order = (f"-{key_field}", "-id")
+    keys = public_entries()
+    if filters["prompt"]:
+        keys = keys.filter(prompt=filters["prompt"])
+    if filters["language"]:
+        keys = keys.filter(language=filters["language"])
+    if filters["tag"]:
+        keys = keys.filter(caption__icontains=f"#{filters['tag']}")
+    if after is not None:
+        value, pk = after
+        keys = keys.filter(_RowBefore(key_field, value, pk))
+    page_ids = keys.order_by(*order).values("pk")[: size + 1]
+    rows = list(_card_queryset().filter(pk__in=page_ids).order_by(*order))
+    has_more = len(rows) > size
+    rows = [_decorate(entry) for entry in rows[:size]]
+    next_cursor = cursor_encode(sort=sort, entry=rows[-1]) if has_more else None
+    return rows, next_cursor
+
+
+def gallery_latest(*, limit: int = 12) -> list[Entry]:
+    """The newest public entries (home page, embed, feed), cached per generation."""
+    return gallery_page(size=limit).entries
+
+
+def gallery_figures() -> dict:
+    """Entries in the gallery and the hearts they received (the home page's
+    figures)."""
+    totals = public_entries().aggregate(entries=Count("pk"), hearts=Sum("heart_count"))
+    return {"entries": totals["entries"] or 0, "hearts": totals["hearts"] or 0}
+
+
+def hearted_ids(*, user, entry_ids) -> set[int]:
+    """Which of these entries the user has hearted (one query, none if anonymous)."""
+    if not user.is_authenticated or not entry_ids:
+        return set()
+    return set(
+        Heart.objects.filter(user=user, entry_id__in=list(entry_ids)).values_list(
+            "entry_id", flat=True
+        )
+    )
+
+
+def caption_parts(caption: str) -> list[tuple[str, str]]:
+    """The caption split into ("text", …) and ("tag", name) parts, so a template
+    can link hashtags while escaping everything."""
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for match in HASHTAG_RE.finditer(caption):
+        if match.start() > position:
+            parts.append(("text", caption[position : match.start()]))
+        parts.append(("tag", match.group(1)))
+        position = match.end()
+    if position < len(caption):
+        parts.append(("text", caption[position:]))
+    return parts

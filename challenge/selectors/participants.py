@@ -1,0 +1,99 @@
+"""Reads for a participant: their profile, their entries and what the upload page
+polls."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason
+
+S = Entry.State
+
+
+def participant_for(user) -> Participant | None:
+    if not user.is_authenticated:
+        return None
+    return Participant.objects.filter(user=user).first()
+
+
+def submissions_in_last_day(participant: Participant) -> int:
+    """Entries and held uploads of the last 24 hours (withdrawn ones count too)."""
+    since = timezone.now() - dt.timedelta(hours=24)
+    entries = Entry.objects.filter(participant=participant, created_at__gte=since)
+    held = Nudge.objects.filter(
+        participant=participant,
+        created_at__gte=since,
+        outcome=Nudge.Outcome.PENDING,
+    )
+    return entries.count() + held.count()
+
+
+def entries_for_participant(participant: Participant):
+    """The participant's entries, newest first; withdrawn ones are gone for them."""
+    return (
+        Entry.objects.filter(participant=participant)
+        .exclude(state=S.WITHDRAWN)
+        .select_related("video", "guardian_consent")
+        .order_by("-created_at")
+    )
+
+
+def entry_for_participant(participant: Participant, pk: int) -> Entry | None:
+    return entries_for_participant(participant).filter(pk=pk).first()
+
+
+def pending_nudge_for_participant(participant: Participant, pk: int) -> Nudge | None:
+    return (
+        Nudge.objects.filter(
+            participant=participant, pk=pk, outcome=Nudge.Outcome.PENDING
+        )
+        .select_related("video")
+        .first()
+    )
+
+
+STATE_WORDS = {
+    S.DRAFT: _("Waiting for your parent or guardian to confirm by email"),
+    S.UPLOADED: _("Uploaded, about to be processed"),
+    S.PROCESSING: _("Processing your video…"),
+    S.PENDING_REVIEW: _("Waiting for review by our team"),
+    S.APPROVED: _("Live in the gallery"),
+    S.REJECTED: _("Not accepted"),
+    S.FAILED: _("Could not be processed"),
+    S.HIDDEN: _("Hidden while our team checks reports"),
+    S.WITHDRAWN: _("Withdrawn"),
+}
+FINAL_FOR_UPLOAD = {S.PENDING_REVIEW, S.APPROVED, S.REJECTED, S.FAILED, S.DRAFT}
+
+
+def entry_reason(entry: Entry) -> str:
+    """Why an entry was not accepted or could not be processed, in words."""
+    if entry.state == S.FAILED:
+        return entry.video.failure_reason or str(
+            _("The file could not be read as a video.")
+        )
+    if entry.state in {S.REJECTED, S.HIDDEN}:
+        event = (
+            EntryEvent.objects.filter(entry=entry, to_state=entry.state)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if event is None:
+            return ""
+        if event.reason in RejectReason.values:
+            return str(RejectReason(event.reason).label)
+        return ""
+    return ""
+
+
+def entry_status(entry: Entry) -> dict:
+    """What the upload page polls: a small, JSON-ready view of one entry."""
+    return {
+        "id": entry.pk,
+        "state": entry.state,
+        "label": str(STATE_WORDS[entry.state]),
+        "reason": entry_reason(entry),
+        "done": entry.state in FINAL_FOR_UPLOAD,
+        "has_poster": bool(entry.video.poster),
+    }

@@ -1,0 +1,44 @@
+"""Writes a visitor makes in the gallery: hearts (reports are moderation's)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from ..models import Entry, Heart
+from ..selectors.gallery import gallery_changed, public_entries
+
+
+class HeartRefused(Exception):
+    pass
+
+
+def heart_toggle(*, entry_id: int, user) -> tuple[bool, int]:
+    """Heart or un-heart a public entry; returns (hearted, heart count).
+
+    Race-safe without a lock on the entry: the count moves only by a row this call
+    actually inserted or deleted (F() expressions in the same transaction), and the
+    unique (entry, user) constraint settles two inserts at once.
+    """
+    if not user.is_authenticated:
+        raise HeartRefused(_("Log in to give hearts."))
+    with transaction.atomic():
+        if not public_entries().filter(pk=entry_id).exists():
+            raise HeartRefused(_("This entry is not in the gallery."))
+        deleted, _rows = Heart.objects.filter(entry_id=entry_id, user=user).delete()
+        if deleted:
+            hearted = False
+            Entry.objects.filter(pk=entry_id).update(heart_count=F("heart_count") - 1)
+        else:
+            hearted = True
+            try:
+                with transaction.atomic():
+                    Heart.objects.create(entry_id=entry_id, user=user)
+            except IntegrityError:
+                pass  # the same person's other request hearted it a moment ago
+            else:
+                Entry.objects.filter(pk=entry_id).update(
+                    heart_count=F("heart_count") + 1
+                )
+        count = Entry.objects.values_list("heart_count", flat=True).get(pk=entry_id)
+        transaction.on_commit(gallery_changed)
+    return hearted, count

@@ -1,0 +1,329 @@
+"""Moderation services: decisions on entries, reports from visitors, hearts.
+
+Every decision goes through `challenge.states.entry_transition` with the states the
+decision may start from (`expected_from`), under the entry's row lock: two moderators
+deciding the same entry at once get one decision and one refusal, never two. Side
+effects (the participant's email, the gallery cache) run after commit.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..emails import moderation_notice_message
+from ..models import (
+    Entry,
+    EntryEvent,
+    ModerationNotice,
+    RejectReason,
+    Report,
+    ReportReason,
+)
+from ..nudge import needs_careful_review
+from ..selectors.gallery import gallery_changed, public_entries
+from ..states import TransitionNotAllowed, entry_transition
+
+log = logging.getLogger(__name__)
+S = Entry.State
+MODERATE_PERMISSION = "challenge.moderate_entry"
+
+
+def can_moderate(user) -> bool:
+    return bool(
+        user and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def _require_moderator(actor) -> None:
+    if not can_moderate(actor):
+        raise PermissionDenied(_("Only moderators can decide on entries."))
+
+
+def _latest_event(entry: Entry) -> EntryEvent:
+    return EntryEvent.objects.filter(entry=entry).order_by("-id").first()
+
+
+def _schedule_notice(event: EntryEvent, kind: str) -> None:
+    notice = ModerationNotice.objects.create(event=event, kind=kind)
+
+    def enqueue():
+        from ..tasks import moderation_notice_send
+
+        moderation_notice_send.delay(notice.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _resolve_reports(entry: Entry, event: EntryEvent) -> None:
+    Report.objects.filter(entry=entry, resolved_at__isnull=True).update(
+        resolved_at=event.created_at, resolved_by=event
+    )
+    Entry.objects.filter(pk=entry.pk).update(report_count=0)
+
+
+# --- Single decisions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
+    """Approve an entry waiting for review; the participant gets an email."""
+    _require_moderator(actor)
+    entry = entry_transition(
+        entry_id=entry_id,
+        to_state=S.APPROVED,
+        actor=actor,
+        reason="",
+        note=note,
+        expected_from={S.PENDING_REVIEW},
+    )
+    _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
+    transaction.on_commit(gallery_changed)
+    return entry
+
+
+REJECTABLE = {S.PENDING_REVIEW, S.APPROVED, S.HIDDEN}
+
+
+@transaction.atomic
+def entry_reject(
+    *,
+    entry_id: int,
+    actor,
+    reason: str,
+    note: str = "",
+    expected_from: set[str] | None = None,
+) -> Entry:
+    """Refuse a pending entry, or remove an approved or hidden one, with a reason
+    the participant is told (the note stays internal).
+
+    `expected_from` is the state the moderator saw: rejecting from the queue must
+    not turn into removing an entry another moderator approved a second earlier.
+    """
+    _require_moderator(actor)
+    if reason not in RejectReason.values:
+        raise ValueError(_("Choose a reason."))
+    entry = entry_transition(
+        entry_id=entry_id,
+        to_state=S.REJECTED,
+        actor=actor,
+        reason=reason,
+        note=note,
+        expected_from=REJECTABLE & set(expected_from or REJECTABLE),
+    )
+    event = _latest_event(entry)
+    _resolve_reports(entry, event)
+    _schedule_notice(event, ModerationNotice.Kind.REJECTED)
+    transaction.on_commit(gallery_changed)
+    return entry
+
+
+@transaction.atomic
+def entry_hide(*, entry_id: int, actor, reason: str = "", note: str = "") -> Entry:
+    """Take an approved entry out of the gallery until a moderator decides."""
+    _require_moderator(actor)
+    entry = entry_transition(
+        entry_id=entry_id,
+        to_state=S.HIDDEN,
+        actor=actor,
+        reason=reason or "moderator",
+        note=note,
+        expected_from={S.APPROVED},
+    )
+    transaction.on_commit(gallery_changed)
+    return entry
+
+
+@transaction.atomic
+def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
+    """Put a hidden entry back in the gallery; its open reports are resolved."""
+    _require_moderator(actor)
+    entry = entry_transition(
+        entry_id=entry_id,
+        to_state=S.APPROVED,
+        actor=actor,
+        reason="restored",
+        note=note,
+        expected_from={S.HIDDEN},
+    )
+    _resolve_reports(entry, _latest_event(entry))
+    transaction.on_commit(gallery_changed)
+    return entry
+
+
+# --- Bulk decisions -------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    applied: list[int]
+    skipped: list[int]
+    # Entries whose caption hit a "hold" phrase: never approved in bulk.
+    held: list[int] = field(default_factory=list)
+
+
+DECISIONS = {
+    "approve": entry_approve,
+    "reject": entry_reject,
+    "hide": entry_hide,
+    "restore": entry_restore,
+}
+
+
+def _needing_careful_review(entry_ids) -> set[int]:
+    rows = Entry.objects.filter(pk__in=list(entry_ids)).values_list(
+        "pk", "watched_hits"
+    )
+    return {pk for pk, hits in rows if needs_careful_review(hits)}
+
+
+def entries_decide(
+    *,
+    entry_ids,
+    decision: str,
+    actor,
+    reason: str = "",
+    note: str = "",
+    seen_states: dict[int, str] | None = None,
+) -> BulkResult:
+    """Apply one decision to many entries, each through the single-entry service.
+
+    Entries no longer in a state that allows the decision, or no longer in the
+    state the moderator saw (`seen_states`, for rejections), are skipped, not
+    failed. Entries held for careful review (a "hold" watched phrase) are never
+    approved in bulk: a moderator approves them one at a time. One transaction for
+    the lot: the emails are enqueued once it commits, never inside it.
+    """
+    _require_moderator(actor)
+    service = DECISIONS[decision]
+    kwargs = {"actor": actor, "note": note}
+    if decision in ("reject", "hide"):
+        kwargs["reason"] = reason
+    entry_ids = sorted(set(entry_ids))
+    careful = _needing_careful_review(entry_ids) if decision == "approve" else set()
+    result = BulkResult(applied=[], skipped=[])
+    with transaction.atomic():
+        for entry_id in entry_ids:
+            if entry_id in careful:
+                result.held.append(entry_id)
+                continue
+            if decision == "reject" and seen_states is not None:
+                kwargs["expected_from"] = {seen_states.get(entry_id, "")}
+            try:
+                with transaction.atomic():
+                    service(entry_id=entry_id, **kwargs)
+            except (TransitionNotAllowed, Entry.DoesNotExist):
+                result.skipped.append(entry_id)
+            else:
+                result.applied.append(entry_id)
+    return result
+
+
+# --- Reports ----------------------------------------------------------------------------
+
+
+class ReportRefused(Exception):
+    """The entry cannot be reported (not public) or was already reported by this
+    visitor."""
+
+
+def reporter_key_for(request) -> str | None:
+    """ "u:<id>" for an account, "s:<hash>" for a visitor with a session, else None."""
+    if request.user.is_authenticated:
+        return f"u:{request.user.pk}"
+    session_key = request.session.session_key
+    if not session_key:
+        return None
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{session_key}".encode()).hexdigest()
+    return f"s:{digest[:40]}"
+
+
+@transaction.atomic
+def report_create(
+    *, entry_id: int, reporter_key: str, user=None, reason: str, text: str = ""
+) -> Report:
+    """Record a report. At settings.MODERATION_HIDE_AT_REPORTS open reports the entry
+    leaves the gallery at once (hidden, actor None, reason "reports") until a
+    moderator restores or removes it."""
+    if reason not in ReportReason.values:
+        raise ValueError(_("Choose a reason."))
+    entry = Entry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None or not public_entries().filter(pk=entry.pk).exists():
+        raise ReportRefused(_("This entry cannot be reported."))
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                entry=entry,
+                reporter_key=reporter_key,
+                user=user if user is not None and user.is_authenticated else None,
+                reason=reason,
+                text=text.strip()[:1000],
+            )
+    except IntegrityError as error:
+        raise ReportRefused(_("You have already reported this entry.")) from error
+    Entry.objects.filter(pk=entry.pk).update(report_count=F("report_count") + 1)
+    entry.refresh_from_db(fields=["report_count"])
+    if entry.report_count >= settings.MODERATION_HIDE_AT_REPORTS:
+        entry_transition(
+            entry_id=entry.pk,
+            to_state=S.HIDDEN,
+            actor=None,
+            reason="reports",
+            expected_from={S.APPROVED},
+        )
+        transaction.on_commit(gallery_changed)
+    return report
+
+
+# --- Notices ----------------------------------------------------------------------------
+
+# A claim older than this belongs to a worker that died mid-send; take it over.
+CLAIM_STALE_AFTER = timedelta(minutes=10)
+
+
+def _notice_claim(notice_id: int) -> bool:
+    """Atomically take the notice for sending: only one worker ever wins."""
+    now = timezone.now()
+    return bool(
+        ModerationNotice.objects.filter(pk=notice_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def notice_send(*, notice_id: int) -> None:
+    """Email the participant about one decision, at most once.
+
+    Idempotent: the notice is claimed with a conditional UPDATE and stamped sent_at
+    after the mail server accepted it; a retried or duplicate task finds it taken.
+    A mail failure releases the claim and raises, for the task to retry.
+    """
+    if not _notice_claim(notice_id):
+        return
+    notice = ModerationNotice.objects.select_related(
+        "event__entry__participant__user"
+    ).get(pk=notice_id)
+    if not notice.event.entry.participant.user.email:
+        ModerationNotice.objects.filter(pk=notice_id).update(
+            sent_at=timezone.now(), last_error="no email address"
+        )
+        return
+    try:
+        moderation_notice_message(notice=notice).send()
+    except (SMTPException, OSError) as error:
+        ModerationNotice.objects.filter(pk=notice_id).update(
+            claimed_at=None, last_error=str(error)[:200]
+        )
+        log.warning("notice %s not sent yet: %s", notice_id, error)
+        raise
+    ModerationNotice.objects.filter(pk=notice_id).update(
+        sent_at=timezone.now(), last_error=""
+    )

@@ -1,0 +1,227 @@
+"""Retention and participants' rights: export their data, delete their account, and
+delete what we no longer need on a schedule (see the retention table in the README).
+"""
+
+import datetime as dt
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from videos.models import Video, private_storage
+from videos.services import video_delete_files
+
+from ..models import Entry, GuardianConsent, Heart, Nudge, Participant, Report
+from ..states import entry_erase
+from .gallery import heart_toggle
+from .submission import entry_withdraw
+
+S = Entry.State
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def participant_data(*, user) -> dict:
+    """Everything we hold about this account, as plain JSON-able data.
+
+    Moderators' identities are left out: they are staff's personal data, not the
+    participant's; the decision, its reason and time are included.
+    """
+    participant = Participant.objects.filter(user=user).first()
+    data: dict = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "email_addresses": list(
+                user.emailaddress_set.values("email", "verified", "primary")
+            ),
+        },
+        "profile": None,
+        "entries": [],
+        "hearts_given": [],
+        "reports_made": [],
+    }
+    if participant is not None:
+        data["profile"] = {
+            "handle": participant.handle,
+            "birth_month": participant.birth_month,
+            "birth_year": participant.birth_year,
+            "country": participant.country,
+            "language": participant.language,
+            "created": _iso(participant.created_at),
+        }
+        entries = participant.entries.select_related("video").prefetch_related("events")
+        consents = {
+            c.entry_id: c
+            for c in GuardianConsent.objects.filter(entry__participant=participant)
+        }
+        for entry in entries:
+            consent = consents.get(entry.pk)
+            data["entries"].append(
+                {
+                    "id": entry.pk,
+                    "caption": entry.caption,
+                    "prompt": entry.prompt,
+                    "language": entry.language,
+                    "state": entry.state,
+                    "created": _iso(entry.created_at),
+                    "submitted": _iso(entry.submitted_at),
+                    "approved": _iso(entry.approved_at),
+                    "hearts": entry.heart_count,
+                    "kindness_prompt_outcome": entry.nudge_outcome,
+                    "video_file": (
+                        f"videos/entry-{entry.pk}.mp4" if entry.video.output else None
+                    ),
+                    "history": [
+                        {
+                            "from": event.from_state,
+                            "to": event.to_state,
+                            "reason": event.reason,
+                            "time": _iso(event.created_at),
+                        }
+                        for event in entry.events.all()
+                    ],
+                    "guardian_consent": (
+                        {
+                            "guardian_email": consent.guardian_email,
+                            "decision": consent.decision,
+                            "requested": _iso(consent.requested_at),
+                            "decided": _iso(consent.decided_at),
+                        }
+                        if consent
+                        else None
+                    ),
+                }
+            )
+        data["kindness_prompts"] = [
+            {"caption": n.caption, "outcome": n.outcome, "time": _iso(n.created_at)}
+            for n in Nudge.objects.filter(participant=participant)
+        ]
+    data["hearts_given"] = [
+        {"entry": h.entry_id, "time": _iso(h.created_at)}
+        for h in Heart.objects.filter(user=user)
+    ]
+    data["reports_made"] = [
+        {
+            "entry": r.entry_id,
+            "reason": r.reason,
+            "text": r.text,
+            "time": _iso(r.created_at),
+        }
+        for r in Report.objects.filter(user=user)
+    ]
+    return data
+
+
+def participant_export_zip(*, user) -> Path:
+    """A zip with data.json and the participant's processed videos, written to a
+    temporary file (videos are copied by chunks, never held in memory). The caller
+    deletes the file once it has been sent."""
+    data = participant_data(user=user)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - returned to the caller
+        prefix="export-", suffix=".zip", dir=settings.FILE_UPLOAD_TEMP_DIR, delete=False
+    )
+    handle.close()
+    path = Path(handle.name)
+    storage = private_storage()
+    outputs = {
+        entry.pk: entry.video.output.name
+        for entry in Entry.objects.filter(participant__user=user).select_related(
+            "video"
+        )
+        if entry.video.output
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        )
+        for entry_id, name in outputs.items():
+            with (
+                storage.open(name, "rb") as source,
+                archive.open(f"videos/entry-{entry_id}.mp4", "w") as target,
+            ):
+                while chunk := source.read(1024 * 1024):
+                    target.write(chunk)
+    return path
+
+
+def account_delete(*, user) -> None:
+    """Delete the account with everything that belongs to it.
+
+    Entries are withdrawn first (so their files are deleted once this commits and
+    the gallery forgets them), hearts given are taken back (so counts stay right),
+    reports made stay for the moderators but lose the link to the account.
+    """
+    with transaction.atomic():
+        for entry in Entry.objects.filter(participant__user=user).exclude(
+            state=S.WITHDRAWN
+        ):
+            entry_withdraw(entry=entry, actor=None, reason="account_deleted")
+        for entry_id in Heart.objects.filter(user=user).values_list(
+            "entry_id", flat=True
+        ):
+            heart_toggle(entry_id=entry_id, user=user)
+        videos = list(
+            Video.objects.filter(
+                Q(entry__participant__user=user)
+                | Q(held_by_nudge__participant__user=user)
+            ).distinct()
+        )
+        get_user_model().objects.filter(pk=user.pk).delete()
+        Video.objects.filter(pk__in=[video.pk for video in videos]).delete()
+        for video in videos:
+            transaction.on_commit(lambda video=video: video_delete_files(video=video))
+
+
+def retention_days() -> dict[str, int]:
+    return {
+        "rejected": settings.RETENTION_REJECTED_DAYS,
+        "failed": settings.RETENTION_FAILED_DAYS,
+        "consent": settings.RETENTION_CONSENT_DAYS,
+    }
+
+
+def retention_sweep(*, now=None) -> dict[str, int]:
+    """Delete what we no longer need (the README's retention table):
+
+    - media of rejected entries and of videos that failed processing, after
+      RETENTION_REJECTED_DAYS / RETENTION_FAILED_DAYS (the row and its audit trail
+      stay, the caption is emptied);
+    - guardians' email addresses RETENTION_CONSENT_DAYS after the entry they
+      consented to stopped being public or pending (the decision and its time stay).
+    """
+    now = now or timezone.now()
+    counts = {"rejected_media": 0, "failed_media": 0, "guardian_emails": 0}
+    rejected_before = now - dt.timedelta(days=settings.RETENTION_REJECTED_DAYS)
+    for entry in Entry.objects.filter(
+        state=S.REJECTED, state_changed_at__lt=rejected_before
+    ).select_related("video"):
+        if entry.video.source or entry.video.output or entry.video.poster:
+            entry_erase(entry=entry)
+            counts["rejected_media"] += 1
+    failed_before = now - dt.timedelta(days=settings.RETENTION_FAILED_DAYS)
+    for video in Video.objects.filter(
+        status=Video.Status.FAILED, updated_at__lt=failed_before
+    ).exclude(source="", output="", poster=""):
+        video_delete_files(video=video)
+        counts["failed_media"] += 1
+    consent_before = now - dt.timedelta(days=settings.RETENTION_CONSENT_DAYS)
+    counts["guardian_emails"] = (
+        GuardianConsent.objects.filter(
+            entry__state__in=[S.REJECTED, S.FAILED, S.WITHDRAWN],
+            entry__state_changed_at__lt=consent_before,
+        )
+        .exclude(guardian_email="erased@invalid")
+        .update(guardian_email="erased@invalid")
+    )
+    return counts

@@ -1,0 +1,295 @@
+"""Writes for submitting: the upload, the "think before you post" choice, following
+the video through the pipeline, and withdrawing.
+
+Every entry state change goes through challenge.states.entry_transition; side effects
+(mail, deleting files) run after the transaction commits.
+"""
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from campaign.selectors import campaign_current
+from videos.services import video_create
+
+from ..ages import needs_guardian
+from ..errors import (
+    CampaignNotLive,
+    DailyLimitReached,
+    GuardianRequired,
+    NudgeAlreadyDecided,
+)
+from ..models import Entry, Nudge, NudgeOutcome, Participant
+from ..nudge import caption_hits
+from ..selectors.gallery import public_entries
+from ..selectors.participants import submissions_in_last_day
+from ..states import (
+    entry_erase,
+    entry_follow_video,
+    entry_record_created,
+    entry_transition,
+    video_delete_on_commit,
+)
+from .guardian import guardian_consent_request
+
+S = Entry.State
+DEFAULT_HASHTAG = "#CreateKindness"
+
+
+def caption_with_hashtag(caption: str) -> str:
+    caption = caption.strip()
+    campaign = campaign_current()
+    hashtag = campaign.hashtag if campaign else DEFAULT_HASHTAG
+    word = re.escape(hashtag.lstrip("#"))
+    if re.search(rf"(?<!\w)#{word}(?!\w)", caption, flags=re.IGNORECASE):
+        return caption
+    return f"{caption} {hashtag}".strip()
+
+
+def check_can_submit(*, participant: Participant) -> None:
+    """Raise when the participant may not send an entry right now."""
+    campaign = campaign_current()
+    if campaign is None or not campaign.is_live:
+        raise CampaignNotLive()
+    limit = settings.CHALLENGE_DAILY_ENTRY_LIMIT
+    if submissions_in_last_day(participant) >= limit:
+        raise DailyLimitReached(limit)
+
+
+@dataclass
+class UploadResult:
+    entry: Entry | None = None
+    nudge: Nudge | None = None
+    duplicate: bool = False
+
+
+def _already_received(token) -> UploadResult | None:
+    if token is None:
+        return None
+    entry = Entry.objects.filter(submission_token=token).first()
+    if entry is not None:
+        return UploadResult(entry=entry, duplicate=True)
+    nudge = Nudge.objects.filter(submission_token=token).first()
+    if nudge is not None:
+        if nudge.entry_id:
+            return UploadResult(entry=nudge.entry, duplicate=True)
+        return UploadResult(nudge=nudge, duplicate=True)
+    return None
+
+
+def entry_upload(
+    *,
+    participant: Participant,
+    file,
+    caption: str,
+    prompt: str,
+    language: str,
+    submission_token: uuid.UUID | None,
+    guardian_email: str = "",
+) -> UploadResult:
+    """Store the upload privately and hand it to the video pipeline.
+
+    A caption with watched words gives a pending Nudge instead of an entry: the
+    participant decides (edit, cancel, post anyway) before anything is submitted.
+    The same form posted twice (same `submission_token`) returns the first result.
+    """
+    existing = _already_received(submission_token)
+    if existing is not None:
+        return existing
+    check_can_submit(participant=participant)
+    if needs_guardian(participant) and not guardian_email:
+        raise GuardianRequired()
+    caption = caption.strip()
+    hits = caption_hits(caption)
+    try:
+        with transaction.atomic():
+            video = video_create(file=file, original_name=file.name or "")
+            if hits:
+                nudge = Nudge.objects.create(
+                    participant=participant,
+                    video=video,
+                    caption=caption,
+                    prompt=prompt,
+                    language=language,
+                    guardian_email=guardian_email,
+                    submission_token=submission_token,
+                    hits=hits,
+                )
+                return UploadResult(nudge=nudge)
+            entry = entry_create(
+                participant=participant,
+                video=video,
+                caption=caption,
+                prompt=prompt,
+                language=language,
+                submission_token=submission_token,
+                guardian_email=guardian_email,
+            )
+            return UploadResult(entry=entry)
+    except IntegrityError:
+        # The same form, posted twice at the same moment: the other request won.
+        existing = _already_received(submission_token)
+        if existing is None:
+            raise
+        return existing
+
+
+def entry_create(
+    *,
+    participant: Participant,
+    video,
+    caption: str,
+    prompt: str,
+    language: str,
+    submission_token=None,
+    guardian_email: str = "",
+    nudge_outcome: str = NudgeOutcome.NONE,
+    watched_hits: list | None = None,
+) -> Entry:
+    minor = needs_guardian(participant)
+    if minor and not guardian_email:
+        raise GuardianRequired()
+    entry = Entry.objects.create(
+        participant=participant,
+        video=video,
+        caption=caption_with_hashtag(caption),
+        prompt=prompt,
+        language=language,
+        state=S.DRAFT if minor else S.UPLOADED,
+        is_minor=minor,
+        submitted_at=None if minor else timezone.now(),
+        submission_token=submission_token,
+        nudge_outcome=nudge_outcome,
+        watched_hits=watched_hits or [],
+    )
+    entry_record_created(entry=entry, actor=participant.user)
+    if minor:
+        guardian_consent_request(entry=entry, guardian_email=guardian_email)
+    else:
+        entry = entry_follow_video(entry_id=entry.pk)
+    return entry
+
+
+def entry_video_finished(video) -> None:
+    """The video pipeline's on_finished hook (registered in ChallengeConfig)."""
+    entry_id = Entry.objects.filter(video_id=video.pk).values_list("pk", flat=True)
+    for pk in entry_id:
+        entry_follow_video(entry_id=pk)
+
+
+def entry_video_is_public(video) -> bool | None:
+    """The video pipeline's is_public hook: only public entries' videos are."""
+    if not Entry.objects.filter(video_id=video.pk).exists():
+        return None
+    return public_entries().filter(video_id=video.pk).exists()
+
+
+@transaction.atomic
+def entry_withdraw(
+    *, entry: Entry, actor=None, reason: str = "withdrawn_by_participant"
+) -> Entry:
+    """Withdraw the entry and delete its files.
+
+    The row stays, emptied of the caption, so the audit trail (EntryEvent) keeps
+    what happened; the video files are deleted once the transaction commits.
+    """
+    entry = entry_transition(
+        entry_id=entry.pk, to_state=S.WITHDRAWN, actor=actor, reason=reason
+    )
+    entry_erase(entry=entry)
+    return entry
+
+
+class NudgeChoice:
+    EDIT = "edit"
+    POST_ANYWAY = "post_anyway"
+    CANCEL = "cancel"
+
+
+@transaction.atomic
+def nudge_decide(
+    *, nudge_id: int, participant: Participant, choice: str, caption: str = ""
+) -> UploadResult:
+    """Apply the participant's choice after "think before you post".
+
+    - cancel: the video is deleted, nothing is submitted;
+    - edit: the new caption is checked again; still hurtful → the nudge stays open
+      with the new hits; kind → the entry is submitted (outcome "edited");
+    - post anyway: the entry is submitted as it is, with the hits recorded.
+    """
+    nudge = Nudge.objects.select_for_update().get(pk=nudge_id, participant=participant)
+    if nudge.outcome != Nudge.Outcome.PENDING:
+        if nudge.entry_id:
+            return UploadResult(entry=nudge.entry, duplicate=True)
+        raise NudgeAlreadyDecided()
+    now = timezone.now()
+    if choice == NudgeChoice.CANCEL:
+        nudge.outcome = Nudge.Outcome.CANCELLED
+        nudge.decided_at = now
+        video = nudge.video
+        nudge.video = None
+        nudge.save(update_fields=["outcome", "decided_at", "video"])
+        if video is not None:
+            video_delete_on_commit(video)
+        return UploadResult(nudge=nudge)
+
+    campaign = campaign_current()
+    if campaign is None or not campaign.is_live:
+        raise CampaignNotLive()
+    if choice == NudgeChoice.EDIT:
+        new_caption = caption.strip()
+        hits = caption_hits(new_caption)
+        if hits:
+            nudge.caption = new_caption
+            nudge.hits = hits
+            nudge.save(update_fields=["caption", "hits"])
+            return UploadResult(nudge=nudge)
+        outcome, final_caption = Nudge.Outcome.EDITED, new_caption
+    elif choice == NudgeChoice.POST_ANYWAY:
+        outcome, final_caption = Nudge.Outcome.POSTED_ANYWAY, nudge.caption
+    else:
+        raise ValueError(f"unknown nudge choice {choice!r}")
+    entry = entry_create(
+        participant=participant,
+        video=nudge.video,
+        caption=final_caption,
+        prompt=nudge.prompt,
+        language=nudge.language,
+        submission_token=nudge.submission_token,
+        guardian_email=nudge.guardian_email,
+        nudge_outcome=outcome,
+        watched_hits=nudge.hits,
+    )
+    nudge.outcome = outcome
+    nudge.decided_at = now
+    nudge.entry = entry
+    nudge.save(update_fields=["outcome", "decided_at", "entry"])
+    return UploadResult(entry=entry)
+
+
+def nudges_expire_abandoned(*, older_than: dt.timedelta | None = None) -> int:
+    """Pending nudges nobody answered: delete their videos, keep the record."""
+    older_than = older_than or dt.timedelta(hours=settings.CHALLENGE_NUDGE_HOLD_HOURS)
+    count = 0
+    stale = Nudge.objects.filter(
+        outcome=Nudge.Outcome.PENDING, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    for pk in stale:
+        with transaction.atomic():
+            nudge = Nudge.objects.select_for_update().get(pk=pk)
+            if nudge.outcome != Nudge.Outcome.PENDING:
+                continue
+            video = nudge.video
+            nudge.outcome = Nudge.Outcome.ABANDONED
+            nudge.decided_at = timezone.now()
+            nudge.video = None
+            nudge.save(update_fields=["outcome", "decided_at", "video"])
+            if video is not None:
+                video_delete_on_commit(video)
+            count += 1
+    return count

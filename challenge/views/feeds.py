@@ -1,0 +1,48 @@
+"""The Atom feed of the public gallery (newest approved entries)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from ..selectors import gallery
+
+
+class GalleryFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("#CreateKindness gallery")
+    subtitle = _("The newest entries of the #CreateKindness challenge.")
+
+    def link(self):
+        return settings.SITE_URL + reverse("gallery:list")
+
+    def items(self):
+        return gallery.gallery_latest(limit=30)
+
+    def item_title(self, entry):
+        return f"@{entry.handle}"
+
+    def item_description(self, entry):
+        return entry.caption
+
+    def item_link(self, entry):
+        return settings.SITE_URL + entry.get_absolute_url()
+
+    def item_pubdate(self, entry):
+        return entry.approved_at
+
+    def item_updateddate(self, entry):
+        return entry.approved_at
+
+    def item_author_name(self, entry):
+        return f"@{entry.handle}"
+
+    def item_enclosure_url(self, entry):
+        return settings.SITE_URL + entry.poster_url
+
+    def item_enclosure_mime_type(self, entry):
+        return "image/webp"
+
+    def item_enclosure_length(self, entry):
+        return 0

@@ -1,0 +1,293 @@
+"""The public gallery: list, entry page, hearts, reports, the embeddable widget.
+
+Thin views: every read goes through challenge.selectors.gallery (the one place
+that knows what is public), every write through challenge.services.
+"""
+
+import hashlib
+from functools import wraps
+from http import HTTPStatus
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_POST
+
+from core.ratelimit import limit_or_429
+from core.sharing import share_links
+
+from ..models import Heart, Prompt, ReportReason
+from ..selectors import gallery
+from ..services import gallery as gallery_services
+from ..services import moderation
+from .common import wants_json
+
+
+def _has_pending_messages(request) -> bool:
+    return "messages" in request.COOKIES or bool(request.session.get("_messages"))
+
+
+def _gallery_etag(request, *args, **kwargs) -> str | None:
+    """Changes whenever what the page shows may change: the gallery generation
+    (bumped on every approval, hide, restore, heart), the visitor, the language and
+    the query. No database query."""
+    if _has_pending_messages(request):
+        return None
+    query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
+    generation = gallery.gallery_generation()
+    return f"g{generation}-{request.user.pk or 0}-{get_language()}-{query}"
+
+
+CSRF_PLACEHOLDER = "kh-csrf-placeholder-0f3c9a"
+
+
+def _page_cache_key(request) -> str | None:
+    """Anonymous visitors without a session get whole pages from the cache.
+
+    The key holds everything such a page depends on: the gallery generation, the
+    path and query, the language and the visitor's cookies (banner, country), but
+    not the CSRF cookie: the page is cached with a placeholder and each visitor's
+    own token is put in when it is served.
+    """
+    if (
+        request.user.is_authenticated
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "messages" in request.COOKIES
+    ):
+        return None
+    cookies = sorted(
+        (name, value)
+        for name, value in request.COOKIES.items()
+        if name != settings.CSRF_COOKIE_NAME
+    )
+    raw = repr((request.get_full_path(), get_language(), cookies)).encode()
+    generation = gallery.gallery_generation()
+    return f"gallery:html:{generation}:{hashlib.sha256(raw).hexdigest()[:32]}"
+
+
+def anonymous_page_cache(view):
+    """Serve and store whole pages for anonymous visitors (see _page_cache_key)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = _page_cache_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cached = cache.get(key)
+        if cached is None:
+            request.gallery_page_cacheable = True
+            response = view(request, *args, **kwargs)
+            if response.status_code != HTTPStatus.OK or response.streaming:
+                return _fill_csrf(request, response)
+            cached = (response.content, response["Content-Type"])
+            timeout = settings.GALLERY_CACHE_SECONDS
+            if timeout:
+                cache.set(key, cached, timeout)
+        content, content_type = cached
+        response = HttpResponse(content, content_type=content_type)
+        return _revalidate(_fill_csrf(request, response))
+
+    return wrapper
+
+
+def _fill_csrf(request, response):
+    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+        )
+    return response
+
+
+def _page_context(request, context: dict) -> dict:
+    if getattr(request, "gallery_page_cacheable", False):
+        context["csrf_token"] = CSRF_PLACEHOLDER
+    return context
+
+
+def _revalidate(response):
+    # Browsers may keep the page but must ask again (a cheap 304 via the ETag).
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@condition(etag_func=_gallery_etag)
+@anonymous_page_cache
+def gallery_list(request):
+    page = gallery.gallery_page(
+        sort=request.GET.get("sort", "new"),
+        prompt=request.GET.get("prompt", ""),
+        language=request.GET.get("language", ""),
+        tag=request.GET.get("tag", ""),
+        cursor=request.GET.get("after", ""),
+    )
+    filters = {k: v for k, v in page.filters.items() if v and k != "cursor"}
+    if filters.get("sort") == "new":
+        del filters["sort"]
+    next_url = (
+        "?" + urlencode({**filters, "after": page.next_cursor})
+        if page.next_cursor
+        else ""
+    )
+    first_url = "?" + urlencode(filters) if filters else reverse("gallery:list")
+    response = render(
+        request,
+        "gallery/list.html",
+        _page_context(
+            request,
+            {
+                "page": page,
+                "entries": page.entries,
+                "filters": page.filters,
+                "next_url": next_url,
+                "first_url": first_url,
+                "prompts": Prompt.choices,
+                "languages": settings.LANGUAGES,
+                "is_filtered": bool(set(filters) - {"sort"}),
+                # The rendered grid is cached too, per generation and query.
+                "cache_seconds": settings.GALLERY_CACHE_SECONDS,
+                "page_key": hashlib.sha256(
+                    repr(sorted(page.filters.items())).encode()
+                ).hexdigest()[:24],
+            },
+        ),
+    )
+    return _revalidate(response)
+
+
+@anonymous_page_cache
+def gallery_detail(request, pk: int):
+    entry = gallery.gallery_entry(pk=pk)
+    if entry is None:
+        raise Http404(_("This entry is not in the gallery."))
+    absolute_url = settings.SITE_URL + entry.get_absolute_url()
+    share_text = _("A moment of kindness by @%(handle)s #CreateKindness") % {
+        "handle": entry.handle
+    }
+    hearted = (
+        request.user.is_authenticated
+        and Heart.objects.filter(entry_id=entry.pk, user=request.user).exists()
+    )
+    more = [other for other in gallery.gallery_latest(limit=5) if other.pk != entry.pk]
+    return render(
+        request,
+        "gallery/detail.html",
+        _page_context(
+            request,
+            {
+                "entry": entry,
+                "caption_parts": gallery.caption_parts(entry.caption),
+                "hearted": hearted,
+                "absolute_url": absolute_url,
+                "poster_absolute_url": settings.SITE_URL + entry.poster_url,
+                "share_text": share_text,
+                "share_links": share_links(url=absolute_url, text=share_text),
+                "more": more[:4],
+            },
+        ),
+    )
+
+
+@require_POST
+def heart_toggle(request, pk: int):
+    detail_url = reverse("gallery:detail", kwargs={"pk": pk})
+    if not request.user.is_authenticated:
+        login_url = reverse(settings.LOGIN_URL)
+        if wants_json(request):
+            return JsonResponse(
+                {"login_url": f"{login_url}?{urlencode({'next': detail_url})}"},
+                status=HTTPStatus.UNAUTHORIZED,
+            )
+        return redirect_to_login(detail_url)
+    limited = limit_or_429(request, action="heart")
+    if limited:
+        return limited
+    try:
+        hearted, count = gallery_services.heart_toggle(entry_id=pk, user=request.user)
+    except gallery_services.HeartRefused as error:
+        raise Http404(str(error)) from error
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "hearted": hearted,
+                "count": count,
+                "label": ngettext("%(count)s heart", "%(count)s hearts", count)
+                % {"count": count},
+            }
+        )
+    return redirect(detail_url)
+
+
+def report_entry(request, pk: int):
+    """GET: the report form (and a session to key the report on). POST: record it.
+
+    One report per account or session per entry; a POST without a session (a
+    script that never loaded the form) gets the form back instead."""
+    entry = gallery.gallery_entry(pk=pk)
+    if entry is None:
+        raise Http404(_("This entry is not in the gallery."))
+    context = {"entry": entry, "reasons": ReportReason.choices}
+    if request.method == "POST":
+        limited = limit_or_429(request, action="report")
+        if limited:
+            return limited
+        reporter_key = moderation.reporter_key_for(request)
+        reason = request.POST.get("reason", "")
+        text = request.POST.get("text", "")[:1000]
+        if reporter_key is None or reason not in ReportReason.values:
+            request.session["gallery_report_form"] = True
+            context.update(
+                error=_("Please choose a reason.") if reporter_key else "",
+                chosen=reason,
+                text=text,
+            )
+            return render(
+                request,
+                "gallery/report.html",
+                context,
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        try:
+            moderation.report_create(
+                entry_id=entry.pk,
+                reporter_key=reporter_key,
+                user=request.user,
+                reason=reason,
+                text=text,
+            )
+        except moderation.ReportRefused as error:
+            context["already"] = str(error)
+        return render(request, "gallery/report_done.html", context)
+    request.session["gallery_report_form"] = True  # makes sure a session exists
+    return render(request, "gallery/report.html", context)
+
+
+def _embed_csp() -> dict:
+    ancestors = list(settings.EMBED_FRAME_ANCESTORS or ["'self'"])
+    return {"frame-ancestors": ancestors}
+
+
+@xframe_options_exempt
+def gallery_embed(request):
+    """A compact widget partner sites may frame (settings.EMBED_FRAME_ANCESTORS)."""
+    from csp.decorators import csp_replace
+
+    @csp_replace(_embed_csp())
+    def render_embed(request):
+        response = render(
+            request,
+            "gallery/embed.html",
+            {"entries": gallery.gallery_latest(limit=8)},
+        )
+        patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    return render_embed(request)

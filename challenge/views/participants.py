@@ -1,0 +1,110 @@
+"""The challenge's own pages: what it is, its rules, and the participant's profile."""
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from campaign.selectors import campaign_current, helplines_for, visitor_country
+
+from ..ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
+from ..errors import TooYoung
+from ..forms import HandleForm, ProfileForm
+from ..models import Prompt
+from ..selectors.participants import participant_for
+from ..services import participants as services
+from .common import safe_next
+
+
+def _campaign_state():
+    campaign = campaign_current()
+    return campaign, (campaign.phase() if campaign else None)
+
+
+def index(request):
+    campaign, phase = _campaign_state()
+    participant = participant_for(request.user)
+    return render(
+        request,
+        "challenge/index.html",
+        {
+            "phase": phase,
+            "participant": participant,
+            "prompts": Prompt.choices,
+        },
+    )
+
+
+def rules(request):
+    return render(
+        request,
+        "challenge/rules.html",
+        {
+            "minimum_age": MINIMUM_AGE,
+            "consent_ages": [
+                (name, consent_age(code)) for code, name in COUNTRIES if code != "ZZ"
+            ],
+            "default_consent_age": consent_age("ZZ"),
+        },
+    )
+
+
+@verified_email_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    participant = participant_for(request.user)
+    next_url = safe_next(request, reverse("challenge:submit"))
+    if participant is not None:
+        form = HandleForm(request.POST or None, participant=participant)
+        if request.method == "POST" and form.is_valid():
+            services.participant_update(
+                participant=participant, handle=form.cleaned_data["handle"]
+            )
+            messages.success(request, _("Your handle is saved."))
+            return redirect("challenge:profile")
+        return render(
+            request,
+            "challenge/profile.html",
+            {
+                "form": form,
+                "participant": participant,
+                "needs_guardian": needs_guardian(participant),
+                "country_name": dict(COUNTRIES).get(participant.country, ""),
+            },
+        )
+
+    form = ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.participant_create(
+                user=request.user,
+                handle=data["handle"],
+                birth_year=data["birth_year"],
+                birth_month=data["birth_month"],
+                country=data["country"],
+                language=(request.LANGUAGE_CODE or "en")[:2],
+            )
+        except TooYoung:
+            user = request.user
+            logout(request)
+            services.account_delete_under_age(user=user)
+            country = visitor_country(request)
+            return render(
+                request,
+                "challenge/too_young.html",
+                {
+                    "minimum_age": MINIMUM_AGE,
+                    "helplines": list(helplines_for(country)[:3]),
+                },
+            )
+        messages.success(request, _("Welcome! Your profile is ready."))
+        return redirect(next_url)
+    return render(
+        request,
+        "challenge/profile_new.html",
+        {"form": form, "next": next_url},
+    )

@@ -1,0 +1,279 @@
+"""Sending an entry and following it: the upload, the kindness nudge, my entries."""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.ratelimit import limit_or_429
+
+from ..ages import needs_guardian
+from ..errors import ChallengeError
+from ..forms import EntryForm, NudgeForm
+from ..models import Entry
+from ..selectors.participants import (
+    entries_for_participant,
+    entry_for_participant,
+    entry_status,
+    pending_nudge_for_participant,
+)
+from ..services import guardian as guardian_services
+from ..services import submission as services
+from .common import participant_required, wants_json
+from .uploads import install_upload_handlers
+
+
+@csrf_exempt
+@participant_required
+def submit(request):
+    """Install the streaming, size-limited upload handlers before anything reads the
+    body (CsrfViewMiddleware would), then check CSRF in the inner view."""
+    cannot_submit = None
+    try:
+        services.check_can_submit(participant=request.participant)
+    except ChallengeError as error:
+        cannot_submit = error
+    limiter = None
+    if request.method == "POST":
+        limiter = install_upload_handlers(
+            request, refuse_files=cannot_submit is not None
+        )
+    return _submit(request, cannot_submit=cannot_submit, limiter=limiter)
+
+
+def _submit_context(request, form, cannot_submit, **extra):
+    return {
+        "form": form,
+        "max_bytes": settings.VIDEO_MAX_UPLOAD_BYTES,
+        "max_mb": settings.VIDEO_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_minutes": max(1, settings.VIDEO_MAX_DURATION_SECONDS // 60),
+        "cannot_submit": cannot_submit,
+        "participant": request.participant,
+        "needs_guardian": form.needs_guardian,
+        **extra,
+    }
+
+
+def _form_errors_json(form, status=HTTPStatus.BAD_REQUEST, message=""):
+    errors = {
+        field: [str(error) for error in errors] for field, errors in form.errors.items()
+    }
+    return JsonResponse(
+        {
+            "ok": False,
+            "message": message or _("Please check the form: something is missing."),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _submit(request, *, cannot_submit, limiter):
+    participant = request.participant
+    minor = needs_guardian(participant)
+    form_kwargs = {"needs_guardian": minor, "account_email": request.user.email or ""}
+    if request.method == "GET":
+        return render(
+            request,
+            "challenge/submit.html",
+            _submit_context(request, EntryForm(**form_kwargs), cannot_submit),
+        )
+
+    limited = limit_or_429(request, action="upload")
+    if limited is not None:
+        return limited
+    form = EntryForm(request.POST, request.FILES, **form_kwargs)
+    valid = form.is_valid()
+    status = HTTPStatus.OK
+    if limiter.too_large:
+        form.errors.pop("video", None)
+        form.add_error(
+            "video",
+            _(
+                "This file is larger than %(size)s MB, the most we accept. Please "
+                "choose a shorter or smaller video."
+            )
+            % {"size": limiter.max_bytes // (1024 * 1024)},
+        )
+        valid = False
+        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    if cannot_submit is not None:
+        form.errors.pop("video", None)
+        form.add_error(None, cannot_submit.message)
+        valid = False
+        status = HTTPStatus.FORBIDDEN
+    if valid:
+        data = form.cleaned_data
+        try:
+            result = services.entry_upload(
+                participant=participant,
+                file=data["video"],
+                caption=data["caption"],
+                prompt=data["prompt"],
+                language=data["language"],
+                submission_token=data["submission_token"],
+                guardian_email=data.get("guardian_email", ""),
+            )
+        except ChallengeError as error:
+            form.add_error(None, error.message)
+            status = HTTPStatus.FORBIDDEN
+        else:
+            return _after_upload(request, result)
+    if wants_json(request):
+        return _form_errors_json(form, status=max(status, HTTPStatus.BAD_REQUEST))
+    return render(
+        request,
+        "challenge/submit.html",
+        _submit_context(request, form, cannot_submit),
+        status=HTTPStatus.OK if status == HTTPStatus.OK else status,
+    )
+
+
+def _after_upload(request, result):
+    if result.nudge is not None and result.entry is None:
+        url = reverse("challenge:nudge", kwargs={"pk": result.nudge.pk})
+        if result.nudge.outcome != result.nudge.Outcome.PENDING:
+            url = reverse("challenge:submit")
+        if wants_json(request):
+            return JsonResponse({"ok": True, "redirect": url})
+        return redirect(url)
+    entry = result.entry
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "duplicate": result.duplicate,
+                "entry": entry_status(entry),
+                "status_url": reverse(
+                    "challenge:entry_status", kwargs={"pk": entry.pk}
+                ),
+                "next": reverse("challenge:my_entries"),
+            }
+        )
+    if result.duplicate:
+        messages.info(request, _("We had already received this entry: it is below."))
+    elif entry.state == Entry.State.DRAFT:
+        messages.success(
+            request,
+            _(
+                "Thank you! We have emailed your parent or guardian. Your entry is "
+                "sent to our team as soon as they confirm."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you! Your video is being processed, then our team will "
+                "review it."
+            ),
+        )
+    return redirect("challenge:my_entries")
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def nudge(request, pk):
+    participant = request.participant
+    held = pending_nudge_for_participant(participant, pk)
+    if held is None:
+        return redirect("challenge:my_entries")
+    form = NudgeForm(request.POST or None, initial={"caption": held.caption})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.nudge_decide(
+                nudge_id=held.pk,
+                participant=participant,
+                choice=form.cleaned_data["choice"],
+                caption=form.cleaned_data.get("caption") or "",
+            )
+        except ChallengeError as error:
+            form.add_error(None, error.message)
+        else:
+            if result.entry is not None:
+                return _after_upload(request, result)
+            if result.nudge.outcome == result.nudge.Outcome.CANCELLED:
+                messages.info(
+                    request,
+                    _("Your entry was cancelled and your video deleted."),
+                )
+                return redirect("challenge:submit")
+            held = result.nudge
+            form = NudgeForm(initial={"caption": held.caption})
+            form.still_hurtful = True
+    return render(request, "challenge/nudge.html", {"nudge": held, "form": form})
+
+
+# My entries -------------------------------------------------------------------------
+
+
+@participant_required
+def my_entries(request):
+    entries = list(entries_for_participant(request.participant))
+    return render(
+        request,
+        "challenge/my_entries.html",
+        {
+            "entries": [(entry, entry_status(entry)) for entry in entries],
+            "participant": request.participant,
+        },
+    )
+
+
+@never_cache
+@participant_required
+def entry_status_json(request, pk):
+    entry = entry_for_participant(request.participant, pk)
+    if entry is None:
+        raise Http404
+    return JsonResponse(entry_status(entry))
+
+
+@participant_required
+def entry_poster(request, pk):
+    """The participant's own poster, before and after review; nobody else's."""
+    entry = entry_for_participant(request.participant, pk)
+    if entry is None or not entry.video.poster:
+        raise Http404
+    response = FileResponse(entry.video.poster.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def entry_withdraw(request, pk):
+    entry = entry_for_participant(request.participant, pk)
+    if entry is None:
+        raise Http404
+    if request.method == "POST":
+        services.entry_withdraw(entry=entry, actor=request.user)
+        messages.success(
+            request, _("Your entry was withdrawn and its video deleted for good.")
+        )
+        return redirect("challenge:my_entries")
+    return render(request, "challenge/withdraw_confirm.html", {"entry": entry})
+
+
+@participant_required
+@require_POST
+def guardian_resend(request, pk):
+    entry = entry_for_participant(request.participant, pk)
+    if entry is None:
+        raise Http404
+    try:
+        guardian_services.guardian_consent_resend(entry=entry)
+    except ChallengeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("We sent the email again."))
+    return redirect("challenge:my_entries")
