@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..models import Entry, EntryEvent, Report
+from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
 from ..services import moderation
 from ..states import TransitionNotAllowed
@@ -64,14 +65,16 @@ def _signal_badges(entry: Entry):
                 % {"n": entry.report_count},
             )
         )
-    hits = getattr(entry, "watched_hits", None) or []
+    hits = entry.watched_hits or []
+    if needs_careful_review(hits):
+        badges.append(("hold", gettext("Careful review")))
     if hits:
         words = ", ".join(
             str(hit.get("phrase", hit) if isinstance(hit, dict) else hit)
             for hit in hits[:3]
         )
         badges.append(("watched", gettext("Watched: %(words)s") % {"words": words}))
-    outcome = getattr(entry, "nudge_outcome", "none")
+    outcome = entry.nudge_outcome
     if outcome == "posted_anyway":
         badges.append(("nudge", gettext("Posted anyway after nudge")))
     elif outcome == "edited":
@@ -155,9 +158,9 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not entry.video.poster:
             return format_html('<span class="mod-thumb mod-thumb-empty"></span>')
         return format_html(
-            '<img class="mod-thumb" src="/v/{}/poster.webp" alt="" width="54" '
-            'height="96" loading="lazy">',
-            entry.video_id,
+            '<img class="mod-thumb" src="{}" alt="" width="54" height="96" '
+            'loading="lazy">',
+            entry.video.poster_url,
         )
 
     @admin.display(description=_("caption, handle, duration"))
@@ -217,10 +220,12 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         video = entry.video
         return format_html(
             '<div class="mod-player"><video controls preload="metadata" '
-            'playsinline src="/v/{id}/video.mp4" poster="/v/{id}/poster.webp" '
+            'playsinline src="{src}" poster="{poster}" '
             'width="{w}" height="{h}"></video>'
-            '<p><a href="/v/{id}/original" download>{label}</a></p></div>',
-            id=video.pk,
+            '<p><a href="{original}" download>{label}</a></p></div>',
+            src=video.video_url,
+            poster=video.poster_url,
+            original=video.original_url,
             w=video.width or 360,
             h=video.height or 640,
             label=gettext("Download the original file"),
@@ -370,6 +375,19 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % {"applied": len(result.applied), "skipped": len(result.skipped)},
             messages.SUCCESS if result.applied else messages.WARNING,
         )
+        if result.held:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s entry is marked for careful review and was not "
+                    "approved: open it and decide on its own.",
+                    "%(count)s entries are marked for careful review and were not "
+                    "approved: open each and decide on its own.",
+                    len(result.held),
+                )
+                % {"count": len(result.held)},
+                messages.WARNING,
+            )
         return result
 
     @admin.action(permissions=["moderate"], description=_("Approve selected entries"))

@@ -30,7 +30,7 @@ from django.db.models import (
 
 from videos.models import Video
 
-from ..models import Entry, Heart, Prompt
+from ..models import Entry, Prompt
 
 GENERATION_KEY = "gallery:generation"
 CURSOR_SALT = "challenge.gallery.cursor"
@@ -256,17 +256,6 @@ def gallery_figures() -> dict:
     figures)."""
     totals = public_entries().aggregate(entries=Count("pk"), hearts=Sum("heart_count"))
     return {"entries": totals["entries"] or 0, "hearts": totals["hearts"] or 0}
-
-
-def hearted_ids(*, user, entry_ids) -> set[int]:
-    """Which of these entries the user has hearted (one query, none if anonymous)."""
-    if not user.is_authenticated or not entry_ids:
-        return set()
-    return set(
-        Heart.objects.filter(user=user, entry_id__in=list(entry_ids)).values_list(
-            "entry_id", flat=True
-        )
-    )
 
 
 def caption_parts(caption: str) -> list[tuple[str, str]]:
