@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# `make run` runs the safe local mode (DJANGO_DEBUG unset: DEBUG off, a secret made
+# in DATA_DIR, loopback hosts) with absolute links to its own port. DJANGO_DEBUG=1
+# turns Django's debug pages on for development.
+LOCAL := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run test install messages lint format demo worker clean-data
 
@@ -16,14 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 messages: install
-	$(BIN)/python manage.py compiletranslations
+	$(LOCAL) $(BIN)/python manage.py compiletranslations
 
 demo: messages
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_content
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py demo_content
 
 run: demo
-	PORT=$(PORT) $(BIN)/python manage.py runsite --port $(PORT)
+	$(LOCAL) PORT=$(PORT) $(BIN)/python manage.py runsite --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -37,7 +41,7 @@ test: messages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install
-	$(BIN)/celery -A config worker --pool solo --loglevel INFO
+	$(LOCAL) $(BIN)/celery -A config worker --pool solo --loglevel INFO
 
 clean-data:
 	rm -rf var

@@ -4,9 +4,11 @@ Every setting has an embedded default that works on a laptop (SQLite, local medi
 kombu's filesystem broker, a local-memory cache, a file outbox). Integrations switch on
 by the presence of their variable: DATABASE_URL, REDIS_URL, EMAIL_URL.
 Secrets are required in production (DJANGO_DEBUG=0): start-up stops with a message.
+Without DJANGO_DEBUG it runs the safe local mode (see DEBUG below).
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -16,30 +18,55 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# DJANGO_DEBUG has three values. Unset: the embedded local mode of `make run` (and the
+# tests): DEBUG off, a secret key made on first start and kept in DATA_DIR, loopback
+# hosts, plain http. "1": development, with Django's debug pages. "0": production,
+# which refuses to start without SECRET_KEY and ALLOWED_HOSTS and turns HTTPS on.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+PRODUCTION = env.str("DJANGO_DEBUG", default="") != "" and not DEBUG
 
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env.str("SITE_NAME", default="Kindness Hub")
+
+
+def _local_secret_key() -> str:
+    """A random key kept in DATA_DIR/secret-key.txt (0600), made on first start."""
+    import secrets
+
+    path = DATA_DIR / "secret-key.txt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if PRODUCTION:
         raise ImproperlyConfigured(
             "SECRET_KEY is required when DJANGO_DEBUG is off. Set it to a long random "
             "string, e.g. the output of: python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "insecure-dev-key-only-for-local-use-" + "x" * 20  # noqa: S105
+    SECRET_KEY = _local_secret_key()
 
+_SITE_HOST = urlsplit(SITE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    "ALLOWED_HOSTS",
+    # Django's test runner adds "testserver" itself, and only under tests.
+    default=sorted({"127.0.0.1", "localhost", "[::1]", _SITE_HOST}),
 )
-if not DEBUG and not env.list("ALLOWED_HOSTS", default=[]):
+if PRODUCTION and not env.list("ALLOWED_HOSTS", default=[]):
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is required when DJANGO_DEBUG is off, "
         "e.g. ALLOWED_HOSTS=kindness.example.org"
     )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Public media (creators' avatars) served by Django itself: only for the local mode
+# and development; a real deployment serves MEDIA_ROOT from the web server.
+SERVE_PUBLIC_MEDIA = not PRODUCTION
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -169,6 +196,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves the collected, fingerprinted files; the local mode serves them
+# straight from the source folders (no collectstatic needed for `make run`).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 # Uploads and every video file live here, never under a public URL: they are served
@@ -182,9 +212,9 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -347,7 +377,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kindness Hub] "
 # After signup: "complete your profile" before the first upload.
 ACCOUNT_ADAPTER = "challenge.adapter.AccountAdapter"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -372,7 +402,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if not DEBUG:
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)

@@ -12,6 +12,7 @@ from core.ratelimit import rate_limited
 from . import views
 
 handler429 = "core.views.too_many_requests"
+handler500 = "core.views.server_error"
 
 admin.site.site_header = _("Kindness Hub: moderation and content")
 admin.site.site_title = _("Kindness Hub admin")
@@ -44,7 +45,15 @@ urlpatterns += i18n_patterns(
 if settings.BENCH_PING:
     urlpatterns.insert(0, path("bench/ping", core_views.bench_ping))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_PUBLIC_MEDIA:
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media_prefix = settings.MEDIA_URL.strip("/")
+    urlpatterns.append(
+        re_path(
+            rf"^{media_prefix}/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )

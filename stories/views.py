@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from campaign.selectors import COUNTRY_NAMES, helplines_for, visitor_country
+from core.templatetags.site_tags import absolute_url as absolute
 
 from . import seo
 from .models import Caption
@@ -45,12 +46,12 @@ def episode_detail(request, slug):
         for caption in captions
     ]
     previous, following = episode_neighbours(episode)
-    page_url = request.build_absolute_uri(episode.get_absolute_url())
+    page_url = absolute(episode.get_absolute_url())
     country = visitor_country(request)
     structured = seo.video_object(
         episode,
         page_url=page_url,
-        absolute=request.build_absolute_uri,
+        absolute=absolute,
         views=episode_views(episode),
     )
     return render(
@@ -67,9 +68,7 @@ def episode_detail(request, slug):
             "helpline_country": COUNTRY_NAMES.get(country, country),
             "page_url": page_url,
             "poster_absolute": (
-                request.build_absolute_uri(episode.poster_url)
-                if episode.poster_url
-                else ""
+                absolute(episode.poster_url) if episode.poster_url else ""
             ),
             "share_links": seo.share_links(url=page_url, title=episode.title),
             "json_ld": seo.json_ld(structured),

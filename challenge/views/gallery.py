@@ -69,7 +69,10 @@ def _page_cache_key(request) -> str | None:
         for name, value in request.COOKIES.items()
         if name != settings.CSRF_COOKIE_NAME
     )
-    raw = repr((request.get_full_path(), get_language(), cookies)).encode()
+    # The host too: a page built for one host is never served for another.
+    raw = repr(
+        (request.get_host(), request.get_full_path(), get_language(), cookies)
+    ).encode()
     generation = gallery.gallery_generation()
     return f"gallery:html:{generation}:{hashlib.sha256(raw).hexdigest()[:32]}"
 

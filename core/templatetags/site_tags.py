@@ -25,11 +25,10 @@ def language_alternates(context):
     ]
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    request = context.get("request")
-    if request is not None:
-        return request.build_absolute_uri(path)
+@register.simple_tag
+def absolute_url(path):
+    """SITE_URL + path: never built from the request's Host header, which a visitor
+    (or a poisoned cache) controls."""
     return settings.SITE_URL + path
 
 

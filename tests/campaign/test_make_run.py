@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -39,7 +40,17 @@ def _start(project: Path, port: int, log: Path) -> subprocess.Popen:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DATA_DIR", "EMAIL_URL"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DATA_DIR",
+            "EMAIL_URL",
+            "DJANGO_DEBUG",
+            "SECRET_KEY",
+            "SITE_URL",
+            "ALLOWED_HOSTS",
+        }
     }
     env.pop("DEMO_ADMIN_PASSWORD", None)
     return subprocess.Popen(
@@ -71,12 +82,15 @@ def _wait_for(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> s
     pytest.fail(f"'{text}' never appeared:\n{log.read_text(errors='replace')}")
 
 
-def _get(url: str) -> tuple[int, str]:
+def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
     deadline = time.monotonic() + 30
+    request = urllib.request.Request(url, headers=headers or {})
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -105,12 +119,30 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
         assert "Kindness Hub" in page
         status, health = _get(f"http://127.0.0.1:{port}/healthz")
         assert '"ok": true' in health
+        # Safe to expose: DEBUG off (a real 404 page, no URL list), static files
+        # through WhiteNoise, other hosts refused, absolute links to this port.
+        status, missing = _get(f"http://127.0.0.1:{port}/fr/no-such-page/")
+        assert status == 404
+        assert "URLconf" not in missing and "DEBUG" not in missing
+        assert 'lang="fr"' in missing and "Kindness Hub" in missing
+        css = next(
+            part.split('"')[0]
+            for part in page.split('href="')[1:]
+            if part.split('"')[0].endswith(".css")
+        )
+        assert _get(f"http://127.0.0.1:{port}{css}")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/en/", {"Host": "evil.example"})[0] == 400
+        assert f'href="http://127.0.0.1:{port}/fr/"' in page
     finally:
         _stop(proc)
     assert f"http://127.0.0.1:{port}/" in output
     password_line = next(line for line in output.splitlines() if "user: admin" in line)
     saved_password = (project / "var" / "admin-password.txt").read_text().strip()
     assert password_line.endswith(saved_password)
+    secret_file = project / "var" / "secret-key.txt"
+    secret_key = secret_file.read_text().strip()
+    assert len(secret_key) >= 50
+    assert secret_file.stat().st_mode & 0o777 == 0o600
     assert _processes_in(project) == [], "Ctrl-C left a process running"
 
     database = project / "var" / "kindness.sqlite3"
@@ -126,5 +158,6 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
     assert (
         project / "var" / "admin-password.txt"
     ).read_text().strip() == saved_password
+    assert secret_file.read_text().strip() == secret_key  # sessions survive a restart
     assert database.stat().st_size >= created
     assert _processes_in(project) == []
