@@ -125,14 +125,12 @@ def guardian_decide(*, token: str, confirm: bool) -> GuardianConsent:
     )
     consent.decided_at = timezone.now()
     consent.save(update_fields=["decision", "decided_at"])
-    note = f"guardian: {consent.guardian_email}"
     try:
         if confirm:
             entry_transition(
                 entry_id=consent.entry_id,
                 to_state=S.UPLOADED,
                 reason="guardian_confirmed",
-                note=note,
                 expected_from={S.DRAFT},
             )
             entry_follow_video(entry_id=consent.entry_id)
@@ -141,7 +139,6 @@ def guardian_decide(*, token: str, confirm: bool) -> GuardianConsent:
                 entry_id=consent.entry_id,
                 to_state=S.WITHDRAWN,
                 reason="guardian_refused",
-                note=note,
                 expected_from={S.DRAFT},
             )
             entry_erase(entry=entry)

@@ -11,18 +11,28 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from videos.models import Video, private_storage
 from videos.services import video_delete_files
 
-from ..models import Entry, GuardianConsent, Heart, Nudge, Participant, Report
+from ..models import (
+    Entry,
+    EntryEvent,
+    GuardianConsent,
+    Heart,
+    Nudge,
+    Participant,
+    Report,
+)
+from ..selectors.gallery import gallery_changed
 from ..states import entry_erase
-from .gallery import heart_toggle
 from .submission import entry_withdraw
 
 S = Entry.State
+# How guardians' decisions were once noted (with the address): erased on sight.
+GUARDIAN_NOTE_PREFIX = "guardian: "
 
 
 def _iso(value) -> str | None:
@@ -167,10 +177,16 @@ def account_delete(*, user) -> None:
             state=S.WITHDRAWN
         ):
             entry_withdraw(entry=entry, actor=None, reason="account_deleted")
-        for entry_id in Heart.objects.filter(user=user).values_list(
-            "entry_id", flat=True
-        ):
-            heart_toggle(entry_id=entry_id, user=user)
+        hearted = list(
+            Heart.objects.filter(user=user).values_list("entry_id", flat=True)
+        )
+        # Whatever state the entry is in now (hidden, rejected…): take the heart back.
+        Heart.objects.filter(user=user).delete()
+        Entry.objects.filter(pk__in=hearted, heart_count__gt=0).update(
+            heart_count=F("heart_count") - 1
+        )
+        if hearted:
+            transaction.on_commit(gallery_changed)
         videos = list(
             Video.objects.filter(
                 Q(entry__participant__user=user)
@@ -224,4 +240,6 @@ def retention_sweep(*, now=None) -> dict[str, int]:
         .exclude(guardian_email="erased@invalid")
         .update(guardian_email="erased@invalid")
     )
+    # Decisions recorded before the address was kept out of the audit log.
+    EntryEvent.objects.filter(note__startswith=GUARDIAN_NOTE_PREFIX).update(note="")
     return counts

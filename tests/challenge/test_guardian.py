@@ -82,7 +82,7 @@ def test_guardian_confirms_and_the_entry_goes_to_review(client, draft):
     assert consent.decided_at is not None
     event = EntryEvent.objects.get(entry=draft, to_state=S.UPLOADED)
     assert event.reason == "guardian_confirmed"
-    assert "parent@example.org" in event.note
+    assert "parent@example.org" not in event.note  # never in the audit log
 
 
 def test_confirm_before_processing_ends_waits_for_the_video(
