@@ -2,14 +2,18 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlainTextField
+
 from .ages import COUNTRIES
 from .models import HANDLE_VALIDATOR, Participant, Prompt
 from .nudge import caption_hits
+
+# What the caption column holds, less room for the hashtag we may add.
+CAPTION_CODE_POINTS = 1400
 
 RESERVED_HANDLES = {
     "admin",
@@ -118,7 +122,7 @@ class EntryForm(forms.Form):
     upload is cut off for being too large, the fields before it have arrived and
     the participant's caption is kept."""
 
-    caption = forms.CharField(
+    caption = PlainTextField(
         label=_("Caption"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
@@ -172,9 +176,7 @@ class EntryForm(forms.Form):
         self.account_email = account_email
         limit = settings.CHALLENGE_CAPTION_MAX
         caption = self.fields["caption"]
-        caption.max_length = limit
-        caption.validators.append(MaxLengthValidator(limit))
-        caption.widget.attrs["maxlength"] = str(limit)
+        caption.set_max_length(limit, max_code_points=CAPTION_CODE_POINTS)
         caption.widget.attrs["data-caption-max"] = str(limit)
         if needs_guardian:
             self.fields["guardian_email"].required = True
@@ -197,7 +199,7 @@ class EntryForm(forms.Form):
 
 
 class NudgeForm(forms.Form):
-    caption = forms.CharField(
+    caption = PlainTextField(
         label=_("Your caption"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -212,11 +214,10 @@ class NudgeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = settings.CHALLENGE_CAPTION_MAX
         caption = self.fields["caption"]
-        caption.max_length = limit
-        caption.validators.append(MaxLengthValidator(limit))
-        caption.widget.attrs["maxlength"] = str(limit)
+        caption.set_max_length(
+            settings.CHALLENGE_CAPTION_MAX, max_code_points=CAPTION_CODE_POINTS
+        )
 
     def clean(self):
         cleaned = super().clean()

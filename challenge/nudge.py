@@ -158,4 +158,7 @@ def caption_hits(caption: str) -> list[dict]:
 def needs_careful_review(hits: list[dict]) -> bool:
     """A "hold" phrase was found: the entry is marked for careful review (a badge in
     the queue) and is never approved in bulk."""
-    return any(hit.get("action") == WatchedWord.Action.HOLD for hit in hits)
+    return any(
+        isinstance(hit, dict) and hit.get("action") == WatchedWord.Action.HOLD
+        for hit in hits
+    )

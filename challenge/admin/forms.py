@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlainTextField
+
 from ..models import Entry, RejectReason
 
 S = Entry.State
@@ -28,11 +30,12 @@ class DecisionForm(forms.Form):
     seen_state = forms.ChoiceField(
         choices=S.choices, widget=forms.HiddenInput, required=False
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Note (internal, kept in the history)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
+        multiline=True,
     )
 
     def clean(self):
@@ -46,11 +49,12 @@ class BulkRejectForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason (told to the participants)"), choices=RejectReason.choices
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Note (internal)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
+        multiline=True,
     )
     ids = forms.CharField(widget=forms.HiddenInput)
 

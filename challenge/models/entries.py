@@ -34,7 +34,7 @@ class Entry(models.Model):
         related_name="entry",
         verbose_name=_("video"),
     )
-    caption = models.CharField(_("caption"), max_length=320)
+    caption = models.CharField(_("caption"), max_length=1500)
     prompt = models.CharField(_("prompt"), max_length=12, choices=Prompt.choices)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     state = models.CharField(

@@ -73,7 +73,7 @@ class Nudge(models.Model):
         blank=True,
         related_name="nudge",
     )
-    caption = models.CharField(_("caption"), max_length=320)
+    caption = models.CharField(_("caption"), max_length=1500)
     prompt = models.CharField(_("prompt"), max_length=12, choices=Prompt.choices)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     guardian_email = models.EmailField(blank=True)

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from core.text import clean_text
+
 from ..selectors import gallery
 
 
@@ -24,7 +26,9 @@ class GalleryFeed(Feed):
         return f"@{entry.handle}"
 
     def item_description(self, entry):
-        return entry.caption
+        # Cleaned again on the way out: rows saved before captions were cleaned on
+        # the way in may hold characters XML cannot carry.
+        return clean_text(entry.caption)
 
     def item_link(self, entry):
         return settings.SITE_URL + entry.get_absolute_url()

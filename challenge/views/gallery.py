@@ -24,6 +24,7 @@ from django.views.decorators.http import condition, require_POST
 
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
+from core.text import clean_text
 
 from ..models import Heart, Prompt, ReportReason
 from ..selectors import gallery
@@ -244,7 +245,7 @@ def report_entry(request, pk: int):
             return limited
         reporter_key = moderation.reporter_key_for(request)
         reason = request.POST.get("reason", "")
-        text = request.POST.get("text", "")[:1000]
+        text = clean_text(request.POST.get("text", ""), multiline=True)[:1000]
         if reporter_key is None or reason not in ReportReason.values:
             request.session["gallery_report_form"] = True
             context.update(

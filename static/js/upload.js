@@ -88,9 +88,16 @@
     if (!caption || !counter) return;
     var max = parseInt(caption.dataset.captionMax, 10);
     var text = messages();
+    // Count what a person sees (an emoji or an accented letter is one), as the
+    // server does (core/text.py); older browsers fall back to code points.
+    var segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter() : null;
+    var visible = function (value) {
+      if (segmenter) return Array.from(segmenter.segment(value)).length;
+      return Array.from(value).length;
+    };
     var update = function () {
       counter.hidden = false;
-      counter.textContent = format(text.charsLeft || "%(n)s", { n: max - caption.value.length });
+      counter.textContent = format(text.charsLeft || "%(n)s", { n: max - visible(caption.value) });
     };
     caption.addEventListener("input", update);
     update();

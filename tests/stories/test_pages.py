@@ -1,8 +1,10 @@
 import json
 import re
 from http import HTTPStatus
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from campaign.demo import load_campaign
@@ -86,8 +88,10 @@ def test_missing_captions_language_is_not_found(client, episode):
 
 def test_share_links_and_card_tags_use_absolute_urls(client, episode):
     html = client.get("/en/stories/block-the-bullies/").content.decode()
-    page = "http://testserver/en/stories/block-the-bullies/"
-    poster = f"http://testserver/v/{episode.video_id}/poster.webp"
+    # Absolute links come from SITE_URL, never from the request's Host.
+    site = settings.SITE_URL
+    page = f"{site}/en/stories/block-the-bullies/"
+    poster = f"{site}/v/{episode.video_id}/poster.webp"
     assert f'<meta property="og:url" content="{page}">' in html
     assert f'<meta property="og:image" content="{poster}">' in html
     assert f'<meta name="twitter:image" content="{poster}">' in html
@@ -95,13 +99,10 @@ def test_share_links_and_card_tags_use_absolute_urls(client, episode):
     assert f'<meta property="og:title" content="{title}">' in html
     assert f'<meta name="twitter:title" content="{title}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
-    assert (
-        "https://twitter.com/intent/tweet?url=http%3A%2F%2Ftestserver%2Fen%2Fstories"
-        in html
-    )
-    assert (
-        "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Ftestserver" in html
-    )
+    encoded = quote(site, safe="")
+    assert f"https://twitter.com/intent/tweet?url={encoded}%2Fen%2Fstories" in html
+    assert f"https://www.facebook.com/sharer/sharer.php?u={encoded}" in html
+    assert "testserver" not in html
     assert "https://wa.me/?text=" in html
     assert "mailto:?subject=" in html
     assert "data-copy-link" in html
@@ -117,10 +118,9 @@ def test_video_object_structured_data(client, episode):
     data = json.loads(block)
     assert data["@type"] == "VideoObject"
     assert data["name"] == "block-the-bullies EN"
-    assert data["thumbnailUrl"] == [
-        f"http://testserver/v/{episode.video_id}/poster.webp"
-    ]
-    assert data["contentUrl"] == f"http://testserver/v/{episode.video_id}/video.mp4"
+    site = settings.SITE_URL
+    assert data["thumbnailUrl"] == [f"{site}/v/{episode.video_id}/poster.webp"]
+    assert data["contentUrl"] == f"{site}/v/{episode.video_id}/video.mp4"
     assert data["duration"] == "PT2S"
     assert data["creator"]["alternateName"] == "@milkymichii"
     assert data["uploadDate"].startswith(str(episode.publish_at.date()))

@@ -1,0 +1,52 @@
+"""Form fields every app uses for free text from people."""
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from .text import clean_text, visible_length
+
+
+class VisibleMaxLengthValidator(MaxLengthValidator):
+    """Django's max-length check and message, counted in characters a person sees."""
+
+    def clean(self, x):
+        return visible_length(x)
+
+
+class PlainTextField(forms.CharField):
+    """Free text: cleaned on the way in (core.text.clean_text) and limited in visible
+    characters (`max_length`). `max_code_points` bounds what the column can hold,
+    for text made mostly of combined symbols."""
+
+    def __init__(
+        self,
+        *,
+        max_length: int | None = None,
+        max_code_points: int | None = None,
+        multiline: bool = False,
+        **kwargs,
+    ):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+        self.set_max_length(max_length, max_code_points=max_code_points)
+
+    def set_max_length(self, limit: int | None, *, max_code_points: int | None = None):
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(v, MaxLengthValidator)
+        ]
+        if limit:
+            self.validators.append(VisibleMaxLengthValidator(limit))
+        if max_code_points:
+            self.validators.append(_CodePointLimit(max_code_points))
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value), multiline=self.multiline)
+
+
+class _CodePointLimit(MaxLengthValidator):
+    message = _(
+        "This text uses too many combined symbols to be stored. Please shorten it."
+    )
