@@ -33,9 +33,7 @@ class PlainTextField(forms.CharField):
 
     def set_max_length(self, limit: int | None, *, max_code_points: int | None = None):
         self.validators = [
-            v
-            for v in self.validators
-            if not isinstance(v, MaxLengthValidator)
+            v for v in self.validators if not isinstance(v, MaxLengthValidator)
         ]
         if limit:
             self.validators.append(VisibleMaxLengthValidator(limit))
