@@ -118,6 +118,16 @@ def video_process(*, video_id) -> Video | None:
             return _finish_failed(
                 video.pk, code="timeout", params={}, detail=describe_exception(error)
             )
+        except MemoryError as error:
+            # FFmpeg's ENOMEM arrives as a MemoryError too: this file needs more
+            # memory than we give a transcode, and will again next time.
+            return _finish_failed(
+                video.pk,
+                code="too_demanding",
+                params={},
+                detail=describe_exception(error),
+                probe=info,
+            )
         except TRANSIENT_ERRORS:
             raise  # storage, database or broker trouble: the task retries
         except Exception as error:
@@ -125,7 +135,7 @@ def video_process(*, video_id) -> Video | None:
             logger.exception("video %s could not be processed", video.pk)
             return _finish_failed(
                 video.pk,
-                code="internal",
+                code="unprocessable",
                 params={},
                 detail=describe_exception(error) + "\n" + traceback.format_exc(),
                 probe=info,

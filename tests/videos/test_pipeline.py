@@ -1,5 +1,6 @@
 """The pipeline end to end on real files: probe, validate, transcode, poster."""
 
+import resource
 import socket
 import threading
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.videos import corpus
+from videos import pipeline, services
 from videos.models import Video
 from videos.pipeline import output_size
 from videos.services import video_process
@@ -236,9 +238,62 @@ def test_bad_file_fails_with_a_clear_reason_and_no_side_effects(
 
 
 @pytest.mark.parametrize(
+    ("writer", "code"),
+    [
+        (corpus.decompression_bomb, "too_large"),
+        (corpus.pixel_bomb, "too_many_pixels"),
+        (corpus.frame_rate_bomb, "too_fast"),
+        (corpus.channel_bomb, "too_many_channels"),
+    ],
+)
+def test_hostile_headers_are_refused_before_any_frame_is_decoded(
+    upload, tmp_path, monkeypatch, writer, code
+):
+    path = writer(tmp_path, "http://127.0.0.1:9")
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoding started")
+
+    monkeypatch.setattr(pipeline, "_first_frames", no_decoding)
+    monkeypatch.setattr(services, "transcode", no_decoding)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    video = video_process(video_id=upload(path).pk)
+
+    assert video.status == Video.Status.FAILED
+    assert video.failure_code == code, video.failure_detail
+    assert "declares" in video.failure_detail
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, "a 16000 x 16000 frame alone would be 768 MB"
+
+
+def test_frames_larger_than_the_file_declared_are_never_decoded(upload, tmp_path):
+    """Declares 64 x 64, then switches to frames over VIDEO_MAX_PIXELS: the decoder
+    refuses them (no allocation) and the clean start is kept, as with a cut file."""
+    path = corpus.png_video(
+        tmp_path / "grows.mov", [(64, 64)] * 10 + [(4096, 4096)] * 5
+    )
+
+    video = video_process(video_id=upload(path).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    assert (video.width, video.height) == (64, 64)
+    assert video.probe["pipeline"]["frames"] == 10
+
+
+@pytest.mark.parametrize(
     ("code", "params", "expected"),
     [
         ("not_video", {}, "This file is not a video we can read."),
+        (
+            "too_many_pixels",
+            {"width": 4096, "height": 4096, "limit": 8847360},
+            "4096 × 4096 pixels, more than we can process (at most 8,847,360 pixels",
+        ),
+        ("too_fast", {"fps": 1000, "limit": 240}, "1000 frames per second"),
+        ("too_many_channels", {"count": 24, "limit": 8}, "24 channels"),
+        ("too_demanding", {}, "too demanding to process"),
+        ("unprocessable", {}, "We could not process this video."),
         (
             "too_long",
             {"duration": 245, "limit": 180},

@@ -226,9 +226,10 @@ def test_a_crashing_decoder_fails_the_video_without_retry(upload, clips, monkeyp
 
     video.refresh_from_db()
     assert video.status == Video.Status.FAILED
-    assert video.failure_code == "internal"
+    assert video.failure_code == "unprocessable"
     assert "decoder state corrupted" in video.failure_detail
     assert video.attempts == 1
+    assert "try again later" not in video.failure_reason
 
 
 def test_soft_time_limit_ends_in_a_timeout_failure(upload, clips, settings):
