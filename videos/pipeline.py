@@ -81,6 +81,7 @@ class VideoRejected(Exception):
         self.code = code
         self.params = params
         self.detail = detail or code
+        self.probe = None  # what probe found, when the refusal came later
 
 
 def _raise_if_memory(error: Exception) -> None:

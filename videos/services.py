@@ -28,15 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from videos import owners
+from videos import bounded, owners
 from videos.models import Video, private_storage
 from videos.pipeline import (
     Limits,
     PipelineTimeout,
     VideoRejected,
     describe_exception,
-    probe,
-    transcode,
 )
 
 logger = logging.getLogger(__name__)
@@ -102,17 +100,14 @@ def video_process(*, video_id) -> Video | None:
     try:
         try:
             source = _local_source(video, work)
-            info = probe(source, limits)
-            result = transcode(
-                source, work / "video.mp4", work / "poster.webp", info, limits
-            )
+            info, result = run_pipeline(source, work, limits)
         except VideoRejected as rejected:
             return _finish_failed(
                 video.pk,
                 code=rejected.code,
                 params=rejected.params,
                 detail=rejected.detail,
-                probe=info,
+                probe=rejected.probe,
             )
         except (PipelineTimeout, SoftTimeLimitExceeded) as error:
             return _finish_failed(
@@ -145,6 +140,12 @@ def video_process(*, video_id) -> Video | None:
         return _finish_ready(video.pk, info, result, output_name, poster_name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_pipeline(source: Path, work: Path, limits: Limits):
+    """Probe and transcode in a child process under VIDEO_WORKER_MEMORY_MB (see
+    videos.bounded); returns (probe info, pipeline.Result)."""
+    return bounded.run(source, work, limits, memory_mb=settings.VIDEO_WORKER_MEMORY_MB)
 
 
 def _claim(video_id) -> Video | None:

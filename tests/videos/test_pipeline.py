@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.videos import corpus
-from videos import pipeline, services
+from videos import pipeline
 from videos.models import Video
 from videos.pipeline import output_size
 from videos.services import video_process
@@ -247,22 +247,23 @@ def test_bad_file_fails_with_a_clear_reason_and_no_side_effects(
     ],
 )
 def test_hostile_headers_are_refused_before_any_frame_is_decoded(
-    upload, tmp_path, monkeypatch, writer, code
+    settings, tmp_path, monkeypatch, writer, code
 ):
+    """In this process (the worker runs it in a child): nothing is decoded, and
+    memory does not grow by anything like one declared frame."""
     path = writer(tmp_path, "http://127.0.0.1:9")
 
     def no_decoding(*args, **kwargs):
         raise AssertionError("decoding started")
 
     monkeypatch.setattr(pipeline, "_first_frames", no_decoding)
-    monkeypatch.setattr(services, "transcode", no_decoding)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    video = video_process(video_id=upload(path).pk)
+    with pytest.raises(pipeline.VideoRejected) as refused:
+        pipeline.probe(path, pipeline.Limits.from_settings())
 
-    assert video.status == Video.Status.FAILED
-    assert video.failure_code == code, video.failure_detail
-    assert "declares" in video.failure_detail
+    assert refused.value.code == code
+    assert "declares" in refused.value.detail
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100, "a 16000 x 16000 frame alone would be 768 MB"
 
