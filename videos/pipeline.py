@@ -312,6 +312,9 @@ def probe(path, limits: Limits) -> dict:
         info["video_index"] = stream.index
         info["audio_index"] = audio[0].index if audio else None
         duration = _stream_duration(container, stream)
+        if duration is None:
+            duration = _measured_duration(path, fmt, stream.index, limits)
+            info["duration_measured"] = True
         info["duration"] = duration
         guard_decoder(stream, limits)
         first = _first_frames(container, stream)
@@ -351,6 +354,33 @@ def probe(path, limits: Limits) -> dict:
             "bad_shape", f"{width}x{height}", width=width, height=height
         )
     return info
+
+
+def _measured_duration(path, fmt, index, limits: Limits):
+    """The span of the stream's packet timestamps, for a file that does not state
+    its duration: a browser's MediaRecorder writes WebM with neither a Duration
+    element nor Cues. Demuxing only (no decoding); stops once past the limit."""
+    first = end = None
+    with open_input(path, fmt) as container:
+        stream = container.streams[index]
+        time_base = stream.time_base
+        rate = _rate(stream)
+        # A block's own length is often missing in WebM: count one frame.
+        frame = round(1 / rate / time_base) if rate and time_base else 0
+        try:
+            for packet in _packets(container, [stream]):
+                if packet.pts is None:
+                    continue
+                first = packet.pts if first is None else min(first, packet.pts)
+                stop = packet.pts + (packet.duration or frame)
+                end = stop if end is None else max(end, stop)
+                if float((end - first) * time_base) > limits.max_duration + 1:
+                    break
+        except _SourceBroken:
+            pass  # a cut recording: what was read so far is its length
+    if first is None or not time_base:
+        return None
+    return float((end - first) * time_base)
 
 
 def _first_frames(container, stream):

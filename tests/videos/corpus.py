@@ -130,6 +130,12 @@ def too_long(folder, http_url):
     return make_clip(folder / "long.mp4", seconds=3, audio=False)
 
 
+def mediarecorder_too_long(folder, http_url):
+    # No Duration element and no Cues, as a browser writes it; the limit lowered to
+    # 1 s by the test: the length is measured from the packets.
+    return make_clip(folder / "recorded.webm", seconds=3, audio=False, live=True)
+
+
 def too_narrow(folder, http_url):
     return make_clip(
         folder / "narrow.mp4", width=16, height=400, seconds=0.5, audio=False
@@ -339,6 +345,7 @@ BAD_FILES = [
     (matroska_header_then_garbage, "not_video", {}),
     (audio_only, "audio_only", {}),
     (too_long, "too_long", {"VIDEO_MAX_DURATION_SECONDS": 1}),
+    (mediarecorder_too_long, "too_long", {"VIDEO_MAX_DURATION_SECONDS": 1}),
     (too_narrow, "bad_shape", {}),
     (too_small, "too_small", {}),
     (too_large, "too_large", {"VIDEO_MAX_DIMENSION": 200}),

@@ -124,6 +124,40 @@ def test_other_allowed_containers_are_transcoded(upload, clips, kind):
     assert video.probe["format"] == {"webm": "matroska", "avi": "avi"}[kind]
 
 
+@pytest.mark.parametrize(
+    ("kind", "channels"), [("surround_5.1", 6), ("surround_7.1", 8)]
+)
+def test_many_channel_sound_is_downmixed_to_stereo_aac(upload, clips, kind, channels):
+    video = video_process(video_id=upload(clips[kind]).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    source_audio = [s for s in video.probe["streams"] if s["type"] == "audio"]
+    assert source_audio[0]["channels"] == channels
+    with av.open(video.output.path) as container:
+        audio = container.streams.audio[0]
+        assert audio.codec_context.name == "aac"
+        assert audio.codec_context.layout.name == "stereo"
+        frames = list(container.decode(audio))
+    assert any(set(bytes(frame.planes[0])) - {0} for frame in frames), "not silent"
+
+
+def test_a_mediarecorder_webm_without_duration_or_cues_is_measured_and_accepted(
+    upload, clips
+):
+    raw = clips["mediarecorder"].read_bytes()
+    assert b"\x1c\x53\xbb\x6b" not in raw, "no Cues element"
+    with av.open(str(clips["mediarecorder"])) as source:
+        assert source.duration is None
+        assert source.streams.video[0].duration is None
+
+    video = video_process(video_id=upload(clips["mediarecorder"]).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    assert video.probe["duration_measured"] is True
+    assert video.probe["duration"] == pytest.approx(2.0, abs=0.1)
+    assert video.duration == pytest.approx(2.0, abs=0.1)
+
+
 def test_metadata_and_location_are_stripped(upload, clips):
     with av.open(str(clips["tagged"])) as source:
         assert "com.apple.quicktime.location.ISO6709" in source.metadata
