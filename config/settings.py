@@ -272,7 +272,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=250 * 1024 * 1024)
 VIDEO_MAX_DURATION_SECONDS = env.int("VIDEO_MAX_DURATION_SECONDS", default=180)
 VIDEO_MAX_DIMENSION = env.int("VIDEO_MAX_DIMENSION", default=4096)
+# Pixels per frame (width x height): 4096 x 2160 (DCI 4K) by default.
+VIDEO_MAX_PIXELS = env.int("VIDEO_MAX_PIXELS", default=4096 * 2160)
 VIDEO_OUTPUT_MAX_HEIGHT = env.int("VIDEO_OUTPUT_MAX_HEIGHT", default=720)
+# Address-space ceiling of the child process that probes and transcodes one video.
+VIDEO_WORKER_MEMORY_MB = env.int("VIDEO_WORKER_MEMORY_MB", default=1024)
 VIDEO_X264_PRESET = env.str("VIDEO_X264_PRESET", default="veryfast")
 VIDEO_X264_CRF = env.int("VIDEO_X264_CRF", default=23)
 VIDEO_MAX_ATTEMPTS = env.int("VIDEO_MAX_ATTEMPTS", default=3)

@@ -2,9 +2,16 @@
 
 The pipeline stores a stable `failure_code` and plain numbers in `failure_params`;
 the text is translated when shown, in the reader's language.
+
+Only GENERIC ("internal") tells the participant to try again later: it is kept for
+trouble on our side that a later attempt can fix (storage, database or broker away
+until the attempts ran out). A file that breaks the decoder is "unprocessable", one
+that needs more memory than a worker allows is "too_demanding": retrying either
+would fail the same way.
 """
 
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 GENERIC = "internal"
@@ -28,6 +35,14 @@ def _too_many_streams(p):
     return ngettext(
         "This file holds %(count)d track; we accept at most %(limit)d.",
         "This file holds %(count)d tracks; we accept at most %(limit)d.",
+        p["count"],
+    ) % {"count": p["count"], "limit": p["limit"]}
+
+
+def _too_many_channels(p):
+    return ngettext(
+        "The sound has %(count)d channel; we accept at most %(limit)d.",
+        "The sound has %(count)d channels; we accept at most %(limit)d.",
         p["count"],
     ) % {"count": p["count"], "limit": p["limit"]}
 
@@ -71,7 +86,31 @@ MESSAGES = {
         )
         % p
     ),
+    "too_many_pixels": lambda p: (
+        gettext(
+            "The picture is %(width)d × %(height)d pixels, more than we can process "
+            "(at most %(limit)s pixels in all). Please export it at a lower "
+            "resolution, such as 1080p."
+        )
+        % {
+            "width": p["width"],
+            "height": p["height"],
+            "limit": number_format(p["limit"], force_grouping=True),
+        }
+    ),
+    "too_fast": lambda p: (
+        gettext("The video has %(fps)d frames per second; the limit is %(limit)d.") % p
+    ),
     "too_many_streams": _too_many_streams,
+    "too_many_channels": _too_many_channels,
+    "too_demanding": lambda p: gettext(
+        "This video is too demanding to process. Please export it at a lower "
+        "resolution, such as 1080p, and upload it again."
+    ),
+    "unprocessable": lambda p: gettext(
+        "We could not process this video. Exporting it again as an MP4 file and "
+        "uploading that usually works."
+    ),
     "timeout": lambda p: gettext(
         "Processing this video took too long. A shorter or smaller video will work."
     ),

@@ -7,6 +7,11 @@ Safety: the container format is decided from the file's own magic bytes and pass
 FFmpeg explicitly, so FFmpeg never auto-probes; demuxers that read other files or
 URLs (hls, concat, image2, lavfi, ...) can never be chosen. Only the `file` protocol
 is whitelisted, and the MOV demuxer's external data references stay off.
+
+Resources: a small file can declare enormous frames. Opening a file decodes nothing
+(no decoder is allowed while FFmpeg reads the stream info), so `probe` checks the
+declared size, pixel count, frame rate, stream and channel counts first; our own
+decoders then refuse any frame above VIDEO_MAX_PIXELS, whatever the file declared.
 """
 
 import json
@@ -39,8 +44,18 @@ CONTENT_TYPES = {
 # opens with (legacy QuickTime files may lack `ftyp`).
 ISO_BMFF_FIRST_BOXES = {b"ftyp", b"moov", b"wide", b"free", b"skip", b"mdat"}
 OPEN_OPTIONS = {"protocol_whitelist": "file", "enable_drefs": "0"}
+# avformat_find_stream_info decodes frames to learn what the container leaves out
+# (pixel format, ...), at whatever size the bitstream says. Allowing no decoder while
+# it runs ("none" names no codec) keeps opening a file free of decoding: what it
+# reports is what the container and the parsers declare.
+INPUT_OPTIONS = {**OPEN_OPTIONS, "codec_whitelist": "none"}
 
 MAX_STREAMS = 16
+MAX_FPS = 240
+MAX_AUDIO_CHANNELS = 8
+# Samples per decoded audio frame (FFmpeg's default is INT_MAX): plenty for any real
+# packet, and a ceiling on what one frame of a hostile file can allocate.
+MAX_AUDIO_FRAME_SAMPLES = 1 << 20
 MIN_SIDE = 16
 MAX_ASPECT = 10
 FIRST_FRAMES = 3
@@ -66,6 +81,14 @@ class VideoRejected(Exception):
         self.code = code
         self.params = params
         self.detail = detail or code
+        self.probe = None  # what probe found, when the refusal came later
+
+
+def _raise_if_memory(error: Exception) -> None:
+    """FFmpeg running out of memory (ENOMEM, a MemoryError in PyAV) is not a broken
+    file: let it through to end the video as too demanding."""
+    if isinstance(error, MemoryError):
+        raise error
 
 
 class _SourceBroken(Exception):
@@ -81,6 +104,7 @@ class Limits:
     max_bytes: int
     max_duration: float
     max_dimension: int
+    max_pixels: int
     output_max_height: int
     preset: str
     crf: int
@@ -94,6 +118,7 @@ class Limits:
             max_bytes=settings.VIDEO_MAX_UPLOAD_BYTES,
             max_duration=settings.VIDEO_MAX_DURATION_SECONDS,
             max_dimension=settings.VIDEO_MAX_DIMENSION,
+            max_pixels=settings.VIDEO_MAX_PIXELS,
             output_max_height=settings.VIDEO_OUTPUT_MAX_HEIGHT,
             preset=settings.VIDEO_X264_PRESET,
             crf=settings.VIDEO_X264_CRF,
@@ -133,9 +158,10 @@ def open_input(path, fmt: str):
     demuxer = FORMATS[fmt]
     try:
         container = av.open(
-            str(path), mode="r", format=demuxer, options=dict(OPEN_OPTIONS)
+            str(path), mode="r", format=demuxer, options=dict(INPUT_OPTIONS)
         )
     except av.FFmpegError as error:
+        _raise_if_memory(error)
         raise VideoRejected(
             "not_video", f"{demuxer} demuxer refused it: {error}"
         ) from error
@@ -148,21 +174,77 @@ def open_input(path, fmt: str):
     return container
 
 
+def guard_decoder(stream, limits: Limits) -> None:
+    """Set the decoder's own ceilings before its first packet: FFmpeg then refuses
+    a larger frame (one a file did not declare, or changes to mid-stream) instead of
+    allocating it."""
+    stream.codec_context.options = {
+        "max_pixels": str(limits.max_pixels),
+        "max_samples": str(MAX_AUDIO_FRAME_SAMPLES),
+    }
+    stream.thread_type = "AUTO"
+
+
+def check_declared(container, video, audio, limits: Limits) -> None:
+    """Refuse what would take too much to decode, from the headers alone."""
+    count = len(container.streams)
+    if count > MAX_STREAMS:
+        raise VideoRejected(
+            "too_many_streams", f"{count} streams", count=count, limit=MAX_STREAMS
+        )
+    width, height = (
+        (video.codec_context.width, video.codec_context.height) if video else (0, 0)
+    )
+    if max(width, height) > limits.max_dimension:
+        raise VideoRejected(
+            "too_large",
+            f"declares {width}x{height}",
+            width=width,
+            height=height,
+            limit=limits.max_dimension,
+        )
+    if width * height > limits.max_pixels:
+        raise VideoRejected(
+            "too_many_pixels",
+            f"declares {width}x{height}",
+            width=width,
+            height=height,
+            limit=limits.max_pixels,
+        )
+    fps = _rate(video) if video else None
+    if fps and fps > MAX_FPS:
+        raise VideoRejected(
+            "too_fast", f"declares {fps:.3f} fps", fps=round(fps), limit=MAX_FPS
+        )
+    channels = audio.codec_context.channels if audio is not None else 0
+    if channels > MAX_AUDIO_CHANNELS:
+        raise VideoRejected(
+            "too_many_channels",
+            f"declares {channels} audio channels",
+            count=channels,
+            limit=MAX_AUDIO_CHANNELS,
+        )
+
+
 def _rate(stream):
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     return float(rate) if rate else None
 
 
 def _stream_duration(container, stream):
+    own = None
     if stream.duration is not None and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        duration = container.duration / 1_000_000
-        # Matroska states the end time; a clip cut from a longer recording starts
-        # late. (Where this under-counts, transcode's timestamp check still applies.)
-        start = (container.start_time or 0) / 1_000_000
-        return duration - start if 0 < start < duration else duration
-    return None
+        own = float(stream.duration * stream.time_base)
+    if container.duration is None:
+        return own
+    duration = container.duration / 1_000_000
+    if own is not None and abs(own - duration) > 0.001:
+        return own
+    # Matroska states the end time (and FFmpeg copies it to a stream that has no
+    # duration of its own); a clip cut from a longer recording starts late.
+    # (Where this under-counts, transcode's timestamp check still applies.)
+    start = (container.start_time or 0) / 1_000_000
+    return duration - start if 0 < start < duration else duration
 
 
 def probe(path, limits: Limits) -> dict:
@@ -215,24 +297,26 @@ def probe(path, limits: Limits) -> dict:
             ),
             "streams": streams,
         }
-        if len(container.streams) > MAX_STREAMS:
-            raise VideoRejected(
-                "too_many_streams",
-                f"{len(container.streams)} streams",
-                count=len(container.streams),
-                limit=MAX_STREAMS,
-            )
         video_streams = [s for s in container.streams.video if s.codec_context]
+        audio = [s for s in container.streams.audio if s.codec_context]
+        check_declared(
+            container,
+            video_streams[0] if video_streams else None,
+            audio[0] if audio else None,
+            limits,
+        )
         if not video_streams:
             code = "audio_only" if container.streams.audio else "no_video"
             raise VideoRejected(code, json.dumps(streams))
         stream = video_streams[0]
         info["video_index"] = stream.index
-        audio = [s for s in container.streams.audio if s.codec_context]
         info["audio_index"] = audio[0].index if audio else None
         duration = _stream_duration(container, stream)
+        if duration is None:
+            duration = _measured_duration(path, fmt, stream.index, limits)
+            info["duration_measured"] = True
         info["duration"] = duration
-        stream.thread_type = "AUTO"
+        guard_decoder(stream, limits)
         first = _first_frames(container, stream)
         width, height = first.width, first.height
         rotation = first.rotation % 360
@@ -272,6 +356,33 @@ def probe(path, limits: Limits) -> dict:
     return info
 
 
+def _measured_duration(path, fmt, index, limits: Limits):
+    """The span of the stream's packet timestamps, for a file that does not state
+    its duration: a browser's MediaRecorder writes WebM with neither a Duration
+    element nor Cues. Demuxing only (no decoding); stops once past the limit."""
+    first = end = None
+    with open_input(path, fmt) as container:
+        stream = container.streams[index]
+        time_base = stream.time_base
+        rate = _rate(stream)
+        # A block's own length is often missing in WebM: count one frame.
+        frame = round(1 / rate / time_base) if rate and time_base else 0
+        try:
+            for packet in _packets(container, [stream]):
+                if packet.pts is None:
+                    continue
+                first = packet.pts if first is None else min(first, packet.pts)
+                stop = packet.pts + (packet.duration or frame)
+                end = stop if end is None else max(end, stop)
+                if float((end - first) * time_base) > limits.max_duration + 1:
+                    break
+        except _SourceBroken:
+            pass  # a cut recording: what was read so far is its length
+    if first is None or not time_base:
+        return None
+    return float((end - first) * time_base)
+
+
 def _first_frames(container, stream):
     """Decode the first frames of `stream`; the first one, or VideoRejected."""
     first = None
@@ -283,6 +394,7 @@ def _first_frames(container, stream):
             if decoded >= FIRST_FRAMES:
                 break
     except av.FFmpegError as error:
+        _raise_if_memory(error)
         if first is None:
             raise VideoRejected("undecodable", f"decoding failed: {error}") from error
     if first is None:
@@ -356,14 +468,14 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
         ) as output,
     ):
         vin = container.streams[info["video_index"]]
-        vin.thread_type = "AUTO"
+        guard_decoder(vin, limits)
         ain = (
             container.streams[info["audio_index"]]
             if info.get("audio_index") is not None
             else None
         )
         if ain is not None:
-            ain.thread_type = "AUTO"
+            guard_decoder(ain, limits)
 
         fps = info.get("fps") or 30
         rate = Fraction(min(fps, MAX_OUTPUT_FPS)).limit_denominator(1001)
@@ -530,6 +642,7 @@ def _packets(container, streams):
         except StopIteration:
             return
         except av.FFmpegError as error:
+            _raise_if_memory(error)
             raise _SourceBroken(str(error)) from error
         yield packet
 
@@ -538,6 +651,7 @@ def _decode(stream, packet, tolerant=False):
     try:
         return stream.decode(packet)
     except av.FFmpegError as error:
+        _raise_if_memory(error)
         if tolerant:
             return []
         raise _SourceBroken(str(error)) from error
@@ -547,7 +661,8 @@ def _drain(graph, sink, flush=False):
     if flush:
         try:
             graph.push(None)
-        except (av.FFmpegError, ValueError):
+        except (av.FFmpegError, ValueError) as error:
+            _raise_if_memory(error)
             return
     while True:
         try:

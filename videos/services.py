@@ -28,15 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from videos import owners
+from videos import bounded, owners
 from videos.models import Video, private_storage
 from videos.pipeline import (
     Limits,
     PipelineTimeout,
     VideoRejected,
     describe_exception,
-    probe,
-    transcode,
 )
 
 logger = logging.getLogger(__name__)
@@ -102,21 +100,28 @@ def video_process(*, video_id) -> Video | None:
     try:
         try:
             source = _local_source(video, work)
-            info = probe(source, limits)
-            result = transcode(
-                source, work / "video.mp4", work / "poster.webp", info, limits
-            )
+            info, result = run_pipeline(source, work, limits)
         except VideoRejected as rejected:
             return _finish_failed(
                 video.pk,
                 code=rejected.code,
                 params=rejected.params,
                 detail=rejected.detail,
-                probe=info,
+                probe=rejected.probe,
             )
         except (PipelineTimeout, SoftTimeLimitExceeded) as error:
             return _finish_failed(
                 video.pk, code="timeout", params={}, detail=describe_exception(error)
+            )
+        except MemoryError as error:
+            # FFmpeg's ENOMEM arrives as a MemoryError too: this file needs more
+            # memory than we give a transcode, and will again next time.
+            return _finish_failed(
+                video.pk,
+                code="too_demanding",
+                params={},
+                detail=describe_exception(error),
+                probe=info,
             )
         except TRANSIENT_ERRORS:
             raise  # storage, database or broker trouble: the task retries
@@ -125,7 +130,7 @@ def video_process(*, video_id) -> Video | None:
             logger.exception("video %s could not be processed", video.pk)
             return _finish_failed(
                 video.pk,
-                code="internal",
+                code="unprocessable",
                 params={},
                 detail=describe_exception(error) + "\n" + traceback.format_exc(),
                 probe=info,
@@ -135,6 +140,12 @@ def video_process(*, video_id) -> Video | None:
         return _finish_ready(video.pk, info, result, output_name, poster_name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_pipeline(source: Path, work: Path, limits: Limits):
+    """Probe and transcode in a child process under VIDEO_WORKER_MEMORY_MB (see
+    videos.bounded); returns (probe info, pipeline.Result)."""
+    return bounded.run(source, work, limits, memory_mb=settings.VIDEO_WORKER_MEMORY_MB)
 
 
 def _claim(video_id) -> Video | None:

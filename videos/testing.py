@@ -42,6 +42,8 @@ def make_clip(
     metadata: dict | None = None,
     preset: str = "ultrafast",
     start: float = 0,
+    audio_layout: str = "stereo",
+    live: bool = False,
 ) -> Path:
     """Write a clip of coloured frames (and a sine tone) to `path`; return the path.
 
@@ -49,6 +51,10 @@ def make_clip(
     "com.apple.quicktime.location.ISO6709": ..., "creation_time": ...}); for MP4/MOV
     they are written with movflags use_metadata_tags, as phones do. `start` shifts
     every timestamp (seconds), like a clip cut out of a longer recording.
+
+    `audio_layout` is an FFmpeg layout name ("5.1", "7.1", ...): the tone is written
+    on every channel. `live` writes Matroska/WebM the way a browser's MediaRecorder
+    does: no Duration element and no Cues (the muxer's `live` option).
     """
     path = Path(path)
     container_format, video_codec, audio_codec = _CONTAINERS[path.suffix.lower()]
@@ -59,6 +65,8 @@ def make_clip(
     options = {}
     if metadata and container_format in ("mp4", "mov"):
         options["movflags"] = "use_metadata_tags"
+    if live:
+        options["live"] = "1"
 
     with av.open(str(path), "w", format=container_format, options=options) as output:
         if metadata:
@@ -74,7 +82,7 @@ def make_clip(
             video.set_display_rotation(rotation)
         tone = None
         if audio:
-            tone = output.add_stream(audio_codec, rate=48000, layout="stereo")
+            tone = output.add_stream(audio_codec, rate=48000, layout=audio_layout)
         base = _base_picture(display_size, text)
         for index in range(frame_count):
             picture = _frame_picture(base, index, frame_count)
@@ -88,7 +96,7 @@ def make_clip(
             output.mux(video.encode(frame))
         output.mux(video.encode(None))
         if tone is not None:
-            _write_tone(output, tone, frame_count / fps, start)
+            _write_tone(output, tone, frame_count / fps, start, audio_layout)
     return path
 
 
@@ -126,7 +134,7 @@ def _frame_picture(base, index, frame_count):
     return image
 
 
-def _write_tone(output, stream, seconds, start=0):
+def _write_tone(output, stream, seconds, start=0, layout="stereo"):
     import math
 
     rate = 48000
@@ -136,14 +144,15 @@ def _write_tone(output, stream, seconds, start=0):
     pts = 0
     while pts < total:
         count = min(samples_per_frame, total - pts)
-        frame = av.AudioFrame(format="s16", layout="stereo", samples=count)
+        frame = av.AudioFrame(format="s16", layout=layout, samples=count)
+        channels = len(frame.layout.channels)
         frame.sample_rate = rate
         frame.pts = pts + round(start * rate)
         frame.time_base = Fraction(1, rate)
         values = bytearray()
         for n in range(pts, pts + count):
             sample = int(8000 * math.sin(step * n)).to_bytes(2, "little", signed=True)
-            values += sample + sample
+            values += sample * channels
         frame.planes[0].update(bytes(values))
         output.mux(stream.encode(frame))
         pts += count

@@ -19,6 +19,13 @@ def clips(tmp_path_factory):
         "silent": make_clip(folder / "silent.mkv", audio=False),
         "webm": make_clip(folder / "clip.webm", seconds=1),
         "avi": make_clip(folder / "clip.avi", seconds=1),
+        "surround_5.1": make_clip(
+            folder / "surround.mp4", seconds=1, audio_layout="5.1"
+        ),
+        "surround_7.1": make_clip(
+            folder / "surround.webm", seconds=1, audio_layout="7.1"
+        ),
+        "mediarecorder": make_clip(folder / "recorded.webm", live=True),
         "tagged": make_clip(
             folder / "tagged.mov",
             metadata={

@@ -1,5 +1,6 @@
 """The pipeline end to end on real files: probe, validate, transcode, poster."""
 
+import resource
 import socket
 import threading
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.videos import corpus
+from videos import pipeline
 from videos.models import Video
 from videos.pipeline import output_size
 from videos.services import video_process
@@ -120,6 +122,40 @@ def test_other_allowed_containers_are_transcoded(upload, clips, kind):
 
     assert video.status == Video.Status.READY, video.failure_detail
     assert video.probe["format"] == {"webm": "matroska", "avi": "avi"}[kind]
+
+
+@pytest.mark.parametrize(
+    ("kind", "channels"), [("surround_5.1", 6), ("surround_7.1", 8)]
+)
+def test_many_channel_sound_is_downmixed_to_stereo_aac(upload, clips, kind, channels):
+    video = video_process(video_id=upload(clips[kind]).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    source_audio = [s for s in video.probe["streams"] if s["type"] == "audio"]
+    assert source_audio[0]["channels"] == channels
+    with av.open(video.output.path) as container:
+        audio = container.streams.audio[0]
+        assert audio.codec_context.name == "aac"
+        assert audio.codec_context.layout.name == "stereo"
+        frames = list(container.decode(audio))
+    assert any(set(bytes(frame.planes[0])) - {0} for frame in frames), "not silent"
+
+
+def test_a_mediarecorder_webm_without_duration_or_cues_is_measured_and_accepted(
+    upload, clips
+):
+    raw = clips["mediarecorder"].read_bytes()
+    assert b"\x1c\x53\xbb\x6b" not in raw, "no Cues element"
+    with av.open(str(clips["mediarecorder"])) as source:
+        assert source.duration is None
+        assert source.streams.video[0].duration is None
+
+    video = video_process(video_id=upload(clips["mediarecorder"]).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    assert video.probe["duration_measured"] is True
+    assert video.probe["duration"] == pytest.approx(2.0, abs=0.1)
+    assert video.duration == pytest.approx(2.0, abs=0.1)
 
 
 def test_metadata_and_location_are_stripped(upload, clips):
@@ -236,9 +272,63 @@ def test_bad_file_fails_with_a_clear_reason_and_no_side_effects(
 
 
 @pytest.mark.parametrize(
+    ("writer", "code"),
+    [
+        (corpus.decompression_bomb, "too_large"),
+        (corpus.pixel_bomb, "too_many_pixels"),
+        (corpus.frame_rate_bomb, "too_fast"),
+        (corpus.channel_bomb, "too_many_channels"),
+    ],
+)
+def test_hostile_headers_are_refused_before_any_frame_is_decoded(
+    settings, tmp_path, monkeypatch, writer, code
+):
+    """In this process (the worker runs it in a child): nothing is decoded, and
+    memory does not grow by anything like one declared frame."""
+    path = writer(tmp_path, "http://127.0.0.1:9")
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoding started")
+
+    monkeypatch.setattr(pipeline, "_first_frames", no_decoding)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    with pytest.raises(pipeline.VideoRejected) as refused:
+        pipeline.probe(path, pipeline.Limits.from_settings())
+
+    assert refused.value.code == code
+    assert "declares" in refused.value.detail
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, "a 16000 x 16000 frame alone would be 768 MB"
+
+
+def test_frames_larger_than_the_file_declared_are_never_decoded(upload, tmp_path):
+    """Declares 64 x 64, then switches to frames over VIDEO_MAX_PIXELS: the decoder
+    refuses them (no allocation) and the clean start is kept, as with a cut file."""
+    path = corpus.png_video(
+        tmp_path / "grows.mov", [(64, 64)] * 10 + [(4096, 4096)] * 5
+    )
+
+    video = video_process(video_id=upload(path).pk)
+
+    assert video.status == Video.Status.READY, video.failure_detail
+    assert (video.width, video.height) == (64, 64)
+    assert video.probe["pipeline"]["frames"] == 10
+
+
+@pytest.mark.parametrize(
     ("code", "params", "expected"),
     [
         ("not_video", {}, "This file is not a video we can read."),
+        (
+            "too_many_pixels",
+            {"width": 4096, "height": 4096, "limit": 8847360},
+            "4096 × 4096 pixels, more than we can process (at most 8,847,360 pixels",
+        ),
+        ("too_fast", {"fps": 1000, "limit": 240}, "1000 frames per second"),
+        ("too_many_channels", {"count": 24, "limit": 8}, "24 channels"),
+        ("too_demanding", {}, "too demanding to process"),
+        ("unprocessable", {}, "We could not process this video."),
         (
             "too_long",
             {"duration": 245, "limit": 180},

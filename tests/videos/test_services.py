@@ -155,16 +155,16 @@ def test_transient_storage_errors_are_retried_until_the_attempt_cap(
 
 def test_a_database_hiccup_is_retried_and_then_succeeds(upload, clips, monkeypatch):
     video = upload(clips["landscape"])
-    real_probe = services.probe
+    real_run = services.run_pipeline
     hiccups = []
 
-    def probe_once_offline(path, limits):
+    def run_once_offline(source, work, limits):
         if not hiccups:
             hiccups.append(1)
             raise OperationalError("server closed the connection unexpectedly")
-        return real_probe(path, limits)
+        return real_run(source, work, limits)
 
-    monkeypatch.setattr(services, "probe", probe_once_offline)
+    monkeypatch.setattr(services, "run_pipeline", run_once_offline)
 
     process_video.app.conf.task_eager_propagates = False  # reset by conftest
     process_video.delay(str(video.pk))
@@ -220,15 +220,16 @@ def test_a_crashing_decoder_fails_the_video_without_retry(upload, clips, monkeyp
     def explode(*args, **kwargs):
         raise ValueError("decoder state corrupted")
 
-    monkeypatch.setattr(services, "transcode", explode)
+    monkeypatch.setattr(services, "run_pipeline", explode)
 
     process_video.delay(str(video.pk))
 
     video.refresh_from_db()
     assert video.status == Video.Status.FAILED
-    assert video.failure_code == "internal"
+    assert video.failure_code == "unprocessable"
     assert "decoder state corrupted" in video.failure_detail
     assert video.attempts == 1
+    assert "try again later" not in video.failure_reason
 
 
 def test_soft_time_limit_ends_in_a_timeout_failure(upload, clips, settings):

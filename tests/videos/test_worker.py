@@ -16,6 +16,19 @@ from videos.testing import make_clip
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 
 
+def _transcode_children(video_id) -> list[str]:
+    """Processes still running videos.bounded for this video, wherever they are."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"videos.bounded" in cmdline and str(video_id).encode() in cmdline:
+            found.append(entry.name)
+    return found
+
+
 @pytest.fixture
 def slower_worker_env(monkeypatch):
     """A slower x264 preset for the worker process only, so the kill reliably lands
@@ -40,6 +53,11 @@ def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
         )
         celery_worker.stop(sig=signal.SIGKILL)
         assert celery_worker.process.returncode == -signal.SIGKILL
+        wait_for(
+            lambda: not _transcode_children(video.pk),
+            timeout=10,
+            what="the transcode child to die with its worker",
+        )
 
         video.refresh_from_db()
         assert video.status == Video.Status.PROCESSING, "killed before it finished"
