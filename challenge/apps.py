@@ -9,8 +9,16 @@ class ChallengeConfig(AppConfig):
     def ready(self):
         from videos.owners import register_owner
 
-        from .services.submission import entry_video_finished, entry_video_is_public
+        from .services.submission import (
+            entry_video_access,
+            entry_video_finished,
+            entry_video_is_public,
+            entry_video_keeps_source,
+        )
 
         register_owner(
-            is_public=entry_video_is_public, on_finished=entry_video_finished
+            is_public=entry_video_is_public,
+            on_finished=entry_video_finished,
+            may_view=entry_video_access,
+            keeps_source=entry_video_keeps_source,
         )

@@ -263,6 +263,9 @@ if S3_PRIVATE_BUCKET:
 # How a checked media view hands the file to the front server in production:
 # "" (Django streams it), "nginx" (X-Accel-Redirect) or "sendfile" (X-Sendfile).
 MEDIA_OFFLOAD = env.str("MEDIA_OFFLOAD", default="")
+# Public videos and posters: browsers and proxies keep them this long, then ask again
+# (a hidden entry disappears from caches within this time).
+PUBLIC_MEDIA_MAX_AGE = env.int("PUBLIC_MEDIA_MAX_AGE", default=60)
 MEDIA_OFFLOAD_PREFIX = env.str("MEDIA_OFFLOAD_PREFIX", default="/protected/")
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -9,9 +9,13 @@ class StoriesConfig(AppConfig):
     def ready(self):
         from videos.owners import register_owner
 
-        from .selectors import video_is_public_episode
+        from .selectors import episode_video_access, video_is_public_episode
 
-        register_owner(is_public=video_is_public_episode, on_finished=_nothing_to_do)
+        register_owner(
+            is_public=video_is_public_episode,
+            on_finished=_nothing_to_do,
+            may_view=episode_video_access,
+        )
 
 
 def _nothing_to_do(video) -> None:

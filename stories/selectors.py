@@ -79,6 +79,14 @@ def video_is_public_episode(video) -> bool | None:
     return episode.is_published()
 
 
+def episode_video_access(video, user, kind: str) -> bool | None:
+    """The videos app's may_view hook: an episode's files that are not public yet,
+    and its master upload, are for the staff who may edit stories."""
+    if not Episode.objects.filter(video_id=video.pk).exists():
+        return None
+    return bool(user.is_authenticated and user.has_perm("stories.change_episode"))
+
+
 def pending_views(episode_ids) -> dict[int, int]:
     """Plays counted in the cache and not yet written to the database."""
     keys = {VIEWS_KEY.format(pk=pk): pk for pk in episode_ids}

@@ -233,6 +233,12 @@ def _finish_ready(video_id, info, result, output_name, poster_name) -> Video:
         video.failure_params = {}
         video.failure_detail = ""
         video.processed_at = timezone.now()
+        if not owners.video_keeps_source(video):
+            # Keep less: the checked, metadata-free output exists; the original
+            # (GPS, device and date tags) goes once this commits.
+            source = video.source.name
+            video.source.name = ""
+            transaction.on_commit(lambda: private_storage().delete(source))
         video.save()
         owners.notify_finished(video)
     return video

@@ -1,9 +1,15 @@
 """Serve a video's files after checking who may see them, with HTTP Range support.
 
 - processed video and poster: anyone when an owner says the video is public
-  (videos.owners.video_is_public), otherwise only users with `videos.view_video`;
-- the original upload: only users with `videos.view_video`.
+  (videos.owners.video_is_public), otherwise whom the owner allows
+  (videos.owners.video_access: the participant and moderators for an entry, story
+  editors for an episode);
+- the original upload: whom the owner allows (nobody for an entry's upload, which is
+  deleted once processed; story editors for an episode's master).
 Everyone else gets 404, whether or not the video exists.
+
+Public files are cached briefly and revalidated (Last-Modified, 304), so hiding an
+entry takes it out of browsers' and proxies' caches within PUBLIC_MEDIA_MAX_AGE.
 
 With settings.MEDIA_OFFLOAD = "nginx" or "sendfile" the checks still happen here and
 the front server sends the bytes (and handles Range itself).
@@ -23,18 +29,15 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+from django.views.static import was_modified_since
 
 from videos.models import Video
-from videos.owners import video_is_public
+from videos.owners import video_access, video_is_public
 from videos.pipeline import CONTENT_TYPES
 
 CHUNK = 64 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 ORIGINAL_EXTENSIONS = {"mp4": ".mp4", "matroska": ".mkv", "avi": ".avi"}
-
-
-def _may_moderate(user) -> bool:
-    return user.is_authenticated and user.has_perm("videos.view_video")
 
 
 @require_safe
@@ -49,10 +52,8 @@ def poster(request, pk):
 
 @require_safe
 def original(request, pk):
-    if not _may_moderate(request.user):
-        raise Http404
     item = get_object_or_404(Video, pk=pk)
-    if not item.source:
+    if not item.source or not video_access(item, request.user, "original"):
         raise Http404
     fmt = (item.probe or {}).get("format", "")
     return _file_response(
@@ -69,7 +70,7 @@ def _serve_processed(request, pk, field, content_type, filename):
     if item is None or not getattr(item, field):
         raise Http404
     public = video_is_public(item)
-    if not public and not _may_moderate(request.user):
+    if not public and not video_access(item, request.user, filename.split(".")[0]):
         raise Http404
     return _file_response(
         request,
@@ -97,9 +98,17 @@ def _file_response(request, fieldfile, *, content_type, filename, public):
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": f'inline; filename="{filename}"',
         "Accept-Ranges": "bytes",
-        "Cache-Control": ("public, max-age=86400" if public else "private, no-store"),
+        "Cache-Control": (
+            f"public, max-age={settings.PUBLIC_MEDIA_MAX_AGE}, must-revalidate"
+            if public
+            else "private, no-store"
+        ),
         "Last-Modified": http_date(stat.st_mtime),
     }
+    if public and not was_modified_since(
+        request.headers.get("If-Modified-Since"), int(stat.st_mtime)
+    ):
+        return HttpResponse(status=HTTPStatus.NOT_MODIFIED, headers=headers)
 
     offload = settings.MEDIA_OFFLOAD
     if offload == "nginx":

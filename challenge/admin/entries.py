@@ -222,13 +222,12 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             '<div class="mod-player"><video controls preload="metadata" '
             'playsinline src="{src}" poster="{poster}" '
             'width="{w}" height="{h}"></video>'
-            '<p><a href="{original}" download>{label}</a></p></div>',
+            '<p><a href="{src}" download>{label}</a></p></div>',
             src=video.video_url,
             poster=video.poster_url,
-            original=video.original_url,
             w=video.width or 360,
             h=video.height or 640,
-            label=gettext("Download the original file"),
+            label=gettext("Download the video"),
         )
 
     @admin.display(description=_("hearts and reports"))

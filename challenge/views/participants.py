@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaign.selectors import campaign_current, helplines_for, visitor_country
@@ -52,6 +53,7 @@ def rules(request):
     )
 
 
+@never_cache
 @verified_email_required
 @require_http_methods(["GET", "POST"])
 def profile(request):

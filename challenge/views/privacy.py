@@ -24,6 +24,7 @@ def my_data(request):
     )
 
 
+@never_cache
 @require_POST
 @login_required
 def my_data_download(request):

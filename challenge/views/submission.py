@@ -30,6 +30,7 @@ from .common import participant_required, wants_json
 from .uploads import install_upload_handlers
 
 
+@never_cache
 @csrf_exempt
 @participant_required
 def submit(request):
@@ -180,6 +181,7 @@ def _after_upload(request, result):
     return redirect("challenge:my_entries")
 
 
+@never_cache
 @participant_required
 @require_http_methods(["GET", "POST"])
 def nudge(request, pk):
@@ -216,6 +218,7 @@ def nudge(request, pk):
 # My entries -------------------------------------------------------------------------
 
 
+@never_cache
 @participant_required
 def my_entries(request):
     entries = list(entries_for_participant(request.participant))
@@ -249,6 +252,7 @@ def entry_poster(request, pk):
     return response
 
 
+@never_cache
 @participant_required
 @require_http_methods(["GET", "POST"])
 def entry_withdraw(request, pk):
@@ -264,6 +268,7 @@ def entry_withdraw(request, pk):
     return render(request, "challenge/withdraw_confirm.html", {"entry": entry})
 
 
+@never_cache
 @participant_required
 @require_POST
 def guardian_resend(request, pk):

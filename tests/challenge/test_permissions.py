@@ -193,11 +193,13 @@ def test_video_of_a_pending_entry(client, tmp_path, role, expected):
         assert "private" in response.get("Cache-Control", "private")
 
 
-def test_the_owner_of_a_pending_entry_cannot_fetch_it_by_url(client, tmp_path):
+def test_the_owner_of_a_pending_entry_sees_it_but_not_in_the_gallery(client, tmp_path):
     participant = make_participant()
     entry = make_entry(participant=participant, with_files=True, tmp_dir=tmp_path)
     client.force_login(participant.user)
-    assert client.get(f"/v/{entry.video_id}/video.mp4").status_code == NOT_FOUND
+    video = client.get(f"/v/{entry.video_id}/video.mp4")
+    assert video.status_code == HTTPStatus.OK
+    assert video["Cache-Control"] == "private, no-store"
     assert client.get(reverse("gallery:detail", args=[entry.pk])).status_code == (
         NOT_FOUND
     )
