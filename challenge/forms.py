@@ -8,6 +8,8 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from .ages import COUNTRIES
+from .errors import GuardianIsParticipant
+from .mailboxes import same_mailbox
 from .models import HANDLE_VALIDATOR, Participant, Prompt
 from .nudge import caption_hits
 
@@ -161,7 +163,7 @@ class EntryForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, needs_guardian=False, account_email="", **kwargs):
+    def __init__(self, *args, needs_guardian=False, account_emails=(), **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("submission_token", uuid.uuid4())
         kwargs["initial"].setdefault(
@@ -169,7 +171,7 @@ class EntryForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.needs_guardian = needs_guardian
-        self.account_email = account_email
+        self.account_emails = list(account_emails)
         limit = settings.CHALLENGE_CAPTION_MAX
         caption = self.fields["caption"]
         caption.max_length = limit
@@ -189,10 +191,8 @@ class EntryForm(forms.Form):
 
     def clean_guardian_email(self):
         email = self.cleaned_data.get("guardian_email", "")
-        if email and email.casefold() == self.account_email.casefold():
-            raise forms.ValidationError(
-                _("Please give a parent's or guardian's address, not your own.")
-            )
+        if email and same_mailbox(email, self.account_emails):
+            raise forms.ValidationError(GuardianIsParticipant.message)
         return email
 
 

@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ..emails import guardian_request_message
-from ..errors import ChallengeError, GuardianLinkError
+from ..errors import ChallengeError, GuardianIsParticipant, GuardianLinkError
+from ..mailboxes import same_mailbox
 from ..models import Entry, GuardianConsent
+from ..selectors.participants import account_addresses
 from ..states import (
     TransitionNotAllowed,
     entry_erase,
@@ -74,7 +76,13 @@ def _send_guardian_email_on_commit(consent_id: int) -> None:
 
 
 def guardian_consent_request(*, entry: Entry, guardian_email: str) -> GuardianConsent:
-    """Ask the guardian: the consent row, and its e-mail once this commits."""
+    """Ask the guardian: the consent row, and its e-mail once this commits.
+
+    The form refuses the participant's own mailbox already; checked again here so
+    that no other way in (a held upload posted later) can skip it.
+    """
+    if same_mailbox(guardian_email, account_addresses(entry.participant.user)):
+        raise GuardianIsParticipant()
     consent = GuardianConsent.objects.create(entry=entry, guardian_email=guardian_email)
     _send_guardian_email_on_commit(consent.pk)
     return consent
