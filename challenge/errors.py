@@ -55,6 +55,14 @@ class GuardianIsParticipant(ChallengeError):
     )
 
 
+class ConsentFromParticipant(ChallengeError):
+    code = "own_account"
+    message = _(
+        "This answer must come from a parent or guardian, not from the account that "
+        "made the entry. Nothing was recorded."
+    )
+
+
 class NudgeAlreadyDecided(ChallengeError):
     code = "nudge_decided"
     message = _("You have already made your choice for this video.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaign.selectors import campaign_current, helplines_for, visitor_country
+from core.operator import site_operator
 
 from ..ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
 from ..errors import TooYoung
@@ -48,6 +49,7 @@ def rules(request):
                 (name, consent_age(code)) for code, name in COUNTRIES if code != "ZZ"
             ],
             "default_consent_age": consent_age("ZZ"),
+            "operator": site_operator(),
         },
     )
 
