@@ -6,6 +6,8 @@ in the guardian's place, and the guardian who needs to see, and later undo, what
 agreed to.
 """
 
+import datetime as dt
+import io
 import re
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -15,8 +17,10 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from challenge.models import Entry, GuardianConsent, GuardianNotice
@@ -335,3 +339,41 @@ def test_a_revoke_link_cannot_be_forged_or_made_from_a_consent_link(draft):
     assert stranger.post(url).status_code == HTTPStatus.NOT_FOUND
     entry.refresh_from_db()
     assert entry.state == S.DRAFT
+
+
+# --- 4. A guardian who never answers: the entry does not wait for ever --------------
+
+
+def test_an_unanswered_entry_is_purged_after_the_wait(
+    client, minor, upload, settings, django_capture_on_commit_callbacks
+):
+    settings.GUARDIAN_WAIT_DAYS = 14
+    old, old_path = _submit(client, minor, upload, django_capture_on_commit_callbacks)
+    Entry.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    fresh, fresh_path = _submit(
+        client, minor, upload, django_capture_on_commit_callbacks
+    )
+    storage = old.video.output.storage
+    names = [old.video.source.name, old.video.output.name, old.video.poster.name]
+    guardian = Client()
+    assert guardian.get(old_path + "video.mp4").status_code == HTTPStatus.OK
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retention_sweep", stdout=io.StringIO())
+
+    old.refresh_from_db()
+    assert old.state == S.WITHDRAWN
+    assert old.caption == ""
+    assert old.events.get(to_state=S.WITHDRAWN).reason == "guardian_no_answer"
+    assert old.guardian_consent.guardian_email == "erased@invalid"
+    assert not any(storage.exists(name) for name in names)
+    # The late guardian finds the link closed, and the video gone.
+    late = guardian.post(old_path, {"decision": "confirm"})
+    assert late.status_code == HTTPStatus.GONE
+    assert guardian.get(old_path + "video.mp4").status_code == HTTPStatus.NOT_FOUND
+    # A recent one keeps waiting.
+    fresh.refresh_from_db()
+    assert fresh.state == S.DRAFT
+    assert guardian.get(fresh_path).status_code == HTTPStatus.OK
