@@ -23,9 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from challenge.models import Entry, GuardianConsent, GuardianNotice
-from challenge.services.guardian import revoke_token
-from challenge.tasks import send_guardian_notice
+from challenge.models import Entry, GuardianConsent
 from tests.challenge.conftest import entry_post_data, make_participant
 
 S = Entry.State
@@ -221,11 +219,16 @@ def test_the_media_url_opens_only_for_a_live_consent_link(
     )
     assert stranger.get(forged).status_code == HTTPStatus.NOT_FOUND
     # a revoke link's token never opens consent media
+    from challenge.services.guardian import revoke_token
+
     GuardianConsent.objects.filter(pk=entry.guardian_consent.pk).update(
         decision=GuardianConsent.Decision.CONFIRMED
     )
     revoke = revoke_token(entry.guardian_consent)
-    assert stranger.get(video_path.replace(token, revoke)).status_code == 404
+    assert (
+        stranger.get(video_path.replace(token, revoke)).status_code
+        == HTTPStatus.NOT_FOUND
+    )
     GuardianConsent.objects.filter(pk=entry.guardian_consent.pk).update(
         decision=GuardianConsent.Decision.PENDING
     )
@@ -236,7 +239,9 @@ def test_the_media_url_opens_only_for_a_live_consent_link(
     # a used link: the guardian answered
     _confirm_as_guardian(consent_path, django_capture_on_commit_callbacks)
     assert stranger.get(video_path).status_code == HTTPStatus.NOT_FOUND
-    assert stranger.get(consent_path + "poster.webp").status_code == 404
+    assert (
+        stranger.get(consent_path + "poster.webp").status_code == HTTPStatus.NOT_FOUND
+    )
 
 
 # --- 3. A standing revoke link, and word when the entry is published ----------------
@@ -299,7 +304,7 @@ def test_the_guardian_withdraws_a_published_entry_with_the_standing_link(
     assert entry.caption == ""
     assert entry.events.filter(reason="guardian_revoked").count() == 1
     assert not any(storage.exists(name) for name in names)
-    assert Client().get(f"/en/gallery/{entry.pk}/").status_code == 404
+    assert Client().get(f"/en/gallery/{entry.pk}/").status_code == HTTPStatus.NOT_FOUND
 
     # Idempotent, and the link stays valid.
     again = guardian.post(revoke_path)
@@ -309,6 +314,9 @@ def test_the_guardian_withdraws_a_published_entry_with_the_standing_link(
 
 
 def test_the_published_mail_is_sent_once(draft, django_capture_on_commit_callbacks):
+    from challenge.models import GuardianNotice
+    from challenge.tasks import send_guardian_notice
+
     entry, consent_path = draft
     _confirm_as_guardian(consent_path, django_capture_on_commit_callbacks)
     moderator = _moderator_client()
@@ -325,6 +333,8 @@ def test_the_published_mail_is_sent_once(draft, django_capture_on_commit_callbac
 
 
 def test_a_revoke_link_cannot_be_forged_or_made_from_a_consent_link(draft):
+    from challenge.services.guardian import revoke_token
+
     entry, consent_path = draft
     token = consent_path.rstrip("/").rsplit("/", 1)[1]
     stranger = Client()
