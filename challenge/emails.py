@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaign.selectors import helplines_for
+from core.operator import site_operator
 
 from .models import GuardianConsent, ModerationNotice, RejectReason
 
@@ -15,6 +16,17 @@ from .models import GuardianConsent, ModerationNotice, RejectReason
 def _render(name: str, context: dict) -> tuple[str, str]:
     subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
     return subject, render_to_string(f"{name}.txt", context)
+
+
+def _who_runs_this() -> dict:
+    """Every mail says who runs the site and how to reach them (its foot,
+    challenge/email/_site_operator.txt). Call inside the recipient's language."""
+    return {
+        "operator": site_operator(),
+        "operator_url": settings.SITE_URL
+        + reverse("challenge:rules")
+        + "#who-runs-this",
+    }
 
 
 def guardian_request_message(
@@ -29,7 +41,9 @@ def guardian_request_message(
             "handle": entry.participant.handle,
             "link": link,
             "days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+            "wait_days": settings.GUARDIAN_WAIT_DAYS,
             "site_url": settings.SITE_URL,
+            **_who_runs_this(),
         }
         subject = render_to_string("challenge/email/guardian_subject.txt", context)
         body = render_to_string("challenge/email/guardian_message.txt", context)
@@ -38,6 +52,44 @@ def guardian_request_message(
         body=body,
         to=[consent.guardian_email],
     )
+
+
+def _guardian_notice(
+    name: str, *, consent: GuardianConsent, link: str
+) -> EmailMultiAlternatives:
+    entry = consent.entry
+    with translation.override(entry.participant.language or settings.LANGUAGE_CODE):
+        context = {
+            "entry": entry,
+            "handle": entry.participant.handle,
+            "link": link,
+            "gallery_url": settings.SITE_URL + reverse("gallery:list"),
+            "entry_url": settings.SITE_URL + entry.get_absolute_url(),
+            **_who_runs_this(),
+        }
+        subject, body = _render(f"challenge/email/{name}", context)
+    return EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[consent.guardian_email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def guardian_confirmed_message(
+    *, consent: GuardianConsent, link: str
+) -> EmailMultiAlternatives:
+    """After the guardian's "yes": what happens next, and the standing link to
+    withdraw the entry at any time."""
+    return _guardian_notice("guardian_confirmed", consent=consent, link=link)
+
+
+def guardian_published_message(
+    *, consent: GuardianConsent, link: str
+) -> EmailMultiAlternatives:
+    """The entry the guardian agreed to is now public; the withdraw link again."""
+    return _guardian_notice("guardian_published", consent=consent, link=link)
 
 
 def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternatives:
@@ -56,6 +108,7 @@ def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternat
             if event.reason in RejectReason.values
             else "",
             "helplines": list(helplines_for(participant.country)),
+            **_who_runs_this(),
         }
         subject, body = _render(f"gallery/email/entry_{notice.kind}", context)
     return EmailMultiAlternatives(

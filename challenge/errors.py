@@ -46,6 +46,23 @@ class GuardianRequired(ChallengeError):
     message = _("Please give the email address of a parent or guardian.")
 
 
+class GuardianIsParticipant(ChallengeError):
+    code = "guardian_is_participant"
+    message = _(
+        "This address reaches your own mailbox: for us, addresses that differ only "
+        "in capital letters, dots or a +tag are the same. A parent or guardian has "
+        "to answer from their own address, so please ask them for it."
+    )
+
+
+class ConsentFromParticipant(ChallengeError):
+    code = "own_account"
+    message = _(
+        "This answer must come from a parent or guardian, not from the account that "
+        "made the entry. Nothing was recorded."
+    )
+
+
 class NudgeAlreadyDecided(ChallengeError):
     code = "nudge_decided"
     message = _("You have already made your choice for this video.")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import PlainTextField
 
 from .ages import COUNTRIES
+from .errors import GuardianIsParticipant
+from .mailboxes import same_mailbox
 from .models import HANDLE_VALIDATOR, Participant, Prompt
 from .nudge import caption_hits
 
@@ -165,7 +167,7 @@ class EntryForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, needs_guardian=False, account_email="", **kwargs):
+    def __init__(self, *args, needs_guardian=False, account_emails=(), **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("submission_token", uuid.uuid4())
         kwargs["initial"].setdefault(
@@ -173,7 +175,7 @@ class EntryForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.needs_guardian = needs_guardian
-        self.account_email = account_email
+        self.account_emails = list(account_emails)
         limit = settings.CHALLENGE_CAPTION_MAX
         caption = self.fields["caption"]
         caption.set_max_length(limit, max_code_points=CAPTION_CODE_POINTS)
@@ -191,10 +193,8 @@ class EntryForm(forms.Form):
 
     def clean_guardian_email(self):
         email = self.cleaned_data.get("guardian_email", "")
-        if email and email.casefold() == self.account_email.casefold():
-            raise forms.ValidationError(
-                _("Please give a parent's or guardian's address, not your own.")
-            )
+        if email and same_mailbox(email, self.account_emails):
+            raise forms.ValidationError(GuardianIsParticipant.message)
         return email
 
 

@@ -17,6 +17,18 @@ def send_guardian_email(consent_id: int) -> None:
     guardian.guardian_email_send(consent_id=consent_id)
 
 
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_guardian_notice(notice_id: int) -> None:
+    """Email the guardian after their "yes" (the withdraw link) or when the entry is
+    published, at most once (see services.guardian.guardian_notice_send)."""
+    guardian.guardian_notice_send(notice_id=notice_id)
+
+
 @shared_task
 def expire_abandoned_nudges() -> int:
     return submission.nudges_expire_abandoned()

@@ -19,6 +19,23 @@ urlpatterns = [
         submission.guardian_resend,
         name="guardian_resend",
     ),
+    path(
+        "guardian/revoke/<str:token>/",
+        guardian.guardian_revoke,
+        name="guardian_revoke",
+    ),
+    path(
+        "guardian/<str:token>/video.mp4",
+        guardian.guardian_media,
+        {"field": "output"},
+        name="guardian_video",
+    ),
+    path(
+        "guardian/<str:token>/poster.webp",
+        guardian.guardian_media,
+        {"field": "poster"},
+        name="guardian_poster",
+    ),
     path("guardian/<str:token>/", guardian.guardian, name="guardian"),
     path("my-data/", privacy.my_data, name="my_data"),
     path("my-data/download/", privacy.my_data_download, name="my_data_download"),

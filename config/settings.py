@@ -28,6 +28,19 @@ PRODUCTION = env.str("DJANGO_DEBUG", default="") != "" and not DEBUG
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Kindness Hub")
+# Who runs the site and how to reach them: shown on the rules page, the guardian's
+# pages and at the foot of every challenge mail. The defaults are demo values; a real
+# deployment sets its own.
+SITE_OPERATOR_NAME = env.str("SITE_OPERATOR_NAME", default="Kindness Hub demo operator")
+SITE_OPERATOR_ADDRESS = env.str(
+    "SITE_OPERATOR_ADDRESS", default="1 Demo Street, 00000 Example City (demo address)"
+)
+SITE_CONTACT_EMAIL = env.str(
+    "SITE_CONTACT_EMAIL", default="contact@kindnesshub.example"
+)
+SITE_PRIVACY_EMAIL = env.str(
+    "SITE_PRIVACY_EMAIL", default="privacy@kindnesshub.example"
+)
 
 
 def _local_secret_key() -> str:
@@ -479,6 +492,9 @@ CHALLENGE_CAPTION_MAX = env.int("CHALLENGE_CAPTION_MAX", default=300)
 # How long a guardian's confirmation link stays valid, and how often it can be re-sent.
 GUARDIAN_LINK_MAX_AGE_DAYS = env.int("GUARDIAN_LINK_MAX_AGE_DAYS", default=7)
 GUARDIAN_RESEND_MINUTES = env.int("GUARDIAN_RESEND_MINUTES", default=10)
+# An entry still waiting for a guardian's answer after this is withdrawn and its video
+# deleted by the retention sweep (reason "guardian_no_answer").
+GUARDIAN_WAIT_DAYS = env.int("GUARDIAN_WAIT_DAYS", default=14)
 # A video held by an unanswered "think before you post" prompt is deleted after this.
 CHALLENGE_NUDGE_HOLD_HOURS = env.int("CHALLENGE_NUDGE_HOLD_HOURS", default=24)
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})

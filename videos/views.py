@@ -65,6 +65,12 @@ def original(request, pk):
     )
 
 
+PROCESSED = {
+    "output": ("video/mp4", "video.mp4"),
+    "poster": ("image/webp", "poster.webp"),
+}
+
+
 def _serve_processed(request, pk, field, content_type, filename):
     item = Video.objects.filter(pk=pk, status=Video.Status.READY).first()
     if item is None or not getattr(item, field):
@@ -78,6 +84,22 @@ def _serve_processed(request, pk, field, content_type, filename):
         content_type=content_type,
         filename=filename,
         public=public,
+    )
+
+
+def private_processed_response(request, video: Video, field: str):
+    """A processed file ("output" or "poster") for an owner that has checked access
+    its own way (a guardian's signed link): never cached, Range supported, 404 when
+    the video is not ready or the file is missing."""
+    if video.status != Video.Status.READY or not getattr(video, field):
+        raise Http404
+    content_type, filename = PROCESSED[field]
+    return _file_response(
+        request,
+        getattr(video, field),
+        content_type=content_type,
+        filename=filename,
+        public=False,
     )
 
 

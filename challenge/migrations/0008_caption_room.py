@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenge', '0006_one_nudge_outcome_enum'),
+        ('challenge', '0007_guardian_notice'),
     ]
 
     operations = [

@@ -3,7 +3,7 @@
 from .choices import NudgeOutcome, Prompt, RejectReason, ReportReason
 from .entries import Entry, EntryEvent
 from .gallery import Heart, Report
-from .notices import ModerationNotice
+from .notices import GuardianNotice, ModerationNotice
 from .nudge import Nudge, WatchedWord
 from .participants import HANDLE_VALIDATOR, GuardianConsent, Participant
 
@@ -12,6 +12,7 @@ __all__ = [
     "Entry",
     "EntryEvent",
     "GuardianConsent",
+    "GuardianNotice",
     "Heart",
     "ModerationNotice",
     "Nudge",

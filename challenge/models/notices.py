@@ -1,4 +1,5 @@
-"""The e-mails telling participants about decisions."""
+"""The e-mails telling participants about decisions, and guardians what became of
+the entry they agreed to."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +35,41 @@ class ModerationNotice(models.Model):
 
     def __str__(self):
         return f"{self.event_id}: {self.kind}"
+
+
+class GuardianNotice(models.Model):
+    """A mail to the guardian after their "yes": the standing revoke link right after
+    consent, and word when the entry is published.
+
+    One per consent and kind (unique), claimed atomically by the task and stamped
+    `sent_at`, so a guardian never gets the same mail twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Consent recorded (with the withdraw link)")
+        PUBLISHED = "published", _("Entry published")
+
+    consent = models.ForeignKey(
+        "challenge.GuardianConsent",
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("guardian consent"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian notice")
+        verbose_name_plural = _("guardian notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent", "kind"], name="guardian_notice_once_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consent_id}: {self.kind}"

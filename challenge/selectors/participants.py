@@ -3,6 +3,7 @@ polls."""
 
 import datetime as dt
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,14 @@ def participant_for(user) -> Participant | None:
     if not user.is_authenticated:
         return None
     return Participant.objects.filter(user=user).first()
+
+
+def account_addresses(user) -> list[str]:
+    """Every address of the account: the user's own and all of allauth's rows
+    (verified or not: an address the participant added is theirs either way)."""
+    addresses = [user.email] if user.email else []
+    addresses += EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    return addresses
 
 
 def submissions_in_last_day(participant: Participant) -> int:

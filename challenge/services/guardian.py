@@ -1,19 +1,34 @@
 """A parent's or guardian's consent for an entry of a participant under the age of
-digital consent: the signed, expiring, single-use link, its e-mail, and the answer.
+digital consent: the signed, expiring, single-use link, its e-mail, and the answer;
+after a "yes", the standing link to withdraw it and the mails that carry it.
 """
 
 import datetime as dt
+import logging
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from ..emails import guardian_request_message
-from ..errors import ChallengeError, GuardianLinkError
-from ..models import Entry, GuardianConsent
+from ..emails import (
+    guardian_confirmed_message,
+    guardian_published_message,
+    guardian_request_message,
+)
+from ..errors import (
+    ChallengeError,
+    ConsentFromParticipant,
+    GuardianIsParticipant,
+    GuardianLinkError,
+)
+from ..mailboxes import same_mailbox
+from ..models import Entry, GuardianConsent, GuardianNotice
+from ..selectors.participants import account_addresses
 from ..states import (
     TransitionNotAllowed,
     entry_erase,
@@ -21,8 +36,14 @@ from ..states import (
     entry_transition,
 )
 
+log = logging.getLogger(__name__)
 S = Entry.State
 GUARDIAN_SALT = "challenge.guardian-consent"
+# The revoke link never expires and survives publication: a plain signature of the
+# consent's id, with its own salt so a consent link can never be used as one.
+REVOKE_SALT = "challenge.guardian-revoke"
+# An erased guardian address (see services.privacy): nothing is sent to it.
+ERASED_EMAIL = "erased@invalid"
 
 
 def _signer() -> signing.TimestampSigner:
@@ -74,7 +95,13 @@ def _send_guardian_email_on_commit(consent_id: int) -> None:
 
 
 def guardian_consent_request(*, entry: Entry, guardian_email: str) -> GuardianConsent:
-    """Ask the guardian: the consent row, and its e-mail once this commits."""
+    """Ask the guardian: the consent row, and its e-mail once this commits.
+
+    The form refuses the participant's own mailbox already; checked again here so
+    that no other way in (a held upload posted later) can skip it.
+    """
+    if same_mailbox(guardian_email, account_addresses(entry.participant.user)):
+        raise GuardianIsParticipant()
     consent = GuardianConsent.objects.create(entry=entry, guardian_email=guardian_email)
     _send_guardian_email_on_commit(consent.pk)
     return consent
@@ -107,14 +134,28 @@ def guardian_consent_resend(*, entry: Entry) -> GuardianConsent:
     return consent
 
 
+def is_participants_own_session(*, consent: GuardianConsent, user) -> bool:
+    """The request comes from the account that made the entry: a child answering
+    their own guardian's mail."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.pk == consent.entry.participant.user_id
+    )
+
+
 @transaction.atomic
-def guardian_decide(*, token: str, confirm: bool) -> GuardianConsent:
+def guardian_decide(*, token: str, confirm: bool, user=None) -> GuardianConsent:
     """Record the guardian's answer (time and address) and act on it.
 
-    Confirmed: the entry is submitted (DRAFT → UPLOADED → processing / review).
+    Confirmed: the entry is submitted (DRAFT → UPLOADED → processing / review) and
+    the guardian gets the standing withdraw link once this commits.
     Refused: the entry is withdrawn and its files deleted.
+    Never from the participant's own logged-in session (ConsentFromParticipant).
     """
     consent = guardian_consent_from_token(token)
+    if is_participants_own_session(consent=consent, user=user):
+        raise ConsentFromParticipant()
     consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
     if consent.decision != GuardianConsent.Decision.PENDING:
         raise GuardianLinkError("used")
@@ -134,6 +175,7 @@ def guardian_decide(*, token: str, confirm: bool) -> GuardianConsent:
                 expected_from={S.DRAFT},
             )
             entry_follow_video(entry_id=consent.entry_id)
+            _guardian_notice(consent, GuardianNotice.Kind.CONFIRMED)
         else:
             entry = entry_transition(
                 entry_id=consent.entry_id,
@@ -145,3 +187,130 @@ def guardian_decide(*, token: str, confirm: bool) -> GuardianConsent:
     except TransitionNotAllowed as error:
         raise GuardianLinkError("closed") from error
     return consent
+
+
+# --- After a "yes": the standing withdraw link and the mails that carry it -----------
+
+
+def revoke_token(consent: GuardianConsent) -> str:
+    return signing.Signer(salt=REVOKE_SALT).sign(str(consent.pk))
+
+
+def revoke_link(consent: GuardianConsent) -> str:
+    with translation.override(consent.entry.participant.language):
+        path = reverse(
+            "challenge:guardian_revoke", kwargs={"token": revoke_token(consent)}
+        )
+    return f"{settings.SITE_URL}{path}"
+
+
+def consent_from_revoke_token(token: str) -> GuardianConsent:
+    """The confirmed consent a revoke link names; GuardianLinkError("invalid") for
+    anything else. No expiry: the guardian may change their mind at any time."""
+    try:
+        pk = signing.Signer(salt=REVOKE_SALT).unsign(token)
+    except signing.BadSignature as error:
+        raise GuardianLinkError("invalid") from error
+    consent = (
+        GuardianConsent.objects.select_related("entry__participant", "entry__video")
+        .filter(pk=pk, decision=GuardianConsent.Decision.CONFIRMED)
+        .first()
+    )
+    if consent is None:
+        raise GuardianLinkError("invalid")
+    return consent
+
+
+@transaction.atomic
+def guardian_revoke(*, token: str) -> Entry:
+    """Withdraw the entry the guardian agreed to and delete its files, whatever its
+    state (published or not). Idempotent: an entry already withdrawn is returned as
+    it is."""
+    consent = consent_from_revoke_token(token)
+    entry = Entry.objects.select_for_update().get(pk=consent.entry_id)
+    if entry.state == S.WITHDRAWN:
+        return entry
+    entry = entry_transition(
+        entry_id=entry.pk, to_state=S.WITHDRAWN, reason="guardian_revoked"
+    )
+    entry_erase(entry=entry)
+    return entry
+
+
+def _guardian_notice(consent: GuardianConsent, kind: str) -> None:
+    """Create the notice once (unique per consent and kind) and send it after
+    commit; a second call for the same kind does nothing."""
+    notice, created = GuardianNotice.objects.get_or_create(consent=consent, kind=kind)
+    if not created:
+        return
+
+    def enqueue():
+        from ..tasks import send_guardian_notice
+
+        send_guardian_notice.delay(notice.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def guardian_published_notice(*, entry: Entry) -> None:
+    """Tell the guardian who agreed to this entry that it is now public (called by
+    the approval, inside its transaction)."""
+    consent = GuardianConsent.objects.filter(
+        entry=entry, decision=GuardianConsent.Decision.CONFIRMED
+    ).first()
+    if consent is not None:
+        _guardian_notice(consent, GuardianNotice.Kind.PUBLISHED)
+
+
+# A claim older than this belongs to a worker that died mid-send; take it over.
+CLAIM_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _notice_claim(notice_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        GuardianNotice.objects.filter(pk=notice_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _notice_done(notice_id: int, error: str = "") -> None:
+    GuardianNotice.objects.filter(pk=notice_id).update(
+        sent_at=timezone.now(), last_error=error
+    )
+
+
+def guardian_notice_send(*, notice_id: int) -> None:
+    """Send one guardian notice, at most once.
+
+    Claimed with a conditional UPDATE and stamped sent_at once the mail server took
+    it; a retried or duplicate task finds it taken. Nothing is sent to an erased
+    address, nor "published" for an entry withdrawn meanwhile. A mail failure
+    releases the claim and raises, for the task to retry.
+    """
+    if not _notice_claim(notice_id):
+        return
+    notice = GuardianNotice.objects.select_related(
+        "consent__entry__participant", "consent__entry__video"
+    ).get(pk=notice_id)
+    consent = notice.consent
+    if consent.guardian_email == ERASED_EMAIL:
+        _notice_done(notice_id, "address erased")
+        return
+    if notice.kind == GuardianNotice.Kind.PUBLISHED:
+        if consent.entry.state != S.APPROVED:
+            _notice_done(notice_id, f"entry {consent.entry.state}")
+            return
+        message = guardian_published_message(consent=consent, link=revoke_link(consent))
+    else:
+        message = guardian_confirmed_message(consent=consent, link=revoke_link(consent))
+    try:
+        message.send()
+    except (SMTPException, OSError) as error:
+        GuardianNotice.objects.filter(pk=notice_id).update(
+            claimed_at=None, last_error=str(error)[:200]
+        )
+        log.warning("guardian notice %s not sent yet: %s", notice_id, error)
+        raise
+    _notice_done(notice_id)

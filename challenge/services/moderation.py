@@ -31,6 +31,7 @@ from ..models import (
 from ..nudge import needs_careful_review
 from ..selectors.gallery import gallery_changed, public_entries
 from ..states import TransitionNotAllowed, entry_transition
+from .guardian import guardian_published_notice
 
 log = logging.getLogger(__name__)
 S = Entry.State
@@ -75,7 +76,8 @@ def _resolve_reports(entry: Entry, event: EntryEvent) -> None:
 
 @transaction.atomic
 def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
-    """Approve an entry waiting for review; the participant gets an email."""
+    """Approve an entry waiting for review; the participant gets an email, and so
+    does the guardian who agreed to it (once: only a pending entry is approved)."""
     _require_moderator(actor)
     entry = entry_transition(
         entry_id=entry_id,
@@ -86,6 +88,7 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
         expected_from={S.PENDING_REVIEW},
     )
     _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
+    guardian_published_notice(entry=entry)
     transaction.on_commit(gallery_changed)
     return entry
 

@@ -27,7 +27,8 @@ from ..models import (
     Report,
 )
 from ..selectors.gallery import gallery_changed
-from ..states import entry_erase
+from ..states import TransitionNotAllowed, entry_erase, entry_transition
+from .guardian import ERASED_EMAIL
 from .submission import entry_withdraw
 
 S = Entry.State
@@ -204,7 +205,45 @@ def retention_days() -> dict[str, int]:
         "rejected": settings.RETENTION_REJECTED_DAYS,
         "failed": settings.RETENTION_FAILED_DAYS,
         "consent": settings.RETENTION_CONSENT_DAYS,
+        "guardian_wait": settings.GUARDIAN_WAIT_DAYS,
     }
+
+
+def guardian_no_answer_purge(*, now=None) -> int:
+    """Withdraw the entries whose guardian has not answered GUARDIAN_WAIT_DAYS after
+    the upload: the video's files and the caption go (entry_erase), and so does the
+    guardian's address; the row and its history stay.
+
+    Counted from the upload, not from the last re-sent mail, so a child's video
+    waiting without consent is kept for a bounded time whatever is clicked. Each
+    entry in its own transaction, through the state machine (DRAFT only): a guardian
+    answering at the same moment either wins (the entry is no longer a draft) or
+    finds the link closed.
+    """
+    before = (now or timezone.now()) - dt.timedelta(days=settings.GUARDIAN_WAIT_DAYS)
+    waiting = GuardianConsent.objects.filter(
+        decision=GuardianConsent.Decision.PENDING,
+        entry__state=S.DRAFT,
+        entry__created_at__lt=before,
+    ).values_list("pk", "entry_id")
+    purged = 0
+    for consent_id, entry_id in waiting:
+        try:
+            with transaction.atomic():
+                entry = entry_transition(
+                    entry_id=entry_id,
+                    to_state=S.WITHDRAWN,
+                    reason="guardian_no_answer",
+                    expected_from={S.DRAFT},
+                )
+                entry_erase(entry=entry)
+                GuardianConsent.objects.filter(pk=consent_id).update(
+                    guardian_email=ERASED_EMAIL
+                )
+        except TransitionNotAllowed:
+            continue
+        purged += 1
+    return purged
 
 
 def retention_sweep(*, now=None) -> dict[str, int]:
@@ -214,10 +253,13 @@ def retention_sweep(*, now=None) -> dict[str, int]:
       RETENTION_REJECTED_DAYS / RETENTION_FAILED_DAYS (the row and its audit trail
       stay, the caption is emptied);
     - guardians' email addresses RETENTION_CONSENT_DAYS after the entry they
-      consented to stopped being public or pending (the decision and its time stay).
+      consented to stopped being public or pending (the decision and its time stay);
+    - entries whose guardian never answered, GUARDIAN_WAIT_DAYS after the upload
+      (withdrawn, files and the guardian's address erased).
     """
     now = now or timezone.now()
     counts = {"rejected_media": 0, "failed_media": 0, "guardian_emails": 0}
+    counts["guardian_no_answer"] = guardian_no_answer_purge(now=now)
     rejected_before = now - dt.timedelta(days=settings.RETENTION_REJECTED_DAYS)
     for entry in Entry.objects.filter(
         state=S.REJECTED, state_changed_at__lt=rejected_before
@@ -237,8 +279,8 @@ def retention_sweep(*, now=None) -> dict[str, int]:
             entry__state__in=[S.REJECTED, S.FAILED, S.WITHDRAWN],
             entry__state_changed_at__lt=consent_before,
         )
-        .exclude(guardian_email="erased@invalid")
-        .update(guardian_email="erased@invalid")
+        .exclude(guardian_email=ERASED_EMAIL)
+        .update(guardian_email=ERASED_EMAIL)
     )
     # Decisions recorded before the address was kept out of the audit log.
     EntryEvent.objects.filter(note__startswith=GUARDIAN_NOTE_PREFIX).update(note="")

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaign.selectors import campaign_current, helplines_for, visitor_country
+from core.operator import site_operator
 
 from ..ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
 from ..errors import TooYoung
@@ -49,6 +50,7 @@ def rules(request):
                 (name, consent_age(code)) for code, name in COUNTRIES if code != "ZZ"
             ],
             "default_consent_age": consent_age("ZZ"),
+            "operator": site_operator(),
         },
     )
 

@@ -19,6 +19,7 @@ from ..errors import ChallengeError
 from ..forms import EntryForm, NudgeForm
 from ..models import Entry
 from ..selectors.participants import (
+    account_addresses,
     entries_for_participant,
     entry_for_participant,
     entry_status,
@@ -81,7 +82,10 @@ def _form_errors_json(form, status=HTTPStatus.BAD_REQUEST, message=""):
 def _submit(request, *, cannot_submit, limiter):
     participant = request.participant
     minor = needs_guardian(participant)
-    form_kwargs = {"needs_guardian": minor, "account_email": request.user.email or ""}
+    form_kwargs = {
+        "needs_guardian": minor,
+        "account_emails": account_addresses(request.user) if minor else (),
+    }
     if request.method == "GET":
         return render(
             request,

@@ -94,6 +94,7 @@ def test_confirm_before_processing_ends_waits_for_the_video(
     )
     entry = Entry.objects.get()
     consent = entry.guardian_consent
+    client.logout()  # the guardian answers from their own browser
     client.post(
         reverse("challenge:guardian", kwargs={"token": guardian_token(consent)}),
         {"decision": "confirm"},
@@ -108,6 +109,7 @@ def test_guardian_refuses_and_everything_is_deleted(
     storage = draft.video.source.storage
     names = [draft.video.source.name, draft.video.output.name]
     url = path_of(link_from_mail(mail.outbox[0]))
+    client.logout()  # the guardian answers from their own browser
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"decision": "refuse"})
     draft.refresh_from_db()
@@ -120,6 +122,7 @@ def test_guardian_refuses_and_everything_is_deleted(
 
 def test_a_used_link_says_so(client, draft):
     url = path_of(link_from_mail(mail.outbox[0]))
+    client.logout()  # the guardian answers from their own browser
     client.post(url, {"decision": "confirm"})
     for response in (client.get(url), client.post(url, {"decision": "refuse"})):
         assert response.status_code == HTTPStatus.GONE

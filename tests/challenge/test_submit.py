@@ -242,7 +242,7 @@ def test_minor_cannot_name_their_own_address_as_guardian(client, campaign, uploa
     response = client.post(
         SUBMIT, entry_post_data(upload(), guardian_email=minor.user.email.upper())
     )
-    assert "not your own" in response.content.decode()
+    assert "your own mailbox" in response.content.decode()
     assert not Entry.objects.exists()
 
 
