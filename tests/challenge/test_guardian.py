@@ -107,7 +107,7 @@ def test_guardian_refuses_and_everything_is_deleted(
     client, draft, django_capture_on_commit_callbacks
 ):
     storage = draft.video.source.storage
-    names = [draft.video.source.name, draft.video.output.name]
+    names = [n for n in (draft.video.source.name, draft.video.output.name) if n]
     url = path_of(link_from_mail(mail.outbox[0]))
     client.logout()  # the guardian answers from their own browser
     with django_capture_on_commit_callbacks(execute=True):

@@ -130,11 +130,14 @@ def test_sign_up_verify_profile_upload_reaches_review_privately(
     entry.refresh_from_db()
     assert entry.video.poster and entry.video.output
     _assert_unreachable(entry, clients)
-    # the participant sees their own poster; nobody gets the video by URL yet
+    # the participant sees their own poster and video, privately; nobody else does
     poster = browser.get(reverse("challenge:entry_poster", kwargs={"pk": entry.pk}))
     assert poster.status_code == HTTPStatus.OK
     assert b"WEBP" in b"".join(poster.streaming_content)[:16]
-    assert browser.get(f"/v/{entry.video.pk}/video.mp4").status_code == (
+    own = browser.get(f"/v/{entry.video.pk}/video.mp4")
+    assert own.status_code == HTTPStatus.OK
+    assert own["Cache-Control"] == "private, no-store"
+    assert browser.get(f"/v/{entry.video.pk}/original").status_code == (
         HTTPStatus.NOT_FOUND
     )
     page = browser.get(reverse("challenge:my_entries")).content.decode()

@@ -345,7 +345,9 @@ def test_review_page_plays_the_video_and_shows_the_history(client, moderator):
     response = client.get(reverse("admin:challenge_entry_change", args=[entry.pk]))
     page = response.content.decode()
     assert f'src="/v/{entry.video_id}/video.mp4"' in page
-    assert f'href="/v/{entry.video_id}/original"' in page
+    # moderators download the processed file; the original is served to nobody
+    assert f'href="/v/{entry.video_id}/video.mp4" download' in page
+    assert "/original" not in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
     assert '"codec": "h264"' in page or "&quot;codec&quot;: &quot;h264&quot;" in page
     assert "Approve & next" in page
