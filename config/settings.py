@@ -429,8 +429,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Moderation and gallery -------------------------------------------------------
-# Open reports that hide an approved entry at once, until a moderator decides.
+# Open reports that hide an approved entry at once, until a moderator decides. Only
+# reports from accounts with a verified e-mail count, an account younger than
+# MODERATION_NEW_ACCOUNT_DAYS for a half: anonymous reports reach the moderators but
+# never hide anything (see docs/decisions.md, "Reports and limits").
 MODERATION_HIDE_AT_REPORTS = env.int("MODERATION_HIDE_AT_REPORTS", default=3)
+MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
+# This many open reports (anonymous ones too) on one entry within this many minutes is
+# a burst: flagged in the admin, and one e-mail to MODERATION_ALERT_EMAILS and the
+# active members of the Moderators group.
+MODERATION_BURST_REPORTS = env.int("MODERATION_BURST_REPORTS", default=5)
+MODERATION_BURST_MINUTES = env.int("MODERATION_BURST_MINUTES", default=10)
+MODERATION_ALERT_EMAILS = env.list("MODERATION_ALERT_EMAILS", default=[])
 GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
 # Cached gallery pages also expire on their own (entries withdrawn elsewhere).
 GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)

@@ -1,0 +1,229 @@
+"""Issue "trust boundary", section 6: reports and limits that cannot be turned
+against people.
+
+Each test performs the attack for real: HTTP requests through the test client, and
+parallel requests on PostgreSQL (threads, each with its own connection) for races.
+"""
+
+import datetime as dt
+import threading
+from http import HTTPStatus
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from challenge.models import Entry, EntryEvent, Report
+from config.celery import app as celery_app
+from tests.challenge.fixtures_moderation import make_entry, make_user
+
+S = Entry.State
+PASSWORD = "kind-Passw0rd-42"
+
+
+def _account(*, verified=True, age_days=30, email=None):
+    """A signed-up account, `age_days` old, with its address verified or not."""
+    user = make_user(email=email)
+    user.set_password(PASSWORD)
+    user.date_joined = timezone.now() - dt.timedelta(days=age_days)
+    user.save(update_fields=["password", "date_joined"])
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=verified, primary=True
+    )
+    return user
+
+
+def _report_url(entry) -> str:
+    return reverse("gallery:report", kwargs={"pk": entry.pk})
+
+
+def _detail_url(entry) -> str:
+    return reverse("gallery:detail", kwargs={"pk": entry.pk})
+
+
+def _report(entry, *, user=None, reason="bullying") -> int:
+    """One visitor's report, as a browser sends it: the form, then the POST."""
+    visitor = Client()
+    if user is not None:
+        visitor.force_login(user)
+    visitor.get(_report_url(entry))
+    return visitor.post(_report_url(entry), {"reason": reason}).status_code
+
+
+def _race(workers):
+    """Run the callables at the same moment, each in its own thread/connection."""
+    barrier = threading.Barrier(len(workers))
+    results: list = [None] * len(workers)
+
+    def run(index, work):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = ("ok", work())
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            results[index] = ("error", error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+# --- 1. Reports ---------------------------------------------------------------------
+
+
+def test_three_cookieless_anonymous_clients_cannot_hide_an_entry(db, client, settings):
+    settings.MODERATION_HIDE_AT_REPORTS = 3
+    entry = make_entry(state=S.APPROVED)
+    for _ in range(5):
+        assert _report(entry) == HTTPStatus.OK
+    # Still in the gallery...
+    assert Client().get(_detail_url(entry)).status_code == HTTPStatus.OK
+    entry.refresh_from_db()
+    assert entry.state == S.APPROVED
+    assert not EntryEvent.objects.filter(entry=entry, to_state=S.HIDDEN).exists()
+    # ...but every report reached the moderators: the count, the badge, the list.
+    assert entry.report_count == 5
+    assert Report.objects.filter(entry=entry, weight=0).count() == 5
+    client.force_login(make_user(moderator=True))
+    queue = client.get(
+        reverse("admin:challenge_entry_changelist") + "?state=all&signal=reported"
+    )
+    assert "5 reports" in queue.content.decode()
+    reports = client.get(reverse("admin:challenge_report_changelist") + "?open=1")
+    assert reports.content.decode().count("an anonymous visitor") == 5
+
+
+@pytest.mark.parametrize(
+    ("reporters", "hidden"),
+    [
+        pytest.param([{"verified": False}] * 4, False, id="unverified-accounts"),
+        pytest.param([{"age_days": 1}] * 4, False, id="four-new-accounts-weigh-two"),
+        pytest.param([{"age_days": 1}] * 6, True, id="six-new-accounts-weigh-three"),
+        pytest.param([{"age_days": 30}] * 2, False, id="two-established"),
+        pytest.param([{"age_days": 30}] * 3, True, id="three-established"),
+        pytest.param([{"age_days": 30}] * 2 + [{"age_days": 2}] * 2, True, id="mixed"),
+    ],
+)
+def test_only_verified_accounts_weigh_toward_hiding(db, settings, reporters, hidden):
+    settings.MODERATION_HIDE_AT_REPORTS = 3
+    settings.MODERATION_NEW_ACCOUNT_DAYS = 7
+    entry = make_entry(state=S.APPROVED)
+    for reporter in reporters:
+        assert _report(entry, user=_account(**reporter)) == HTTPStatus.OK
+    entry.refresh_from_db()
+    assert entry.report_count == len(reporters)
+    assert entry.state == (S.HIDDEN if hidden else S.APPROVED)
+    expected = HTTPStatus.NOT_FOUND if hidden else HTTPStatus.OK
+    assert Client().get(_detail_url(entry)).status_code == expected
+    if hidden:
+        event = EntryEvent.objects.filter(entry=entry).latest("id")
+        assert (event.actor, event.reason) == (None, "reports")
+
+
+def test_one_account_reports_once_from_any_number_of_sessions(db, settings):
+    settings.MODERATION_HIDE_AT_REPORTS = 2
+    entry = make_entry(state=S.APPROVED)
+    reporter = _account()
+    for _ in range(3):  # three browsers, one account
+        visitor = Client()
+        visitor.force_login(reporter)
+        visitor.get(_report_url(entry))
+        visitor.post(_report_url(entry), {"reason": "unsafe"})
+    assert Report.objects.filter(entry=entry).count() == 1
+    entry.refresh_from_db()
+    assert (entry.state, entry.report_count) == (S.APPROVED, 1)
+
+
+def test_a_burst_of_reports_alerts_the_moderators_once(
+    db, client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.MODERATION_HIDE_AT_REPORTS = 3
+    settings.MODERATION_BURST_REPORTS = 4
+    settings.MODERATION_BURST_MINUTES = 10
+    settings.MODERATION_ALERT_EMAILS = ["safety@kindness.example"]
+    moderator = make_user(moderator=True, email="mod@kindness.example")
+    entry = make_entry(state=S.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(7):
+            assert _report(entry) == HTTPStatus.OK
+    entry.refresh_from_db()
+    # Anonymous: nothing hidden, but the burst is flagged and told, once.
+    assert entry.state == S.APPROVED
+    assert entry.report_burst_at is not None
+    alerts = [m for m in mailoutbox if "Burst of reports" in m.subject]
+    assert len(alerts) == 1, [m.subject for m in mailoutbox]
+    assert set(alerts[0].to) == {"safety@kindness.example", "mod@kindness.example"}
+    assert f"/admin/challenge/entry/{entry.pk}/change/" in alerts[0].body
+    # The alert goes through the notices queue.
+    route = celery_app.amqp.router.route({}, "challenge.tasks.send_report_burst_alert")
+    assert route["queue"].name == "notices"
+    # A visible flag in the admin, and a filter for it.
+    client.force_login(moderator)
+    queue = client.get(
+        reverse("admin:challenge_entry_changelist") + "?state=all&signal=burst"
+    )
+    page = queue.content.decode()
+    assert "Burst of reports" in page
+    assert entry.caption[:20] in page
+    # The task is idempotent: running it again sends nothing more.
+    from challenge.tasks import send_report_burst_alert
+
+    assert send_report_burst_alert(entry.pk) is False
+    assert len([m for m in mailoutbox if "Burst of reports" in m.subject]) == 1
+
+
+def test_a_moderator_decision_ends_the_burst(db, settings):
+    from challenge.services import moderation
+
+    settings.MODERATION_BURST_REPORTS = 2
+    moderator = make_user(moderator=True)
+    entry = make_entry(state=S.APPROVED)
+    for _ in range(2):
+        _report(entry)
+    entry.refresh_from_db()
+    assert entry.report_burst_at is not None
+    moderation.entry_hide(entry_id=entry.pk, actor=moderator)
+    moderation.entry_restore(entry_id=entry.pk, actor=moderator)
+    entry.refresh_from_db()
+    assert (entry.report_burst_at, entry.report_count) == (None, 0)
+
+
+@pytest.mark.services
+def test_verified_accounts_reporting_at_once_hide_once_and_alert_once(
+    postgres_db, transactional_db, settings, mailoutbox
+):
+    settings.MODERATION_HIDE_AT_REPORTS = 3
+    settings.MODERATION_BURST_REPORTS = 3
+    settings.MODERATION_ALERT_EMAILS = ["safety@kindness.example"]
+    entry = make_entry(state=S.APPROVED)
+    reporters = [_account() for _ in range(6)]
+    clients = []
+    for reporter in reporters:
+        visitor = Client()
+        visitor.force_login(reporter)
+        visitor.get(_report_url(entry))
+        clients.append(visitor)
+    results = _race(
+        [
+            (
+                lambda visitor=visitor: (
+                    visitor.post(_report_url(entry), {"reason": "unsafe"}).status_code
+                )
+            )
+            for visitor in clients
+        ]
+    )
+    assert all(kind == "ok" for kind, _ in results), results
+    entry.refresh_from_db()
+    assert entry.state == S.HIDDEN
+    assert EntryEvent.objects.filter(entry=entry, to_state=S.HIDDEN).count() == 1
+    assert 3 <= Report.objects.filter(entry=entry).count() <= 6
+    alerts = [m for m in mailoutbox if "Burst of reports" in m.subject]
+    assert len(alerts) == 1
