@@ -227,3 +227,36 @@ def test_verified_accounts_reporting_at_once_hide_once_and_alert_once(
     assert 3 <= Report.objects.filter(entry=entry).count() <= 6
     alerts = [m for m in mailoutbox if "Burst of reports" in m.subject]
     assert len(alerts) == 1
+
+
+# --- 2. The daily entry limit ---------------------------------------------------------
+
+
+@pytest.mark.services
+def test_parallel_uploads_never_pass_the_daily_limit(
+    postgres_db, transactional_db, campaign, upload, settings
+):
+    """Eight uploads posted at the same moment by one participant: exactly LIMIT
+    entries exist afterwards, the others are refused with the limit's message."""
+    from tests.challenge.conftest import entry_post_data, make_participant
+
+    settings.CHALLENGE_DAILY_ENTRY_LIMIT = 2
+    participant = make_participant()
+    url = reverse("challenge:submit")
+    browsers = []
+    for _ in range(8):
+        browser = Client()
+        browser.force_login(participant.user)
+        browsers.append(browser)
+
+    def post(browser):
+        data = entry_post_data(upload(), caption="My friend helped me today")
+        response = browser.post(url, data, HTTP_ACCEPT="application/json")
+        return response.status_code
+
+    results = _race([lambda browser=browser: post(browser) for browser in browsers])
+    assert all(kind == "ok" for kind, _ in results), results
+    statuses = sorted(status for _, status in results)
+    assert statuses.count(HTTPStatus.OK) == 2, statuses
+    assert statuses.count(HTTPStatus.FORBIDDEN) == 6, statuses
+    assert Entry.objects.filter(participant=participant).count() == 2
