@@ -378,6 +378,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kindness Hub] "
 # After signup: "complete your profile" before the first upload.
 ACCOUNT_ADAPTER = "challenge.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
+# Failed logins pause signing in (10 a minute per address, 5 in 5 minutes per
+# account): a paused login page offers the password reset by e-mail, which clears the
+# account's count and signs the owner in (README, "Sign-in limits").
+ACCOUNT_FORMS = {"login": "core.accounts.LoginForm"}
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -6,6 +6,7 @@ parallel requests on PostgreSQL (threads, each with its own connection) for race
 """
 
 import datetime as dt
+import re
 import threading
 from http import HTTPStatus
 
@@ -260,3 +261,52 @@ def test_parallel_uploads_never_pass_the_daily_limit(
     assert statuses.count(HTTPStatus.OK) == 2, statuses
     assert statuses.count(HTTPStatus.FORBIDDEN) == 6, statuses
     assert Entry.objects.filter(participant=participant).count() == 2
+
+
+# --- 3. Login lock-outs -----------------------------------------------------------------
+
+
+def _links(message) -> list[str]:
+    return re.findall(r"https?://[^/\s]+(/\S+)", message.body)
+
+
+def test_a_locked_out_owner_resets_by_mail_and_gets_in(db, mailoutbox):
+    owner = _account(email="owner@kindness.example")
+    login_url = reverse("account_login")
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(5):
+        attacker.post(login_url, {"login": owner.email, "password": "guess-123"})
+    locked = attacker.post(login_url, {"login": owner.email, "password": "guess-xyz"})
+    assert "Too many failed login attempts" in locked.content.decode()
+
+    # The real owner, from elsewhere, with the right password: paused, and told
+    # how to get in now.
+    browser = Client(REMOTE_ADDR="198.51.100.7")
+    response = browser.post(login_url, {"login": owner.email, "password": PASSWORD})
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "_auth_user_id" not in browser.session
+    assert 'id="login-locked-out"' in page
+    reset_url = reverse("account_reset_password")
+    assert f'href="{reset_url}"' in page
+
+    # The reset by mail.
+    assert browser.get(reset_url).status_code == HTTPStatus.OK
+    sent = browser.post(reset_url, {"email": owner.email})
+    assert sent.status_code == HTTPStatus.FOUND
+    (mail_message,) = [m for m in mailoutbox if owner.email in m.to]
+    (key_url,) = [
+        link for link in _links(mail_message) if "/password/reset/key/" in link
+    ]
+    form_url = browser.get(key_url).url  # allauth keeps the key in the session
+    done = browser.post(
+        form_url, {"password1": "a-New-kind-pass-77", "password2": "a-New-kind-pass-77"}
+    )
+    assert done.status_code == HTTPStatus.FOUND
+    # Signed in straight away, while the attacker is still guessing.
+    assert browser.session["_auth_user_id"] == str(owner.pk)
+    attacker.post(login_url, {"login": owner.email, "password": "guess-again"})
+    # And the new password works on the next visit: the account's count was cleared.
+    later = Client(REMOTE_ADDR="198.51.100.8")
+    later.post(login_url, {"login": owner.email, "password": "a-New-kind-pass-77"})
+    assert later.session["_auth_user_id"] == str(owner.pk)
