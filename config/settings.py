@@ -396,6 +396,8 @@ ACCOUNT_RATE_LIMITS = {
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
     "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
+    # The "send the e-mail again" button; allauth's "confirm_email" limits each address.
+    "resend_confirmation": env.str("RATE_LIMIT_RESEND_CONFIRMATION", default="5/m/ip"),
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -8,6 +8,7 @@ parallel requests on PostgreSQL (threads, each with its own connection) for race
 import datetime as dt
 import re
 import threading
+import time
 from http import HTTPStatus
 
 import pytest
@@ -310,3 +311,91 @@ def test_a_locked_out_owner_resets_by_mail_and_gets_in(db, mailoutbox):
     later = Client(REMOTE_ADDR="198.51.100.8")
     later.post(login_url, {"login": owner.email, "password": "a-New-kind-pass-77"})
     assert later.session["_auth_user_id"] == str(owner.pk)
+
+
+# --- 4. Sign-up mails -------------------------------------------------------------------
+
+SENT_CLAIM = "We have sent an email to you for verification"
+
+
+def _sign_up(browser, email):
+    return browser.post(
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+
+
+def _mails_to(mailoutbox, email) -> int:
+    return sum(email in message.to for message in mailoutbox)
+
+
+@pytest.mark.parametrize("second_try", ["sign-up-again", "sign-in-unverified"])
+def test_a_rate_limited_sign_up_never_claims_a_mail_was_sent(
+    db, mailoutbox, second_try
+):
+    email = "new-kid@kindness.example"
+    first = _sign_up(Client(), email)
+    assert SENT_CLAIM in first.content.decode()
+    assert _mails_to(mailoutbox, email) == 1
+    # A minute later, from another browser: the address already had its mail.
+    other = Client()
+    if second_try == "sign-up-again":
+        response = _sign_up(other, email)
+    else:
+        response = other.post(
+            reverse("account_login"),
+            {"login": email, "password": PASSWORD},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert _mails_to(mailoutbox, email) == 1
+    assert SENT_CLAIM not in page
+    assert 'id="verification-mail-limited"' in page
+
+
+def test_the_confirmation_page_sends_the_mail_again_within_limits(
+    db, mailoutbox, monkeypatch, settings
+):
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    email = "again@kindness.example"
+    browser = Client()
+    page = _sign_up(browser, email).content.decode()
+    resend_url = reverse("account_verification_resend")
+    assert f'action="{resend_url}"' in page
+    assert 'method="post"' in page
+    assert browser.get(resend_url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+    # At once: the address had its mail a moment ago. Nothing sent, and said so.
+    response = browser.post(resend_url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert 'id="verification-mail-limited"' in response.content.decode()
+    assert SENT_CLAIM not in response.content.decode()
+    assert _mails_to(mailoutbox, email) == 1
+
+    # Four minutes later: a new mail, and the page says it went.
+    real_time = time.time
+    monkeypatch.setattr(allauth_ratelimit.time, "time", lambda: real_time() + 240)
+    response = browser.post(resend_url, follow=True)
+    assert SENT_CLAIM in response.content.decode()
+    assert _mails_to(mailoutbox, email) == 2
+    (link,) = {path for path in _links(mailoutbox[-1]) if "/confirm-email/" in path}
+    assert link
+
+    # The button itself is limited per address of the visitor: a clear 429 page.
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "resend_confirmation": "3/m/ip",
+    }
+    statuses = [browser.post(resend_url).status_code for _ in range(4)]
+    assert statuses[-1] == HTTPStatus.TOO_MANY_REQUESTS
+    assert _mails_to(mailoutbox, email) == 2
+
+
+def test_the_resend_button_without_a_pending_sign_up_sends_nothing(db, mailoutbox):
+    response = Client().post(reverse("account_verification_resend"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    assert "Sign in again" in response.content.decode()
+    assert mailoutbox == []
