@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
+from core.accounts import VerificationMailAdapterMixin
+
 from .models import Participant
 
 
@@ -8,10 +10,11 @@ def _has_profile(user) -> bool:
     return Participant.objects.filter(user=user).exists()
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(VerificationMailAdapterMixin, DefaultAccountAdapter):
     """After signing up and confirming the email (or logging in without a profile
     yet), the next step is "complete your profile". A `?next=` still wins: allauth
-    only asks the adapter when there is none."""
+    only asks the adapter when there is none. The "check your e-mail" page says
+    whether the mail really went (core.accounts)."""
 
     def get_login_redirect_url(self, request):
         if request.user.is_authenticated and not _has_profile(request.user):

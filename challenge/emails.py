@@ -118,3 +118,29 @@ def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternat
         to=[participant.user.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+def report_burst_message(*, entry, recipients: list[str]) -> EmailMultiAlternatives:
+    """Tells the moderators that many reports arrived for one entry in a short time."""
+    window = settings.MODERATION_BURST_MINUTES
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "entry": entry,
+            "handle": entry.participant.handle,
+            "count": entry.report_count,
+            "minutes": window,
+            "state": entry.get_state_display(),
+            "review_url": settings.SITE_URL
+            + reverse("admin:challenge_entry_change", args=[entry.pk]),
+            "reports_url": settings.SITE_URL
+            + reverse("admin:challenge_report_changelist")
+            + f"?entry__id__exact={entry.pk}",
+        }
+        subject, body = _render("gallery/email/report_burst", context)
+    return EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        headers={"Auto-Submitted": "auto-generated"},
+    )

@@ -50,3 +50,15 @@ def moderation_notice_send(notice_id: int) -> None:
 @shared_task
 def retention_sweep() -> dict:
     return privacy.retention_sweep()
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_report_burst_alert(entry_id: int) -> bool:
+    """Mail the moderators about a burst of reports, once per burst (see
+    services.moderation.report_burst_alert_send). Routed to the notices queue."""
+    return moderation.report_burst_alert_send(entry_id=entry_id)

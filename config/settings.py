@@ -398,6 +398,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kindness Hub] "
 # After signup: "complete your profile" before the first upload.
 ACCOUNT_ADAPTER = "challenge.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
+# Failed logins pause signing in (10 a minute per address, 5 in 5 minutes per
+# account): a paused login page offers the password reset by e-mail, which clears the
+# account's count and signs the owner in (README, "Sign-in limits").
+ACCOUNT_FORMS = {"login": "core.accounts.LoginForm"}
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -411,6 +416,8 @@ ACCOUNT_RATE_LIMITS = {
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
     "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
+    # The "send the e-mail again" button; allauth's "confirm_email" limits each address.
+    "resend_confirmation": env.str("RATE_LIMIT_RESEND_CONFIRMATION", default="5/m/ip"),
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -449,8 +456,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Moderation and gallery -------------------------------------------------------
-# Open reports that hide an approved entry at once, until a moderator decides.
+# Open reports that hide an approved entry at once, until a moderator decides. Only
+# reports from accounts with a verified e-mail count, an account younger than
+# MODERATION_NEW_ACCOUNT_DAYS for a half: anonymous reports reach the moderators but
+# never hide anything (see docs/decisions.md, "Reports and limits").
 MODERATION_HIDE_AT_REPORTS = env.int("MODERATION_HIDE_AT_REPORTS", default=3)
+MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
+# This many open reports (anonymous ones too) on one entry within this many minutes is
+# a burst: flagged in the admin, and one e-mail to MODERATION_ALERT_EMAILS and the
+# active members of the Moderators group.
+MODERATION_BURST_REPORTS = env.int("MODERATION_BURST_REPORTS", default=5)
+MODERATION_BURST_MINUTES = env.int("MODERATION_BURST_MINUTES", default=10)
+MODERATION_ALERT_EMAILS = env.list("MODERATION_ALERT_EMAILS", default=[])
 GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
 # Cached gallery pages also expire on their own (entries withdrawn elsewhere).
 GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from core import accounts as core_accounts
 from core import metrics as core_metrics
 from core import views as core_views
 from core.ratelimit import rate_limited
@@ -32,6 +33,11 @@ urlpatterns += i18n_patterns(
         name="admin_login_limited",
     ),
     path("admin/", admin.site.urls),
+    path(
+        "accounts/confirm-email/resend/",
+        core_accounts.verification_resend,
+        name="account_verification_resend",
+    ),
     path("accounts/", include("allauth.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("stories/", include("stories.urls")),

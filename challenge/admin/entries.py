@@ -51,7 +51,7 @@ class EntryEventInline(ReadOnlyInline):
 class ReportInline(ReadOnlyInline):
     model = Report
     verbose_name_plural = _("reports from visitors")
-    fields = ["created_at", "reason", "text", "resolved_at"]
+    fields = ["created_at", "reason", "text", "weight", "resolved_at"]
     readonly_fields = fields
 
 
@@ -65,6 +65,8 @@ def _signal_badges(entry: Entry):
                 % {"n": entry.report_count},
             )
         )
+        if entry.report_burst_at:
+            badges.append(("burst", gettext("Burst of reports")))
     hits = entry.watched_hits or []
     if needs_careful_review(hits):
         badges.append(("hold", gettext("Careful review")))

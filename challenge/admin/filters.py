@@ -46,6 +46,7 @@ class SignalFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("reported", _("Reported")),
+            ("burst", _("Burst of reports")),
             ("watched", _("Watched words in the caption")),
             ("posted_anyway", _("Posted anyway after the kindness nudge")),
             ("minor", _("Participant under 18")),
@@ -56,6 +57,8 @@ class SignalFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "reported":
             return queryset.filter(report_count__gt=0)
+        if value == "burst":
+            return queryset.filter(report_count__gt=0, report_burst_at__isnull=False)
         if value == "watched":
             return queryset.exclude(watched_hits=[])
         if value == "posted_anyway":

@@ -12,12 +12,35 @@ from .mixins import ReadOnlyAdminMixin
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "entry_link", "reason", "text", "resolved_at"]
+    list_display = [
+        "created_at",
+        "entry_link",
+        "reason",
+        "text",
+        "reporter",
+        "weight",
+        "resolved_at",
+    ]
     list_filter = [OpenFilter, "reason", "created_at"]
     search_fields = ["entry__participant__handle", "text", "=entry__id"]
     list_select_related = ["entry__participant"]
-    fields = ["entry_link", "reason", "text", "created_at", "resolved_at"]
+    fields = [
+        "entry_link",
+        "reason",
+        "text",
+        "reporter",
+        "weight",
+        "created_at",
+        "resolved_at",
+    ]
     readonly_fields = fields
+
+    @admin.display(description=_("reported by"))
+    def reporter(self, report):
+        # Anonymous reports are shown (they reach the moderators) but weigh nothing.
+        if report.reporter_key.startswith("u:"):
+            return _("an account")
+        return _("an anonymous visitor")
 
     @admin.display(description=_("entry"))
     def entry_link(self, report):

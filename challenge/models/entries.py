@@ -47,6 +47,13 @@ class Entry(models.Model):
     is_minor = models.BooleanField(_("minor"), default=False)
     heart_count = models.PositiveIntegerField(_("hearts"), default=0)
     report_count = models.PositiveIntegerField(_("reports"), default=0)
+    # A burst of reports (settings.MODERATION_BURST_REPORTS within
+    # MODERATION_BURST_MINUTES): flagged in the admin until a moderator decides, and
+    # the moderators alerted once per burst.
+    report_burst_at = models.DateTimeField(
+        _("burst of reports at"), null=True, blank=True
+    )
+    report_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     state_changed_at = models.DateTimeField(auto_now_add=True)

@@ -40,6 +40,10 @@ class Report(models.Model):
 
     `reporter_key` is "u:<user id>" for an account or "s:<hash of the session key>"
     for an anonymous visitor: one report per reporter per entry.
+
+    `weight` is what the report counts toward hiding the entry, fixed when it is
+    made (challenge.services.moderation.report_weight): 0 for an anonymous visitor or
+    an account without a verified address, a half for a new account, else 1.
     """
 
     entry = models.ForeignKey(
@@ -59,6 +63,9 @@ class Report(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
     text = models.TextField(_("details"), max_length=1000, blank=True)
+    weight = models.DecimalField(
+        _("weight toward hiding"), max_digits=3, decimal_places=1, default=0
+    )
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -53,13 +53,33 @@ def caption_with_hashtag(caption: str) -> str:
 
 
 def check_can_submit(*, participant: Participant) -> None:
-    """Raise when the participant may not send an entry right now."""
+    """Raise when the participant may not send an entry right now.
+
+    An early answer, before the upload is read; entry_upload counts again under
+    the participant's row lock (_daily_limit_lock) before it stores anything.
+    """
     campaign = campaign_current()
     if campaign is None or not campaign.is_live:
         raise CampaignNotLive()
+    _check_daily_limit(participant)
+
+
+def _check_daily_limit(participant: Participant) -> None:
     limit = settings.CHALLENGE_DAILY_ENTRY_LIMIT
     if submissions_in_last_day(participant) >= limit:
         raise DailyLimitReached(limit)
+
+
+def _daily_limit_lock(participant: Participant) -> None:
+    """Take the participant's row lock and count the day's submissions again.
+
+    Must run inside the transaction that creates the entry or the nudge: uploads
+    from one participant arriving together wait for each other here, so each
+    counts the ones committed before it and the limit holds (SQLite serialises
+    the whole write transaction instead: the project opens them IMMEDIATE).
+    """
+    Participant.objects.select_for_update().filter(pk=participant.pk).exists()
+    _check_daily_limit(participant)
 
 
 @dataclass
@@ -109,6 +129,11 @@ def entry_upload(
     hits = caption_hits(caption)
     try:
         with transaction.atomic():
+            _daily_limit_lock(participant)
+            # The same form posted twice at once: the first one holding the lock won.
+            existing = _already_received(submission_token)
+            if existing is not None:
+                return existing
             video = video_create(file=file, original_name=file.name or "")
             if hits:
                 nudge = Nudge.objects.create(

@@ -1,0 +1,76 @@
+"""What the site adds to django-allauth's account pages (core imports no app).
+
+- The login form says when signing in is paused after failed attempts, so the page
+  can offer the way back in: a password reset by e-mail, which clears the account's
+  failed-login count (allauth) and signs the owner in (ACCOUNT_LOGIN_ON_PASSWORD_RESET).
+- The "check your e-mail" page says whether a mail really went: allauth silently
+  skips the confirmation mail when its "confirm_email" limit is reached, yet shows
+  the same page. The adapter records what happened (VerificationMailAdapterMixin)
+  and the page offers "send it again" (verification_resend).
+"""
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_at_login,
+)
+from allauth.account.stages import EmailVerificationStage, LoginStageController
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .ratelimit import limit_or_429
+
+LOCKED_OUT = "too_many_login_attempts"
+# allauth adds this message only once the confirmation mail has really been sent.
+MAIL_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
+# "sent" or "limited": what the last attempt to send the confirmation mail did.
+VERIFICATION_MAIL = "account_verification_mail"
+
+
+class LoginForm(AllauthLoginForm):
+    @property
+    def locked_out(self) -> bool:
+        return self.is_bound and self.has_error(NON_FIELD_ERRORS, LOCKED_OUT)
+
+
+class VerificationMailAdapterMixin:
+    """For the account adapter: remember whether the confirmation mail went."""
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        if message_template == MAIL_SENT_MESSAGE:
+            request.verification_mail_sent = True
+        return super().add_message(request, level, message_template, *args, **kwargs)
+
+    def respond_email_verification_sent(self, request, user):
+        sent = getattr(request, "verification_mail_sent", False)
+        request.session[VERIFICATION_MAIL] = "sent" if sent else "limited"
+        return super().respond_email_verification_sent(request, user)
+
+
+@require_POST
+def verification_resend(request):
+    """The "send the e-mail again" button of the confirmation page.
+
+    Works for the sign-up or sign-in waiting in this session for its address to be
+    confirmed (allauth's pending login). Limited twice: per IP address here
+    ("resend_confirmation", a 429 page), and per address by allauth's own
+    "confirm_email" limit, which the page then states instead of claiming a mail.
+    """
+    limited = limit_or_429(request, action="resend_confirmation")
+    if limited is not None:
+        return limited
+    stage = LoginStageController.enter(request, EmailVerificationStage.key)
+    if stage is None or stage.login is None:
+        messages.info(
+            request,
+            _(
+                "This page has expired. Sign in again and we will send you a new "
+                "confirmation e-mail."
+            ),
+        )
+        return redirect("account_login")
+    sent = send_verification_email_at_login(request, stage.login)
+    request.session[VERIFICATION_MAIL] = "sent" if sent else "limited"
+    return redirect("account_email_verification_sent")
