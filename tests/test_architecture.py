@@ -14,7 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("config", "core", "campaign", "videos", "stories", "challenge")
 # Higher may import lower; equal ranks are peers that must not import each other.
-RANK = {"core": 0, "videos": 1, "campaign": 2, "stories": 3, "challenge": 3, "config": 4}
+RANK = {
+    "core": 0,
+    "videos": 1,
+    "campaign": 2,
+    "stories": 3,
+    "challenge": 3,
+    "config": 4,
+}
 
 
 def _module_name(path: Path) -> str:

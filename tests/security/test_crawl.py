@@ -16,7 +16,7 @@ from django.test import Client
 
 from campaign.demo import load_campaign
 from challenge.models import Entry
-from tests.challenge.fixtures_moderation import make_entry, make_participant
+from tests.challenge.factories import make_entry, make_participant
 
 S = Entry.State
 LANGUAGES = ("en", "it", "fr", "de")

@@ -20,16 +20,15 @@ from challenge.models import (
 )
 from challenge.services import moderation
 from challenge.states import TransitionNotAllowed
-
-from .fixtures_moderation import make_entries, make_entry, make_participant, make_user
+from tests.challenge.factories import (
+    make_entries,
+    make_entry,
+    make_participant,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 S = Entry.State
-
-
-@pytest.fixture
-def moderator():
-    return make_user(moderator=True)
 
 
 # --- Services --------------------------------------------------------------------------

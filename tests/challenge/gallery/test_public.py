@@ -12,8 +12,12 @@ from django.urls import reverse
 
 from challenge.models import Entry, Heart, Report
 from challenge.services import moderation
-
-from .fixtures_moderation import make_entries, make_entry, make_participant, make_user
+from tests.challenge.factories import (
+    make_entries,
+    make_entry,
+    make_participant,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 S = Entry.State
@@ -27,21 +31,6 @@ def _detail(entry):
 
 def _listed_ids(response) -> list[int]:
     return [entry.pk for entry in response.context["entries"]]
-
-
-@pytest.fixture
-def moderator():
-    return make_user(moderator=True)
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (gallery cache invalidation) as a real commit would."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
 
 
 # --- Only approved entries, anywhere ----------------------------------------------------

@@ -9,8 +9,7 @@ from django.utils import timezone
 from campaign.models import Campaign
 from challenge.models import Entry
 from challenge.selectors.gallery import gallery_figures
-
-from .conftest import make_participant
+from tests.challenge.factories import make_participant
 
 
 @pytest.mark.parametrize(
@@ -57,7 +56,7 @@ def test_account_pages_use_the_site_layout(client, db, path):
 
 
 def test_gallery_figures_count_only_public_entries(db, participant):
-    from tests.challenge.fixtures_moderation import make_entry
+    from tests.challenge.factories import make_entry
 
     make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=3)
     make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=4)

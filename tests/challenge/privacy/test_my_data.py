@@ -13,8 +13,7 @@ from django.utils import timezone
 from challenge.models import Entry, EntryEvent, GuardianConsent, Heart
 from challenge.services.gallery import heart_toggle
 from challenge.services.privacy import retention_sweep
-from tests.challenge.conftest import PASSWORD, make_participant
-from tests.challenge.fixtures_moderation import make_entry
+from tests.challenge.factories import PASSWORD, make_entry, make_participant
 from videos.models import Video
 
 S = Entry.State

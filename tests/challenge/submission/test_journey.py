@@ -16,9 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from challenge.models import Entry
+from tests.challenge.factories import birth_for_age, entry_post_data, make_participant
 from videos.testing import make_clip
-
-from .conftest import birth_for_age, entry_post_data, make_participant
 
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 S = Entry.State

@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.models import Entry, EntryEvent, Nudge
+from tests.challenge.factories import entry_post_data, make_participant
 from videos.models import Video
-
-from .conftest import entry_post_data, make_participant
 
 S = Entry.State
 SUBMIT = "/en/challenge/submit/"
@@ -185,18 +184,18 @@ def test_the_same_form_posted_twice_gives_one_entry(
 
 
 def test_submit_needs_a_profile_first(client, db, campaign):
-    from .conftest import make_account
+    from tests.challenge.factories import make_user
 
-    client.force_login(make_account())
+    client.force_login(make_user())
     response = client.get(SUBMIT)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("challenge:profile"))
 
 
 def test_submit_needs_a_verified_email(client, db, campaign):
-    from .conftest import make_account
+    from tests.challenge.factories import make_user
 
-    user = make_account(verified=False)
+    user = make_user(verified=False)
     make_participant(user=user)
     client.force_login(user)
     response = client.get(SUBMIT)
@@ -342,7 +341,7 @@ def test_withdrawing_an_approved_entry_removes_it_from_the_gallery(
     campaign,
     django_capture_on_commit_callbacks,
 ):
-    from tests.challenge.fixtures_moderation import make_entry
+    from tests.challenge.factories import make_entry
 
     entry = make_entry(participant=participant, state=S.APPROVED)
     gallery = reverse("gallery:list")

@@ -8,9 +8,8 @@ from django.urls import reverse
 from challenge.models import Entry, Nudge, NudgeOutcome, WatchedWord
 from challenge.nudge import Watched, caption_hits, find_hits
 from challenge.selectors.dashboard import nudge_stats
+from tests.challenge.factories import entry_post_data
 from videos.models import Video
-
-from .conftest import entry_post_data
 
 SUBMIT = "/en/challenge/submit/"
 
@@ -182,7 +181,7 @@ def test_cancelling_deletes_the_video(
 
 
 def test_another_participant_cannot_answer_my_nudge(client, nudged):
-    from .conftest import make_participant
+    from tests.challenge.factories import make_participant
 
     other = make_participant()
     client.force_login(other.user)
