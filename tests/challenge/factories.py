@@ -312,3 +312,8 @@ def entry_post_data(upload_file, **overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def video_files(video: Video) -> list:
+    """The files a video has in storage (source, output, poster), set ones only."""
+    return [f for f in (video.source, video.output, video.poster) if f]

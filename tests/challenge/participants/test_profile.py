@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.models import Participant
-from tests.challenge.factories import birth_for_age, make_participant, make_user
+from tests.challenge.factories import (
+    PASSWORD,
+    birth_for_age,
+    make_participant,
+    make_user,
+)
 
 PROFILE = "/en/challenge/profile/"
 
@@ -97,8 +102,6 @@ def test_existing_participant_can_change_only_the_handle(client, db):
 
 
 def test_login_without_a_profile_leads_to_the_profile_step(client, db):
-    from tests.challenge.factories import PASSWORD
-
     user = make_user()
     response = client.post(
         "/en/accounts/login/", {"login": user.email, "password": PASSWORD}

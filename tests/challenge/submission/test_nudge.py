@@ -8,7 +8,7 @@ from django.urls import reverse
 from challenge.models import Entry, Nudge, NudgeOutcome, WatchedWord
 from challenge.nudge import Watched, caption_hits, find_hits
 from challenge.selectors.dashboard import nudge_stats
-from tests.challenge.factories import entry_post_data
+from tests.challenge.factories import entry_post_data, make_participant
 from videos.models import Video
 
 SUBMIT = "/en/challenge/submit/"
@@ -181,8 +181,6 @@ def test_cancelling_deletes_the_video(
 
 
 def test_another_participant_cannot_answer_my_nudge(client, nudged):
-    from tests.challenge.factories import make_participant
-
     other = make_participant()
     client.force_login(other.user)
     url = reverse("challenge:nudge", kwargs={"pk": nudged.pk})

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from challenge.models import Entry, EntryEvent, Nudge
-from tests.challenge.factories import entry_post_data, make_participant
+from challenge.models import Entry, Nudge
+from tests.challenge.factories import entry_post_data, make_participant, make_user
 from videos.models import Video
 
 S = Entry.State
@@ -184,8 +184,6 @@ def test_the_same_form_posted_twice_gives_one_entry(
 
 
 def test_submit_needs_a_profile_first(client, db, campaign):
-    from tests.challenge.factories import make_user
-
     client.force_login(make_user())
     response = client.get(SUBMIT)
     assert response.status_code == HTTPStatus.FOUND
@@ -193,8 +191,6 @@ def test_submit_needs_a_profile_first(client, db, campaign):
 
 
 def test_submit_needs_a_verified_email(client, db, campaign):
-    from tests.challenge.factories import make_user
-
     user = make_user(verified=False)
     make_participant(user=user)
     client.force_login(user)
@@ -251,49 +247,6 @@ def test_adult_in_the_same_country_needs_no_guardian(client, campaign):
     assert 'name="guardian_email"' not in client.get(SUBMIT).content.decode()
 
 
-def test_withdraw_deletes_files_and_keeps_the_audit_trail(
-    participant_client, campaign, upload, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        participant_client.post(SUBMIT, entry_post_data(upload()))
-    entry = Entry.objects.get()
-    storage = entry.video.source.storage
-    names = [entry.video.source.name, entry.video.output.name, entry.video.poster.name]
-    assert all(storage.exists(name) for name in names)
-    url = reverse("challenge:withdraw", kwargs={"pk": entry.pk})
-    confirm = participant_client.get(url)
-    assert "Withdraw your entry?" in confirm.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = participant_client.post(url)
-    assert response.status_code == HTTPStatus.FOUND
-    entry.refresh_from_db()
-    assert entry.state == S.WITHDRAWN
-    assert entry.caption == ""
-    assert not any(storage.exists(name) for name in names)
-    event = EntryEvent.objects.filter(entry=entry).last()
-    assert (event.to_state, event.reason) == (S.WITHDRAWN, "withdrawn_by_participant")
-    assert event.actor == entry.participant.user
-    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
-    assert "You have not sent a video yet." in page
-
-
-def test_nobody_else_sees_or_withdraws_an_entry(
-    client, participant_client, participant, campaign, upload
-):
-    participant_client.post(SUBMIT, entry_post_data(upload()))
-    entry = Entry.objects.get()
-    other = make_participant()
-    client.force_login(other.user)
-    for name in ("withdraw", "entry_status", "entry_poster"):
-        url = reverse(f"challenge:{name}", kwargs={"pk": entry.pk})
-        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
-    assert client.post(
-        reverse("challenge:withdraw", kwargs={"pk": entry.pk})
-    ).status_code == (HTTPStatus.NOT_FOUND)
-    entry.refresh_from_db()
-    assert entry.state != S.WITHDRAWN
-
-
 def test_non_video_file_is_reported_after_processing(
     participant_client, campaign, upload, django_capture_on_commit_callbacks
 ):
@@ -332,23 +285,3 @@ def test_nudge_counts_in_the_daily_limit_while_pending(
     assert Nudge.objects.count() == 1
     response = participant_client.post(SUBMIT, entry_post_data(upload()))
     assert response.status_code == HTTPStatus.FORBIDDEN
-
-
-def test_withdrawing_an_approved_entry_removes_it_from_the_gallery(
-    client,
-    participant_client,
-    participant,
-    campaign,
-    django_capture_on_commit_callbacks,
-):
-    from tests.challenge.factories import make_entry
-
-    entry = make_entry(participant=participant, state=S.APPROVED)
-    gallery = reverse("gallery:list")
-    assert entry.caption in client.get(gallery).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        participant_client.post(reverse("challenge:withdraw", kwargs={"pk": entry.pk}))
-    assert client.get(f"/v/{entry.video.pk}/video.mp4").status_code == (
-        HTTPStatus.NOT_FOUND
-    )
-    assert "A stranger helped me" not in client.get(gallery).content.decode()
