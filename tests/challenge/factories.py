@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from challenge.models import Entry, EntryEvent, Participant, RejectReason
+from challenge.models import Entry, EntryEvent, Nudge, Participant, RejectReason
 from challenge.states import entry_record_created, entry_transition
 from videos.models import Video
 
@@ -294,6 +294,34 @@ def _entry_through_states(
     EntryEvent.objects.filter(entry=entry).update(created_at=since)
     entry.refresh_from_db()
     return entry
+
+
+def make_nudge(
+    *,
+    participant=None,
+    outcome: str = Nudge.Outcome.PENDING,
+    caption: str = "you are such an idiot",
+    with_video: bool = True,
+    with_files: bool = False,
+    tmp_dir=None,
+    age: dt.timedelta = dt.timedelta(0),
+) -> Nudge:
+    """A "think before you post" prompt shown `age` ago, holding its upload."""
+    nudge = Nudge.objects.create(
+        participant=participant or make_participant(),
+        video=make_video(with_files=with_files, tmp_dir=tmp_dir)
+        if with_video
+        else None,
+        caption=caption,
+        prompt="moment",
+        language="en",
+        hits=[{"phrase": "idiot", "matched": "idiot", "language": "en"}],
+        outcome=outcome,
+    )
+    if age:
+        Nudge.objects.filter(pk=nudge.pk).update(created_at=timezone.now() - age)
+        nudge.refresh_from_db()
+    return nudge
 
 
 # --- Form data ------------------------------------------------------------------------------
