@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from challenge.models import Entry, Heart
 from challenge.services.gallery import heart_toggle
@@ -19,6 +20,7 @@ from tests.challenge.factories import (
 from videos.models import Video
 
 S = Entry.State
+DOWNLOAD = reverse("challenge:my_data_download")
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def test_download_has_my_data_and_videos_and_nobody_elses(
     client.force_login(owner.user)
     assert client.get("/en/challenge/my-data/").status_code == HTTPStatus.OK
 
-    response = client.post("/en/challenge/my-data/download/")
+    response = client.post(DOWNLOAD)
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -61,14 +63,19 @@ def test_download_has_my_data_and_videos_and_nobody_elses(
     assert video[4:8] == b"ftyp"
 
 
-def test_download_needs_a_login_and_a_post(client, db):
-    assert client.get("/en/challenge/my-data/download/").status_code in {
-        HTTPStatus.FOUND,
-        HTTPStatus.METHOD_NOT_ALLOWED,
-    }
-    response = client.post("/en/challenge/my-data/download/")
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "owner"])
+def test_download_is_never_a_get(client, owner, logged_in):
+    if logged_in:
+        client.force_login(owner.user)
+    response = client.get(DOWNLOAD)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST"
+
+
+def test_download_needs_a_login(client, db):
+    response = client.post(DOWNLOAD)
     assert response.status_code == HTTPStatus.FOUND
-    assert "/accounts/login/" in response["Location"]
+    assert response["Location"] == f"{reverse('account_login')}?next={DOWNLOAD}"
 
 
 def test_deleting_my_account_takes_everything_with_it(

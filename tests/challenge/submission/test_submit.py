@@ -190,19 +190,44 @@ def test_submit_needs_a_profile_first(client, db, campaign):
     assert response["Location"].startswith(reverse("challenge:profile"))
 
 
-def test_submit_needs_a_verified_email(client, db, campaign):
+@pytest.mark.parametrize("name", ["challenge:submit", "challenge:profile"])
+def test_an_unverified_email_gets_allauths_verify_page_and_a_new_mail(
+    client, campaign, mailoutbox, name
+):
+    """allauth's verified_email_required does not redirect (verification by code
+    is off): it answers with its own "verify your email" page, with 200, and sends
+    the verification mail again."""
     user = make_user(verified=False)
     make_participant(user=user)
     client.force_login(user)
-    response = client.get(SUBMIT)
-    assert response.status_code != HTTPStatus.OK or "verif" in response.content.decode()
-    assert 'name="video"' not in response.content.decode()
+    response = client.get(reverse(name))
+    assert response.status_code == HTTPStatus.OK
+    assert "account/verified_email_required.html" in [
+        template.name for template in response.templates
+    ]
+    page = response.content.decode()
+    assert "Verify Your Email Address" in page
+    assert 'name="video"' not in page
+    assert 'name="handle"' not in page
+    assert [message.to for message in mailoutbox] == [[user.email]]
+    assert "/en/accounts/confirm-email/" in mailoutbox[0].body
+
+
+def test_an_unverified_email_cannot_post_an_entry(client, campaign, upload):
+    user = make_user(verified=False)
+    make_participant(user=user)
+    client.force_login(user)
+    response = client.post(SUBMIT, entry_post_data(upload()))
+    assert response.status_code == HTTPStatus.OK
+    assert "Verify Your Email Address" in response.content.decode()
+    assert not Video.objects.exists()
+    assert not Entry.objects.exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db, campaign):
     response = client.get(SUBMIT)
     assert response.status_code == HTTPStatus.FOUND
-    assert "/accounts/login/" in response["Location"]
+    assert response["Location"] == f"{reverse('account_login')}?next={SUBMIT}"
 
 
 def test_submit_is_csrf_protected(db, campaign, participant, upload):
