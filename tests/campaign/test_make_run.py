@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,7 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
         output = _wait_for(log, "Kindness Hub is running at", proc, timeout=300)
         _wait_for(log, "ready.", proc, timeout=60)  # the Celery worker is up
         status, page = _get(f"http://127.0.0.1:{port}/en/")
-        assert status == 200
+        assert status == HTTPStatus.OK
         assert "Kindness Hub" in page
         status, health = _get(f"http://127.0.0.1:{port}/healthz")
         assert '"ok": true' in health
@@ -152,7 +153,7 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
     try:
         second = _wait_for(second_log, "Kindness Hub is running at", proc, 300)
         assert second.count(saved_password) == 1
-        assert _get(f"http://127.0.0.1:{port}/en/help/")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/en/help/")[0] == HTTPStatus.OK
     finally:
         _stop(proc)
     assert (

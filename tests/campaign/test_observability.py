@@ -50,7 +50,9 @@ def test_metrics_are_hidden_from_the_public(client, db):
 
 def test_metrics_accept_the_bearer_token(client, db, settings):
     settings.METRICS_TOKEN = "s3cret"
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer nope").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer nope").status_code == (
+        HTTPStatus.NOT_FOUND
+    )
     response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret")
     assert response.status_code == HTTPStatus.OK
     assert "kh_broker_up 1" in response.content.decode()

@@ -2,6 +2,7 @@ import os
 import secrets
 import subprocess
 import sys
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -131,5 +132,5 @@ def test_services_switch_on_by_their_variables(tmp_path):
 @pytest.mark.parametrize("lang", ["en", "it", "fr", "de"])
 def test_first_visit_follows_accept_language(client, db, lang):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=f"{lang},en;q=0.5")
-    assert response.status_code == 302
+    assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == f"/{lang}/"

@@ -1,21 +1,16 @@
-"""Fixtures for the challenge tests: a live campaign, participants, real clips."""
+"""Fixtures for the challenge tests: a live campaign, participants, moderators,
+real clips. They call the factories in tests/challenge/factories.py."""
 
 import datetime as dt
-import itertools
-import uuid
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaign.models import Campaign
-from challenge.models import Participant
 from videos.testing import make_clip
 
-_numbers = itertools.count(1)
-PASSWORD = "kind-Passw0rd-42"
+from .factories import make_participant, make_user
 
 
 @pytest.fixture
@@ -28,38 +23,6 @@ def campaign(db):
     )
 
 
-def birth_for_age(age: int, today: dt.date | None = None) -> tuple[int, int]:
-    """A (year, month) of birth that makes someone exactly `age` today."""
-    today = today or timezone.localdate()
-    month = 1 if today.month > 1 else 12
-    year = today.year - age - (0 if today.month > 1 else 1)
-    return year, month
-
-
-def make_account(*, email=None, verified=True, password=PASSWORD):
-    number = next(_numbers)
-    email = email or f"person{number}-{uuid.uuid4().hex[:6]}@example.org"
-    user = get_user_model().objects.create_user(
-        username=f"person{number}-{uuid.uuid4().hex[:6]}",
-        email=email,
-        password=password,
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-    return user
-
-
-def make_participant(*, age=25, country="FR", handle=None, user=None, language="en"):
-    year, month = birth_for_age(age)
-    return Participant.objects.create(
-        user=user or make_account(),
-        handle=handle or f"kind_{next(_numbers)}",
-        birth_year=year,
-        birth_month=month,
-        country=country,
-        language=language,
-    )
-
-
 @pytest.fixture
 def participant(db):
     return make_participant()
@@ -69,6 +32,21 @@ def participant(db):
 def participant_client(client, participant):
     client.force_login(participant.user)
     return client
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user(moderator=True)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (gallery cache invalidation) as a real commit would."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -86,17 +64,3 @@ def upload(clip_bytes):
         )
 
     return _make
-
-
-def entry_post_data(upload_file, **overrides):
-    data = {
-        "caption": "My friend helped me when I felt alone",
-        "prompt": "moment",
-        "language": "en",
-        "accept_rules": "on",
-        "accept_gallery": "on",
-        "submission_token": str(uuid.uuid4()),
-        "video": upload_file,
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}

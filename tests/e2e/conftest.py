@@ -54,7 +54,7 @@ def site_content(transactional_db, e2e_clip, tmp_path):
     from challenge.models import Entry
     from stories.demo import demo_captions
     from stories.models import Caption, Episode, Series
-    from tests.challenge.fixtures_moderation import make_entry
+    from tests.challenge.factories import make_entry
 
     load_campaign()
     series = Series.objects.create(

@@ -45,10 +45,14 @@ def log_in(page, base, email, password):
 def test_every_page_has_no_serious_axe_violation(
     live_server, site_content, new_page, language, width
 ):
-    from tests.challenge.conftest import PASSWORD, make_account, make_participant
-    from tests.challenge.fixtures_moderation import make_entry
+    from tests.challenge.factories import (
+        PASSWORD,
+        make_entry,
+        make_participant,
+        make_user,
+    )
 
-    participant = make_participant(user=make_account(), language=language)
+    participant = make_participant(user=make_user(), language=language)
     make_entry(participant=participant)
     base = live_server.url
     entry = site_content["entry"].pk
@@ -88,9 +92,9 @@ def test_the_upload_form_works_with_the_keyboard_alone(
     live_server, site_content, new_page, e2e_clip
 ):
     from challenge.models import Entry
-    from tests.challenge.conftest import PASSWORD, make_account, make_participant
+    from tests.challenge.factories import PASSWORD, make_participant, make_user
 
-    participant = make_participant(user=make_account(), handle="keys_only")
+    participant = make_participant(user=make_user(), handle="keys_only")
     base = live_server.url
     page = new_page("desktop")
     log_in(page, base, participant.user.email, PASSWORD)

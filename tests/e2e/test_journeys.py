@@ -225,7 +225,7 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
     from django.conf import settings
 
     from challenge.models import Entry
-    from tests.challenge.conftest import birth_for_age, make_account, make_participant
+    from tests.challenge.factories import birth_for_age, make_participant, make_user
     from videos.testing import make_clip
 
     base = live_server.url
@@ -283,7 +283,7 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
 
     # A 14-year-old in Germany: the entry waits for the guardian's emailed link.
     minor = make_participant(
-        age=14, country="DE", handle="young_kind", user=make_account(password=PASSWORD)
+        age=14, country="DE", handle="young_kind", user=make_user(password=PASSWORD)
     )
     minor_page = new_page("desktop")
     errors += page_errors(minor_page)
@@ -335,8 +335,7 @@ def test_moderator_approves_then_the_gallery_hearts_and_reports_it(
     live_server, celery_worker, site_content, new_page, tmp_path
 ):
     from challenge.models import Entry, Report
-    from tests.challenge.conftest import make_account, make_participant
-    from tests.challenge.fixtures_moderation import make_entry, make_user
+    from tests.challenge.factories import make_entry, make_participant, make_user
 
     base = live_server.url
     author = make_participant(handle="moderated_kind")
@@ -392,7 +391,7 @@ def test_moderator_approves_then_the_gallery_hearts_and_reports_it(
     screenshot(page, "j3-gallery-desktop")
 
     # Another participant logs in and hearts it: the count goes up, no reload.
-    fan = make_participant(user=make_account(password=PASSWORD))
+    fan = make_participant(user=make_user(password=PASSWORD))
     fan_page = new_page("desktop")
     errors += page_errors(fan_page)
     log_in(fan_page, base, fan.user.email)

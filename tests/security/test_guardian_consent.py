@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from challenge.models import Entry, GuardianConsent
-from tests.challenge.conftest import entry_post_data, make_participant
+from tests.challenge.factories import entry_post_data, make_participant
 
 S = Entry.State
 SUBMIT = "/en/challenge/submit/"

@@ -15,8 +15,12 @@ from django.urls import reverse
 
 from challenge.models import Entry, Report
 from core.text import clean_text, visible_length
-from tests.challenge.conftest import entry_post_data, make_participant
-from tests.challenge.fixtures_moderation import make_entry, make_user
+from tests.challenge.factories import (
+    entry_post_data,
+    make_entry,
+    make_participant,
+    make_user,
+)
 
 S = Entry.State
 BIDI = "\u202e"  # right-to-left override: "gpj.exe" shows as "exe.jpg"

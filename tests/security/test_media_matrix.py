@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from challenge.models import Entry
-from tests.challenge.fixtures_moderation import (
+from tests.challenge.factories import (
     make_entry,
     make_participant,
     make_user,
@@ -149,8 +149,8 @@ def test_public_files_are_cached_briefly_and_revalidated(
 def test_the_original_upload_is_deleted_once_processed(
     client, campaign, upload, django_capture_on_commit_callbacks
 ):
-    from tests.challenge.conftest import entry_post_data
-    from tests.challenge.conftest import make_participant as make_verified
+    from tests.challenge.factories import entry_post_data
+    from tests.challenge.factories import make_participant as make_verified
 
     participant = make_verified()  # a verified e-mail, as the submit page needs
     client.force_login(participant.user)
@@ -178,7 +178,7 @@ PRIVATE_PAGES = [
 
 @pytest.mark.parametrize("path", PRIVATE_PAGES)
 def test_private_pages_are_never_stored_by_a_cache(client, db, campaign, path):
-    from tests.challenge.conftest import make_participant as make_verified
+    from tests.challenge.factories import make_participant as make_verified
 
     client.force_login(make_verified().user)
     response = client.get(path)
@@ -188,7 +188,7 @@ def test_private_pages_are_never_stored_by_a_cache(client, db, campaign, path):
 
 
 def test_my_data_download_is_never_stored_by_a_cache(client, db):
-    from tests.challenge.conftest import make_participant as make_verified
+    from tests.challenge.factories import make_participant as make_verified
 
     client.force_login(make_verified().user)
     assert client.get("/en/challenge/my-data/download/").status_code == (

@@ -12,8 +12,13 @@ from challenge.services import moderation
 from challenge.services.gallery import heart_toggle
 from challenge.services.guardian import guardian_token
 from challenge.services.privacy import retention_sweep
-from tests.challenge.conftest import PASSWORD, entry_post_data, make_participant
-from tests.challenge.fixtures_moderation import make_entry, make_user
+from tests.challenge.factories import (
+    PASSWORD,
+    entry_post_data,
+    make_entry,
+    make_participant,
+    make_user,
+)
 
 S = Entry.State
 

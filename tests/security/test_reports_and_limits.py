@@ -12,7 +12,6 @@ import time
 from http import HTTPStatus
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -20,21 +19,16 @@ from django.utils import timezone
 
 from challenge.models import Entry, EntryEvent, Report
 from config.celery import app as celery_app
-from tests.challenge.fixtures_moderation import make_entry, make_user
+from tests.challenge.factories import PASSWORD, make_entry, make_user
 
 S = Entry.State
-PASSWORD = "kind-Passw0rd-42"
 
 
 def _account(*, verified=True, age_days=30, email=None):
     """A signed-up account, `age_days` old, with its address verified or not."""
-    user = make_user(email=email)
-    user.set_password(PASSWORD)
+    user = make_user(email=email, verified=verified, password=PASSWORD)
     user.date_joined = timezone.now() - dt.timedelta(days=age_days)
-    user.save(update_fields=["password", "date_joined"])
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=verified, primary=True
-    )
+    user.save(update_fields=["date_joined"])
     return user
 
 
@@ -240,7 +234,7 @@ def test_parallel_uploads_never_pass_the_daily_limit(
 ):
     """Eight uploads posted at the same moment by one participant: exactly LIMIT
     entries exist afterwards, the others are refused with the limit's message."""
-    from tests.challenge.conftest import entry_post_data, make_participant
+    from tests.challenge.factories import entry_post_data, make_participant
 
     settings.CHALLENGE_DAILY_ENTRY_LIMIT = 2
     participant = make_participant()

@@ -82,7 +82,7 @@ def test_development_conveniences_are_opt_in(tmp_path):
 
 
 def test_a_guardian_link_signed_with_the_old_public_key_is_refused(client, db):
-    from tests.challenge.fixtures_moderation import make_entry
+    from tests.challenge.factories import make_entry
 
     entry = make_entry(state="pending_review")
     forged = signing.TimestampSigner(key=OLD_PUBLIC_KEY, salt=GUARDIAN_SALT).sign(

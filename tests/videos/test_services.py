@@ -281,9 +281,36 @@ def test_sweep_requeues_stalled_videos_and_clears_abandoned_temp_files(
     in_use.rmdir()
 
 
-def test_sweep_reports_what_it_did(db, settings):
-    settings.VIDEO_STUCK_AFTER_SECONDS = 0
-    assert video_sweep() == {"requeued": [], "temp_removed": 0}
+def test_sweep_reports_exactly_what_it_did(db, settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # a temp folder of this test's own
+    settings.VIDEO_STUCK_AFTER_SECONDS = 600
+    long_ago = timezone.now() - timedelta(seconds=900)
+    stalled = Video.objects.create(
+        status=Video.Status.PROCESSING, attempts=1, processing_started_at=long_ago
+    )
+    lost = Video.objects.create(status=Video.Status.PENDING)
+    Video.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    busy = Video.objects.create(
+        status=Video.Status.PROCESSING, attempts=1, processing_started_at=timezone.now()
+    )
+    Video.objects.create(status=Video.Status.PENDING)  # just uploaded
+    Video.objects.create(status=Video.Status.READY)
+    old_leftover = temp_root() / f"{stalled.pk}-deadbeef"
+    old_leftover.write_bytes(b"half a video")
+    os.utime(old_leftover, (time.time() - 900, time.time() - 900))
+    busy_work = temp_root() / f"{busy.pk}-cafebabe"
+    busy_work.mkdir()
+    os.utime(busy_work, (time.time() - 900, time.time() - 900))
+    fresh_leftover = temp_root() / "0f0f0f0f-0000-0000-0000-000000000000-new"
+    fresh_leftover.write_bytes(b"still being written")
+
+    result = video_sweep()
+
+    assert sorted(result["requeued"]) == sorted([str(stalled.pk), str(lost.pk)])
+    assert result["temp_removed"] == 1
+    assert sorted(path.name for path in temp_root().iterdir()) == sorted(
+        [busy_work.name, fresh_leftover.name]
+    )
 
 
 def test_reprocess_requeues_a_failed_video_but_not_a_ready_one(

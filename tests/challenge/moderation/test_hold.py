@@ -9,8 +9,7 @@ from django.urls import reverse
 from challenge.models import Entry, WatchedWord
 from challenge.nudge import caption_hits
 from challenge.services import moderation
-
-from .fixtures_moderation import make_entry, make_user
+from tests.challenge.factories import make_entry, make_user
 
 S = Entry.State
 CHANGELIST = "admin:challenge_entry_changelist"

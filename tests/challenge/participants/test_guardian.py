@@ -13,8 +13,7 @@ from django.utils.html import escape
 from challenge.errors import GuardianLinkError
 from challenge.models import Entry, EntryEvent, GuardianConsent
 from challenge.services.guardian import guardian_token
-
-from .conftest import entry_post_data, make_participant
+from tests.challenge.factories import entry_post_data, make_participant
 
 S = Entry.State
 SUBMIT = "/en/challenge/submit/"

@@ -12,8 +12,7 @@ from challenge.models import Entry, EntryEvent, Heart, ModerationNotice
 from challenge.services import gallery as gallery_services
 from challenge.services import moderation
 from challenge.states import TransitionNotAllowed
-
-from .fixtures_moderation import make_entry, make_user
+from tests.challenge.factories import make_entry, make_user
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 S = Entry.State

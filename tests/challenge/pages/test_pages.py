@@ -1,4 +1,4 @@
-"""The challenge pages in every campaign phase and language; figures."""
+"""The challenge pages in every campaign phase and language; the account pages' layout."""
 
 import datetime as dt
 from http import HTTPStatus
@@ -7,10 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaign.models import Campaign
-from challenge.models import Entry
-from challenge.selectors.gallery import gallery_figures
-
-from .conftest import make_participant
+from tests.challenge.factories import make_participant
 
 
 @pytest.mark.parametrize(
@@ -54,14 +51,3 @@ def test_account_pages_use_the_site_layout(client, db, path):
     assert 'class="site-header"' in page
     assert "account-page" in page
     assert 'class="form-card account-form"' in page
-
-
-def test_gallery_figures_count_only_public_entries(db, participant):
-    from tests.challenge.fixtures_moderation import make_entry
-
-    make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=3)
-    make_entry(participant=participant, state=Entry.State.APPROVED, heart_count=4)
-    make_entry(participant=participant, state=Entry.State.PENDING_REVIEW, heart_count=9)
-    figures = gallery_figures()
-    assert figures["entries"] == 2
-    assert figures["hearts"] == 7

@@ -9,8 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge.models import Participant
-
-from .conftest import birth_for_age, make_account, make_participant
+from tests.challenge.factories import (
+    PASSWORD,
+    birth_for_age,
+    make_participant,
+    make_user,
+)
 
 PROFILE = "/en/challenge/profile/"
 
@@ -27,7 +31,7 @@ def profile_data(age=20, country="FR", handle="kind_heart"):
 
 @pytest.fixture
 def account_client(client, db):
-    user = make_account()
+    user = make_user()
     client.force_login(user)
     client.user = user
     return client
@@ -98,9 +102,7 @@ def test_existing_participant_can_change_only_the_handle(client, db):
 
 
 def test_login_without_a_profile_leads_to_the_profile_step(client, db):
-    from .conftest import PASSWORD
-
-    user = make_account()
+    user = make_user()
     response = client.post(
         "/en/accounts/login/", {"login": user.email, "password": PASSWORD}
     )

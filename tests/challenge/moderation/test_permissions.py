@@ -11,8 +11,7 @@ import pytest
 from django.urls import reverse
 
 from challenge.models import Entry
-
-from .fixtures_moderation import make_entry, make_participant, make_user
+from tests.challenge.factories import make_entry, make_participant, make_user
 
 pytestmark = pytest.mark.django_db
 S = Entry.State

@@ -1,16 +1,23 @@
 """The kindness nudge: matching (with the seeded starter list) and the flow."""
 
+import datetime as dt
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from challenge.models import Entry, Nudge, NudgeOutcome, WatchedWord
 from challenge.nudge import Watched, caption_hits, find_hits
 from challenge.selectors.dashboard import nudge_stats
+from challenge.services.submission import nudges_expire_abandoned
+from tests.challenge.factories import (
+    entry_post_data,
+    make_nudge,
+    make_participant,
+    video_files,
+)
 from videos.models import Video
-
-from .conftest import entry_post_data
 
 SUBMIT = "/en/challenge/submit/"
 
@@ -182,8 +189,6 @@ def test_cancelling_deletes_the_video(
 
 
 def test_another_participant_cannot_answer_my_nudge(client, nudged):
-    from .conftest import make_participant
-
     other = make_participant()
     client.force_login(other.user)
     url = reverse("challenge:nudge", kwargs={"pk": nudged.pk})
@@ -194,13 +199,7 @@ def test_another_participant_cannot_answer_my_nudge(client, nudged):
 
 def test_nudge_stats_give_the_reconsideration_rate(db, participant):
     for outcome in ["edited", "cancelled", "posted_anyway", "posted_anyway", "pending"]:
-        Nudge.objects.create(
-            participant=participant,
-            caption="x",
-            prompt="moment",
-            language="en",
-            outcome=outcome,
-        )
+        make_nudge(participant=participant, outcome=outcome, with_video=False)
     stats = nudge_stats()
     assert stats["shown"] == 5
     assert stats["reconsidered"] == 2
@@ -209,18 +208,48 @@ def test_nudge_stats_give_the_reconsideration_rate(db, participant):
 
 
 def test_abandoned_nudges_are_expired_and_their_video_deleted(
-    nudged, django_capture_on_commit_callbacks
+    nudged, participant, tmp_path, settings, django_capture_on_commit_callbacks
 ):
-    import datetime as dt
+    """Only pending nudges older than the hold lose their video; answered ones and
+    recent ones keep theirs, and every row stays."""
+    settings.CHALLENGE_NUDGE_HOLD_HOURS = 24
+    hold = dt.timedelta(hours=24)
+    recent = make_nudge(
+        participant=participant,
+        with_files=True,
+        tmp_dir=tmp_path,
+        age=hold - dt.timedelta(minutes=5),
+    )
+    answered = make_nudge(
+        participant=participant,
+        outcome=Nudge.Outcome.POSTED_ANYWAY,
+        with_files=True,
+        tmp_dir=tmp_path,
+        age=hold * 3,
+    )
+    kept = {
+        nudge.pk: [(f.storage, f.name) for f in video_files(nudge.video)]
+        for nudge in (recent, answered)
+    }
+    source = nudged.video.source
+    storage, name = source.storage, source.name
+    assert nudges_expire_abandoned() == 0  # nothing is old enough yet
+    Nudge.objects.filter(pk=nudged.pk).update(created_at=timezone.now() - hold * 2)
 
-    from challenge.services.submission import nudges_expire_abandoned
-
-    storage = nudged.video.source.storage
-    name = nudged.video.source.name
-    assert nudges_expire_abandoned() == 0
-    Nudge.objects.update(created_at=nudged.created_at - dt.timedelta(days=2))
     with django_capture_on_commit_callbacks(execute=True):
         assert nudges_expire_abandoned() == 1
+
+    outcomes = dict(Nudge.objects.values_list("pk", "outcome"))
+    assert outcomes == {
+        nudged.pk: Nudge.Outcome.ABANDONED,
+        recent.pk: Nudge.Outcome.PENDING,
+        answered.pk: Nudge.Outcome.POSTED_ANYWAY,
+    }
     nudged.refresh_from_db()
-    assert nudged.outcome == Nudge.Outcome.ABANDONED
+    assert (nudged.video, nudged.decided_at is not None) == (None, True)
     assert not storage.exists(name)
+    for pk, files in kept.items():
+        assert Nudge.objects.get(pk=pk).video_id is not None
+        assert files and all(store.exists(file) for store, file in files), pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nudges_expire_abandoned() == 0

@@ -1,6 +1,5 @@
-"""Participants' rights (download, delete) and the retention sweep."""
+"""Participants' rights: download their data, delete their account."""
 
-import datetime as dt
 import io
 import json
 import zipfile
@@ -8,16 +7,20 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.urls import reverse
 
-from challenge.models import Entry, EntryEvent, GuardianConsent, Heart
+from challenge.models import Entry, Heart
 from challenge.services.gallery import heart_toggle
-from challenge.services.privacy import retention_sweep
-from tests.challenge.conftest import PASSWORD, make_participant
-from tests.challenge.fixtures_moderation import make_entry
+from tests.challenge.factories import (
+    PASSWORD,
+    make_entry,
+    make_participant,
+    video_files,
+)
 from videos.models import Video
 
 S = Entry.State
+DOWNLOAD = reverse("challenge:my_data_download")
 
 
 @pytest.fixture
@@ -32,10 +35,6 @@ def approved(owner, tmp_path):
     )
 
 
-def _files_of(video: Video) -> list:
-    return [f for f in (video.source, video.output, video.poster) if f]
-
-
 def test_download_has_my_data_and_videos_and_nobody_elses(
     client, owner, approved, tmp_path
 ):
@@ -46,7 +45,7 @@ def test_download_has_my_data_and_videos_and_nobody_elses(
     client.force_login(owner.user)
     assert client.get("/en/challenge/my-data/").status_code == HTTPStatus.OK
 
-    response = client.post("/en/challenge/my-data/download/")
+    response = client.post(DOWNLOAD)
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -64,14 +63,19 @@ def test_download_has_my_data_and_videos_and_nobody_elses(
     assert video[4:8] == b"ftyp"
 
 
-def test_download_needs_a_login_and_a_post(client, db):
-    assert client.get("/en/challenge/my-data/download/").status_code in {
-        HTTPStatus.FOUND,
-        HTTPStatus.METHOD_NOT_ALLOWED,
-    }
-    response = client.post("/en/challenge/my-data/download/")
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "owner"])
+def test_download_is_never_a_get(client, owner, logged_in):
+    if logged_in:
+        client.force_login(owner.user)
+    response = client.get(DOWNLOAD)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST"
+
+
+def test_download_needs_a_login(client, db):
+    response = client.post(DOWNLOAD)
     assert response.status_code == HTTPStatus.FOUND
-    assert "/accounts/login/" in response["Location"]
+    assert response["Location"] == f"{reverse('account_login')}?next={DOWNLOAD}"
 
 
 def test_deleting_my_account_takes_everything_with_it(
@@ -81,7 +85,7 @@ def test_deleting_my_account_takes_everything_with_it(
     heart_toggle(entry_id=approved.pk, user=fan.user)
     liked = make_entry(state=S.APPROVED)
     heart_toggle(entry_id=liked.pk, user=owner.user)
-    files = [(f.storage, f.name) for f in _files_of(approved.video)]
+    files = [(f.storage, f.name) for f in video_files(approved.video)]
     assert files and all(storage.exists(name) for storage, name in files)
 
     client.force_login(owner.user)
@@ -115,59 +119,3 @@ def test_account_deletion_needs_the_confirmation_box(client, owner):
     )
     assert response.status_code == HTTPStatus.OK
     assert get_user_model().objects.filter(pk=owner.user_id).exists()
-
-
-@pytest.mark.parametrize(("age_days", "deleted"), [(29, False), (31, True)])
-def test_rejected_media_is_deleted_after_the_retention_period(
-    db, tmp_path, settings, age_days, deleted, django_capture_on_commit_callbacks
-):
-    settings.RETENTION_REJECTED_DAYS = 30
-    entry = make_entry(state=S.REJECTED, with_files=True, tmp_dir=tmp_path)
-    Entry.objects.filter(pk=entry.pk).update(
-        state_changed_at=timezone.now() - dt.timedelta(days=age_days)
-    )
-    files = [(f.storage, f.name) for f in _files_of(entry.video)]
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = retention_sweep()
-    entry.refresh_from_db()
-    assert counts["rejected_media"] == (1 if deleted else 0)
-    assert all(storage.exists(name) != deleted for storage, name in files)
-    assert (entry.caption == "") is deleted
-    assert EntryEvent.objects.filter(entry=entry).exists()  # the audit trail stays
-
-
-def test_approved_media_is_never_swept(db, tmp_path, settings):
-    settings.RETENTION_REJECTED_DAYS = 0
-    entry = make_entry(state=S.APPROVED, with_files=True, tmp_dir=tmp_path)
-    Entry.objects.filter(pk=entry.pk).update(
-        state_changed_at=timezone.now() - dt.timedelta(days=900)
-    )
-    retention_sweep()
-    assert entry.video.output.storage.exists(entry.video.output.name)
-
-
-def test_guardian_addresses_are_erased_after_the_consent_period(db, settings):
-    settings.RETENTION_CONSENT_DAYS = 365
-    old = make_entry(state=S.WITHDRAWN)
-    recent = make_entry(state=S.WITHDRAWN)
-    live = make_entry(state=S.APPROVED)
-    for entry in (old, recent, live):
-        GuardianConsent.objects.create(
-            entry=entry, guardian_email=f"parent{entry.pk}@example.org"
-        )
-    Entry.objects.filter(pk__in=[old.pk, live.pk]).update(
-        state_changed_at=timezone.now() - dt.timedelta(days=400)
-    )
-    assert retention_sweep()["guardian_emails"] == 1
-    emails = dict(GuardianConsent.objects.values_list("entry_id", "guardian_email"))
-    assert emails[old.pk] == "erased@invalid"
-    assert emails[recent.pk] == f"parent{recent.pk}@example.org"
-    assert emails[live.pk] == f"parent{live.pk}@example.org"
-
-
-def test_the_sweep_command_reports_what_it_did(db):
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    call_command("retention_sweep", stdout=out)
-    assert "rejected_media: 0" in out.getvalue()
