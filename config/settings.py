@@ -496,6 +496,9 @@ DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
 RETENTION_REJECTED_DAYS = env.int("RETENTION_REJECTED_DAYS", default=30)
 RETENTION_FAILED_DAYS = env.int("RETENTION_FAILED_DAYS", default=30)
 RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=365)
+# After an under-13 refusal, the same browser and the same mailbox cannot try again
+# with another birth year for this long (a signed cookie, a keyed hash of the mailbox).
+AGE_GATE_MEMORY_DAYS = env.int("AGE_GATE_MEMORY_DAYS", default=30)
 CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["challenge-retention"] = {
     "task": "challenge.tasks.retention_sweep",

@@ -5,9 +5,15 @@ from .entries import Entry, EntryEvent
 from .gallery import Heart, Report
 from .notices import GuardianNotice, ModerationNotice
 from .nudge import Nudge, WatchedWord
-from .participants import HANDLE_VALIDATOR, GuardianConsent, Participant
+from .participants import (
+    HANDLE_VALIDATOR,
+    AgeGateRefusal,
+    GuardianConsent,
+    Participant,
+)
 
 __all__ = [
+    "AgeGateRefusal",
     "HANDLE_VALIDATOR",
     "Entry",
     "EntryEvent",

@@ -76,3 +76,20 @@ class GuardianConsent(models.Model):
 
     def __str__(self):
         return f"{self.entry_id}: {self.get_decision_display()}"
+
+
+class AgeGateRefusal(models.Model):
+    """An under-13 sign-up that was turned away, remembered for AGE_GATE_MEMORY_DAYS
+    so that the same mailbox cannot simply try again with another birth year. Only a
+    keyed hash (HMAC with the site's secret) of the mailbox is stored, never the
+    address; the retention sweep deletes the row when the period ends."""
+
+    mailbox_hash = models.CharField(max_length=64, unique=True)
+    refused_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("age-gate refusal")
+        verbose_name_plural = _("age-gate refusals")
+
+    def __str__(self):
+        return f"{self.mailbox_hash[:12]}… {self.refused_at:%Y-%m-%d}"

@@ -1,8 +1,45 @@
-"""Writes for participants: the profile, and an under-13's account that is not kept."""
+"""Writes for participants: the profile, and an under-13's account that is not kept
+(only a keyed hash of its mailbox, for a while, so the age gate remembers)."""
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.utils import timezone
 
 from ..ages import Eligibility, eligibility
 from ..errors import TooYoung
-from ..models import Participant
+from ..mailboxes import mailbox_key
+from ..models import AgeGateRefusal, Participant
+from ..selectors.participants import account_addresses
+
+# The browser's memory of a refusal: a signed cookie, for AGE_GATE_MEMORY_DAYS.
+AGE_GATE_COOKIE = "kh_age_gate"
+AGE_GATE_SALT = "challenge.age-gate"
+
+
+def _mailbox_hash(address: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), mailbox_key(address).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def age_gate_remembers(*, user) -> bool:
+    """Was one of this account's mailboxes turned away as under 13 recently?"""
+    since = timezone.now() - dt.timedelta(days=settings.AGE_GATE_MEMORY_DAYS)
+    hashes = {_mailbox_hash(address) for address in account_addresses(user)}
+    return AgeGateRefusal.objects.filter(
+        mailbox_hash__in=hashes, refused_at__gte=since
+    ).exists()
+
+
+def age_gate_forget_expired(*, now=None) -> int:
+    """Delete the refusals older than AGE_GATE_MEMORY_DAYS (the retention sweep)."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=settings.AGE_GATE_MEMORY_DAYS)
+    deleted, _rows = AgeGateRefusal.objects.filter(refused_at__lt=before).delete()
+    return deleted
 
 
 def participant_create(
@@ -38,7 +75,13 @@ def participant_update(*, participant: Participant, handle: str) -> Participant:
 
 
 def account_delete_under_age(*, user) -> None:
-    """An under-13 signing up: we keep nothing, not even the account."""
+    """An under-13 signing up: we keep nothing, not even the account; only a keyed
+    hash of each of its mailboxes, so the same mailbox cannot try again at once."""
     if Participant.objects.filter(user=user).exists():
         return  # never delete an existing participant's data this way
+    now = timezone.now()
+    for address in set(account_addresses(user)):
+        AgeGateRefusal.objects.update_or_create(
+            mailbox_hash=_mailbox_hash(address), defaults={"refused_at": now}
+        )
     user.delete()

@@ -29,6 +29,7 @@ from ..models import (
 from ..selectors.gallery import gallery_changed
 from ..states import TransitionNotAllowed, entry_erase, entry_transition
 from .guardian import ERASED_EMAIL
+from .participants import age_gate_forget_expired
 from .submission import entry_withdraw
 
 S = Entry.State
@@ -284,4 +285,5 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     )
     # Decisions recorded before the address was kept out of the audit log.
     EntryEvent.objects.filter(note__startswith=GUARDIAN_NOTE_PREFIX).update(note="")
+    counts["age_gate_refusals"] = age_gate_forget_expired(now=now)
     return counts

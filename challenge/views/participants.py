@@ -1,6 +1,7 @@
 """The challenge's own pages: what it is, its rules, and the participant's profile."""
 
 from allauth.account.decorators import verified_email_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
@@ -80,6 +81,8 @@ def profile(request):
             },
         )
 
+    if _refused_before(request):
+        return _too_young(request)
     form = ProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,18 +96,7 @@ def profile(request):
                 language=(request.LANGUAGE_CODE or "en")[:2],
             )
         except TooYoung:
-            user = request.user
-            logout(request)
-            services.account_delete_under_age(user=user)
-            country = visitor_country(request)
-            return render(
-                request,
-                "challenge/too_young.html",
-                {
-                    "minimum_age": MINIMUM_AGE,
-                    "helplines": list(helplines_for(country)[:3]),
-                },
-            )
+            return _too_young(request)
         messages.success(request, _("Welcome! Your profile is ready."))
         return redirect(next_url)
     return render(
@@ -112,3 +104,37 @@ def profile(request):
         "challenge/profile_new.html",
         {"form": form, "next": next_url},
     )
+
+
+def _refused_before(request) -> bool:
+    """This browser, or one of this account's mailboxes, was turned away as under
+    13 within AGE_GATE_MEMORY_DAYS: another birth year does not open the gate."""
+    remembered = request.get_signed_cookie(
+        services.AGE_GATE_COOKIE,
+        default=None,
+        salt=services.AGE_GATE_SALT,
+        max_age=settings.AGE_GATE_MEMORY_DAYS * 24 * 3600,
+    )
+    return remembered is not None or services.age_gate_remembers(user=request.user)
+
+
+def _too_young(request):
+    """Nothing is kept (the account goes), the browser remembers the refusal."""
+    user = request.user
+    logout(request)
+    services.account_delete_under_age(user=user)
+    country = visitor_country(request)
+    response = render(
+        request,
+        "challenge/too_young.html",
+        {"minimum_age": MINIMUM_AGE, "helplines": list(helplines_for(country)[:3])},
+    )
+    response.set_signed_cookie(
+        services.AGE_GATE_COOKIE,
+        "1",
+        salt=services.AGE_GATE_SALT,
+        max_age=settings.AGE_GATE_MEMORY_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -114,6 +114,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
         "failed_media": 1,
         "guardian_emails": 0,
         "guardian_no_answer": 0,
+        "age_gate_refusals": 0,
     }
     swept = {"old rejected", "old failed"}
     for name, entry in library.items():
@@ -135,6 +136,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
             "failed_media": 0,
             "guardian_emails": 0,
             "guardian_no_answer": 0,
+            "age_gate_refusals": 0,
         }
 
 
@@ -153,6 +155,7 @@ def test_the_sweep_command_reports_what_it_did(
         "failed_media: 1",
         "guardian_emails: 0",
         "guardian_no_answer: 0",
+        "age_gate_refusals: 0",
     ]
     assert not any(storage.exists(name) for storage, name in files)
     assert _stored(library["recent rejected"]) == [True, True, True]
