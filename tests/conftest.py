@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from config.celery import app as celery_app
 
@@ -282,3 +284,25 @@ def pytest_report_header(config):
 # The browser fixtures (`browser`, `new_page`) for every test folder; imported last
 # because tests/browser.py uses the helpers above.
 from tests.browser import browser, new_page  # noqa: E402, F401
+
+
+def race(workers, *, timeout: float = 60):
+    """Run the callables at the same moment, each in its own thread/connection."""
+    barrier = threading.Barrier(len(workers))
+    results: list = [None] * len(workers)
+
+    def run(index, work):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = ("ok", work())
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            results[index] = ("error", error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results

@@ -5,7 +5,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ModerationNotice(models.Model):
+class SentOnce(models.Model):
+    """A mail sent at most once: claimed by one worker, stamped when the mail server
+    took it (challenge.services.notices.notice_deliver)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ModerationNotice(SentOnce):
     """The email telling a participant about one decision.
 
     Keyed on the decision's EntryEvent (unique), claimed atomically by the task and
@@ -23,13 +37,8 @@ class ModerationNotice(models.Model):
         verbose_name=_("decision"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
 
-    class Meta:
+    class Meta(SentOnce.Meta):
         verbose_name = _("moderation notice")
         verbose_name_plural = _("moderation notices")
 
@@ -37,7 +46,7 @@ class ModerationNotice(models.Model):
         return f"{self.event_id}: {self.kind}"
 
 
-class GuardianNotice(models.Model):
+class GuardianNotice(SentOnce):
     """A mail to the guardian after their "yes": the standing revoke link right after
     consent, and word when the entry is published.
 
@@ -56,13 +65,8 @@ class GuardianNotice(models.Model):
         verbose_name=_("guardian consent"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
 
-    class Meta:
+    class Meta(SentOnce.Meta):
         verbose_name = _("guardian notice")
         verbose_name_plural = _("guardian notices")
         constraints = [

@@ -5,12 +5,10 @@ after a "yes", the standing link to withdraw it and the mails that carry it.
 
 import datetime as dt
 import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +33,7 @@ from ..states import (
     entry_follow_video,
     entry_transition,
 )
+from .notices import notice_deliver
 
 log = logging.getLogger(__name__)
 S = Entry.State
@@ -262,25 +261,6 @@ def guardian_published_notice(*, entry: Entry) -> None:
         _guardian_notice(consent, GuardianNotice.Kind.PUBLISHED)
 
 
-# A claim older than this belongs to a worker that died mid-send; take it over.
-CLAIM_STALE_AFTER = dt.timedelta(minutes=10)
-
-
-def _notice_claim(notice_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        GuardianNotice.objects.filter(pk=notice_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-
-
-def _notice_done(notice_id: int, error: str = "") -> None:
-    GuardianNotice.objects.filter(pk=notice_id).update(
-        sent_at=timezone.now(), last_error=error
-    )
-
-
 def guardian_notice_send(*, notice_id: int) -> None:
     """Send one guardian notice, at most once.
 
@@ -289,28 +269,24 @@ def guardian_notice_send(*, notice_id: int) -> None:
     address, nor "published" for an entry withdrawn meanwhile. A mail failure
     releases the claim and raises, for the task to retry.
     """
-    if not _notice_claim(notice_id):
-        return
-    notice = GuardianNotice.objects.select_related(
-        "consent__entry__participant", "consent__entry__video"
-    ).get(pk=notice_id)
-    consent = notice.consent
-    if consent.guardian_email == ERASED_EMAIL:
-        _notice_done(notice_id, "address erased")
-        return
-    if notice.kind == GuardianNotice.Kind.PUBLISHED:
-        if consent.entry.state != S.APPROVED:
-            _notice_done(notice_id, f"entry {consent.entry.state}")
-            return
-        message = guardian_published_message(consent=consent, link=revoke_link(consent))
-    else:
-        message = guardian_confirmed_message(consent=consent, link=revoke_link(consent))
-    try:
-        message.send()
-    except (SMTPException, OSError) as error:
-        GuardianNotice.objects.filter(pk=notice_id).update(
-            claimed_at=None, last_error=str(error)[:200]
-        )
-        log.warning("guardian notice %s not sent yet: %s", notice_id, error)
-        raise
-    _notice_done(notice_id)
+
+    def build(notice):
+        consent = notice.consent
+        if consent.guardian_email == ERASED_EMAIL:
+            return "address erased"
+        if notice.kind == GuardianNotice.Kind.PUBLISHED:
+            if consent.entry.state != S.APPROVED:
+                return f"entry {consent.entry.state}"
+            return guardian_published_message(
+                consent=consent, link=revoke_link(consent)
+            )
+        return guardian_confirmed_message(consent=consent, link=revoke_link(consent))
+
+    notice_deliver(
+        model=GuardianNotice,
+        notice_id=notice_id,
+        load=lambda pk: GuardianNotice.objects.select_related(
+            "consent__entry__participant", "consent__entry__video"
+        ).get(pk=pk),
+        build=build,
+    )

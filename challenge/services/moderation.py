@@ -35,6 +35,7 @@ from ..nudge import needs_careful_review
 from ..selectors.gallery import gallery_changed, public_entries
 from ..states import TransitionNotAllowed, entry_transition
 from .guardian import guardian_published_notice
+from .notices import notice_deliver
 
 log = logging.getLogger(__name__)
 S = Entry.State
@@ -394,19 +395,6 @@ def report_burst_alert_send(*, entry_id: int) -> bool:
 
 # --- Notices ----------------------------------------------------------------------------
 
-# A claim older than this belongs to a worker that died mid-send; take it over.
-CLAIM_STALE_AFTER = timedelta(minutes=10)
-
-
-def _notice_claim(notice_id: int) -> bool:
-    """Atomically take the notice for sending: only one worker ever wins."""
-    now = timezone.now()
-    return bool(
-        ModerationNotice.objects.filter(pk=notice_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-
 
 def notice_send(*, notice_id: int) -> None:
     """Email the participant about one decision, at most once.
@@ -415,24 +403,17 @@ def notice_send(*, notice_id: int) -> None:
     after the mail server accepted it; a retried or duplicate task finds it taken.
     A mail failure releases the claim and raises, for the task to retry.
     """
-    if not _notice_claim(notice_id):
-        return
-    notice = ModerationNotice.objects.select_related(
-        "event__entry__participant__user"
-    ).get(pk=notice_id)
-    if not notice.event.entry.participant.user.email:
-        ModerationNotice.objects.filter(pk=notice_id).update(
-            sent_at=timezone.now(), last_error="no email address"
-        )
-        return
-    try:
-        moderation_notice_message(notice=notice).send()
-    except (SMTPException, OSError) as error:
-        ModerationNotice.objects.filter(pk=notice_id).update(
-            claimed_at=None, last_error=str(error)[:200]
-        )
-        log.warning("notice %s not sent yet: %s", notice_id, error)
-        raise
-    ModerationNotice.objects.filter(pk=notice_id).update(
-        sent_at=timezone.now(), last_error=""
+
+    def build(notice):
+        if not notice.event.entry.participant.user.email:
+            return "no email address"
+        return moderation_notice_message(notice=notice)
+
+    notice_deliver(
+        model=ModerationNotice,
+        notice_id=notice_id,
+        load=lambda pk: ModerationNotice.objects.select_related(
+            "event__entry__participant__user"
+        ).get(pk=pk),
+        build=build,
     )

@@ -7,12 +7,10 @@ parallel requests on PostgreSQL (threads, each with its own connection) for race
 
 import datetime as dt
 import re
-import threading
 import time
 from http import HTTPStatus
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.utils import timezone
 from challenge.models import Entry, EntryEvent, Report
 from config.celery import app as celery_app
 from tests.challenge.factories import PASSWORD, make_entry, make_user
+from tests.conftest import race
 
 S = Entry.State
 
@@ -47,28 +46,6 @@ def _report(entry, *, user=None, reason="bullying") -> int:
         visitor.force_login(user)
     visitor.get(_report_url(entry))
     return visitor.post(_report_url(entry), {"reason": reason}).status_code
-
-
-def _race(workers):
-    """Run the callables at the same moment, each in its own thread/connection."""
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", work())
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 # --- 1. Reports ---------------------------------------------------------------------
@@ -206,7 +183,7 @@ def test_verified_accounts_reporting_at_once_hide_once_and_alert_once(
         visitor.force_login(reporter)
         visitor.get(_report_url(entry))
         clients.append(visitor)
-    results = _race(
+    results = race(
         [
             (
                 lambda visitor=visitor: (
@@ -250,7 +227,7 @@ def test_parallel_uploads_never_pass_the_daily_limit(
         response = browser.post(url, data, HTTP_ACCEPT="application/json")
         return response.status_code
 
-    results = _race([lambda browser=browser: post(browser) for browser in browsers])
+    results = race([lambda browser=browser: post(browser) for browser in browsers])
     assert all(kind == "ok" for kind, _ in results), results
     statuses = sorted(status for _, status in results)
     assert statuses.count(HTTPStatus.OK) == 2, statuses

@@ -3,41 +3,18 @@
 Each thread has its own database connection; a barrier makes them start together.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from challenge.models import Entry, EntryEvent, Heart, ModerationNotice
 from challenge.services import gallery as gallery_services
 from challenge.services import moderation
 from challenge.states import TransitionNotAllowed
 from tests.challenge.factories import make_entry, make_user
+from tests.conftest import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 S = Entry.State
-
-
-def _race(workers):
-    """Run the callables at the same moment, each in its own thread/connection."""
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", work())
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.parametrize(
@@ -62,7 +39,7 @@ def test_two_moderators_deciding_one_entry_give_one_decision(
             expected_from={S.PENDING_REVIEW},
         )
 
-    results = _race(
+    results = race(
         [
             lambda: decide(first, moderators[0]),
             lambda: decide(second, moderators[1]),
@@ -87,7 +64,7 @@ def test_bulk_and_single_decisions_racing_never_double_decide(
     entries = [make_entry() for _ in range(20)]
     ids = [e.pk for e in entries]
     moderators = [make_user(moderator=True), make_user(moderator=True)]
-    results = _race(
+    results = race(
         [
             lambda: moderation.entries_decide(
                 entry_ids=ids, decision="approve", actor=moderators[0]
@@ -115,7 +92,7 @@ def test_hearts_from_many_people_at_once_keep_the_count_right(
 ):
     entry = make_entry(state=S.APPROVED)
     users = [make_user() for _ in range(8)]
-    results = _race(
+    results = race(
         [
             (
                 lambda user=user: gallery_services.heart_toggle(
@@ -136,7 +113,7 @@ def test_one_person_double_clicking_keeps_the_count_right(
     entry = make_entry(state=S.APPROVED)
     user = make_user()
     for _ in range(5):
-        results = _race(
+        results = race(
             [
                 lambda: gallery_services.heart_toggle(entry_id=entry.pk, user=user),
                 lambda: gallery_services.heart_toggle(entry_id=entry.pk, user=user),
@@ -153,7 +130,7 @@ def test_anonymous_reports_at_once_are_all_counted_and_never_hide(
 ):
     settings.MODERATION_HIDE_AT_REPORTS = 3
     entry = make_entry(state=S.APPROVED)
-    results = _race(
+    results = race(
         [
             (
                 lambda key=key: moderation.report_create(
