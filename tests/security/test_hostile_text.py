@@ -148,3 +148,14 @@ def test_report_text_and_moderator_notes_are_cleaned_and_csv_safe(client, db):
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     notes = [row[-1] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example")' in notes
+
+
+def test_structured_data_stays_inside_its_script_block(client, db, make_episode):
+    """Staff text too: an episode title that tries to close the JSON-LD block."""
+    episode = make_episode(title_en=f"Kind {SCRIPT}")
+    html = client.get(episode.get_absolute_url()).content.decode()
+    block = html.split('<script type="application/ld+json">', 1)[1].split("</script>")[
+        0
+    ]
+    assert "<script" not in block and "</" not in block
+    assert '<script>alert("x")' not in html
