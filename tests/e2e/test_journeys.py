@@ -121,6 +121,7 @@ def shoot_both(page, name: str):
 def mail_link(folders, *, to: str, pattern: str) -> str:
     """The path of the first link matching `pattern` in the newest mail to `to`."""
     from email import message_from_string
+    from email import policy as email_policy
 
     def find():
         messages = []
@@ -131,11 +132,11 @@ def mail_link(folders, *, to: str, pattern: str) -> str:
                     if to in raw:
                         messages.append((path.stat().st_mtime, raw))
         for _mtime, raw in sorted(messages, reverse=True):
-            message = message_from_string(raw.strip())
+            message = message_from_string(raw.strip(), policy=email_policy.default)
             parts = message.walk() if message.is_multipart() else [message]
             for part in parts:
                 if part.get_content_type() == "text/plain":
-                    body = part.get_payload(decode=True).decode()
+                    body = part.get_content()  # charset and transfer encoding
                     match = re.search(rf"https?://[^/\s]+({pattern})", body)
                     if match:
                         return match.group(1)

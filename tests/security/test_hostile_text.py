@@ -101,7 +101,9 @@ def _feed_items(client) -> list[str]:
 
 def test_the_feed_survives_old_rows_with_characters_xml_cannot_carry(client, db):
     entry = make_entry(state=S.APPROVED)
-    Entry.objects.filter(pk=entry.pk).update(caption=f"kind{CONTROL}words{SCRIPT}")
+    # PostgreSQL refuses NUL itself; every other control character could be stored.
+    old_row = f"kind{CONTROL.replace(chr(0), '')}words{SCRIPT}"
+    Entry.objects.filter(pk=entry.pk).update(caption=old_row)
     summaries = _feed_items(client)
     assert any("kind [31mwords" in (text or "") for text in summaries)
 

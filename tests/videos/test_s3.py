@@ -100,8 +100,15 @@ def test_moderators_get_a_short_lived_signed_url_and_others_nothing(
     url = f"/v/{video.pk}/video.mp4"
     assert client.get(url).status_code == HTTPStatus.NOT_FOUND
 
-    moderator = get_user_model().objects.create_user("mod", "mod@example.org", "pw")
-    moderator.user_permissions.add(Permission.objects.get(codename="view_video"))
+    # A video no owner claims is for superusers; the blanket view permission is not
+    # enough (owners widen access: tests/security/test_media_matrix.py).
+    viewer = get_user_model().objects.create_user("viewer", "v@example.org", "pw")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_video"))
+    client.force_login(viewer)
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    moderator = get_user_model().objects.create_superuser(
+        "mod", "mod@example.org", "pw"
+    )
     client.force_login(moderator)
     response = client.get(url)
     assert response.status_code == HTTPStatus.FOUND
