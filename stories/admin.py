@@ -84,6 +84,7 @@ class EpisodeForm(forms.ModelForm):
             "synopsis",
             "tips",
             "publish_at",
+            "is_demo",
         )
 
     def clean_master_video(self):
@@ -119,7 +120,7 @@ class EpisodeAdmin(TabbedTranslationAdmin):
         "video_status",
         "views",
     )
-    list_filter = ("series", "situation")
+    list_filter = ("series", "situation", "is_demo")
     list_select_related = ("series", "video")
     search_fields = ("title", "creator_handle", "creator_name")
     prepopulated_fields = {"slug": ("title_en",)}
@@ -139,7 +140,7 @@ class EpisodeAdmin(TabbedTranslationAdmin):
             },
         ),
         (_("Text"), {"fields": ("synopsis", "tips")}),
-        (_("Publication"), {"fields": ("publish_at", "views")}),
+        (_("Publication"), {"fields": ("publish_at", "is_demo", "views")}),
     )
 
     @admin.display(boolean=True, description=_("public"))

@@ -3,6 +3,8 @@
 `load_stories` is run by `manage.py demo_content` (and so by `make run`). It is
 idempotent: episodes are matched by slug, and a clip is rendered and sent through the
 real pipeline (`video_create`) only for an episode that has no usable video yet.
+Every episode it writes is marked `is_demo`; an episode staff have unmarked (the real
+one is in place) is never touched again.
 """
 
 import datetime as dt
@@ -19,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from .demo_text import BEHIND, EPISODES, SERIES
+from .demo_text import BEHIND, DEMO_CUE, EPISODES, SERIES
 from .models import Caption, Episode, Series
 
 LANGUAGES = ("en", "it", "fr", "de")
@@ -76,6 +78,7 @@ def _story_frame(base, t, seconds, *, title, handle, ink, size) -> Image.Image:
     image = base.copy()
     draw = ImageDraw.Draw(image)
     unit = width / 540
+    _demo_label(draw, width, unit, ink)
     # Title drops in during the first second.
     title_font = _font(int(54 * unit))
     lines = _wrap(draw, title, title_font, int(width * 0.84))
@@ -129,6 +132,17 @@ def _story_frame(base, t, seconds, *, title, handle, ink, size) -> Image.Image:
     return image
 
 
+def _demo_label(draw, width, unit, ink) -> None:
+    """Burnt into every frame: this clip is a generated placeholder."""
+    draw.text(
+        (width / 2, 28 * unit),
+        "DEMO",
+        font=_font(int(26 * unit)),
+        fill=ink,
+        anchor="ma",
+    )
+
+
 def _heart(draw, cx, cy, size):
     points = []
     for step in range(60):
@@ -151,6 +165,7 @@ def _reveal_frame(t, *, handle, ink, size) -> Image.Image:
     draw = ImageDraw.Draw(image)
     fade = _ease(t / 0.5)
     light = tuple(int(31 + (255 - 31) * fade) for _ in range(3))
+    _demo_label(draw, width, unit, (255, 255, 255))
     draw.text(
         (width / 2, height * 0.40),
         "#CreateKindness",
@@ -269,10 +284,13 @@ def reveal_at(seconds: float) -> float:
     return seconds - min(1.6, seconds / 4)
 
 
-def demo_captions(*, title: str, line: str, behind: str, seconds: float = 6) -> str:
+def demo_captions(
+    *, title: str, line: str, behind: str, notice: str, seconds: float = 6
+) -> str:
+    """The demo clip's WebVTT: the demo notice first, in the same cue as the title."""
     reveal = reveal_at(seconds)
     cues = [
-        (0.1, seconds / 3, title),
+        (0.1, seconds / 3, f"{notice}\n{title}"),
         (seconds / 3, reveal - 0.05, line),
         (reveal, seconds - 0.05, behind),
     ]
@@ -308,9 +326,18 @@ def load_stories(stdout=None) -> None:
     )
     dates = _publish_dates(len(EPISODES))
     rendered = 0
+    kept = set(
+        Episode.objects.filter(
+            slug__in=[data["slug"] for data in EPISODES], is_demo=False
+        ).values_list("slug", flat=True)
+    )
     for order, data in enumerate(EPISODES):
+        if data["slug"] in kept:
+            continue  # staff put the real episode here: not ours to overwrite
         handle = data["handle"]
         defaults = {
+            "is_demo": True,
+            "creator_quote": "",
             "series": series,
             "order": order,
             "creator_handle": handle,
@@ -319,7 +346,8 @@ def load_stories(stdout=None) -> None:
             "publish_at": dates[order],
         }
         for language in LANGUAGES:
-            title, synopsis, tips, _line = data[language]
+            title, synopsis, tips = data[language]
+            defaults[f"creator_quote_{language}"] = ""
             defaults[f"title_{language}"] = title
             defaults[f"synopsis_{language}"] = synopsis
             defaults[f"tips_{language}"] = tips
@@ -333,15 +361,16 @@ def load_stories(stdout=None) -> None:
                 save=True,
             )
         for language in LANGUAGES:
-            title, _synopsis, _tips, line = data[language]
+            title, description, _tips = data[language]
             Caption.objects.update_or_create(
                 episode=episode,
                 language=language,
                 defaults={
                     "text": demo_captions(
                         title=title,
-                        line=line,
+                        line=description,
                         behind=BEHIND[language].format(handle=handle),
+                        notice=DEMO_CUE[language],
                         seconds=DEMO_CLIP["seconds"],
                     )
                 },
@@ -364,6 +393,7 @@ def load_stories(stdout=None) -> None:
             rendered += 1
     if stdout:
         stdout.write(
-            f"story series: {len(EPISODES)} episodes in place, "
+            f"story series: {len(EPISODES) - len(kept)} demo episodes in place, "
+            f"{len(kept)} replaced by staff and left alone, "
             f"{rendered} demo video(s) rendered and queued for processing"
         )

@@ -83,6 +83,15 @@ class Episode(models.Model):
         editable=False,
         help_text=_("Plays counted so far (flushed from the cache every few minutes)."),
     )
+    is_demo = models.BooleanField(
+        _("demo placeholder"),
+        default=False,
+        help_text=_(
+            "Set by the demo loader: the clip is generated and the texts describe the "
+            "original episode. Untick it once the real episode is here; the demo "
+            "loader then leaves this episode alone."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -53,6 +53,7 @@ def site_content(transactional_db, e2e_clip, tmp_path):
     from campaign.demo import load_campaign
     from challenge.models import Entry
     from stories.demo import demo_captions
+    from stories.demo_text import DEMO_CUE
     from stories.models import Caption, Episode, Series
     from tests.challenge.factories import make_entry
 
@@ -86,7 +87,8 @@ def site_content(transactional_db, e2e_clip, tmp_path):
             text=demo_captions(
                 title=f"Title {code}",
                 line=line,
-                behind="Behind this story: @milkymichii",
+                behind="Original episode by @milkymichii",
+                notice=DEMO_CUE[code],
                 seconds=2,
             ),
         )

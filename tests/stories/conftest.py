@@ -6,6 +6,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from stories.demo import demo_captions
+from stories.demo_text import DEMO_CUE
 from stories.models import Caption, Episode, Series
 from videos.testing import make_clip
 
@@ -97,7 +98,8 @@ def add_captions():
                 text=demo_captions(
                     title=f"Title {language}",
                     line=CAPTION_LINES[language],
-                    behind=f"Behind this story: {episode.creator_handle}",
+                    behind=f"Original episode by {episode.creator_handle}",
+                    notice=DEMO_CUE[language],
                     seconds=2,
                 ),
             )

@@ -122,7 +122,8 @@ def test_video_object_structured_data(client, episode):
     assert data["thumbnailUrl"] == [f"{site}/v/{episode.video_id}/poster.webp"]
     assert data["contentUrl"] == f"{site}/v/{episode.video_id}/video.mp4"
     assert data["duration"] == "PT2S"
-    assert data["creator"]["alternateName"] == "@milkymichii"
+    assert data["creator"]["alternateName"] == "@milkymichii"  # a real episode
+    assert data["publisher"]["name"] == settings.SITE_NAME
     assert data["uploadDate"].startswith(str(episode.publish_at.date()))
 
 
