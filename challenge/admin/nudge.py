@@ -54,8 +54,8 @@ class NudgeAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "%(reconsidered)s of %(answered)s people reconsidered after the "
-                    "prompt (%(percent)s%%)."
+                    "Measured on this site: %(reconsidered)s of %(answered)s people "
+                    "reconsidered after the prompt (%(percent)s%%)."
                 )
                 % {
                     "reconsidered": stats["reconsidered"],

@@ -104,7 +104,10 @@ def dashboard_figures(now=None) -> dict:
 
 
 def nudge_stats(*, since: dt.datetime | None = None) -> dict:
-    """How people answered "think before you post".
+    """How people answered "think before you post" on this site.
+
+    This site's own measured figure: pages show it labelled as such, never next to
+    TikTok's "about 4 in 10" as if it were the same measurement.
 
     `reconsidered` counts those who edited their caption or cancelled;
     `rate` is reconsidered / answered (None before anyone answered).

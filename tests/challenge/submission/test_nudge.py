@@ -253,3 +253,20 @@ def test_abandoned_nudges_are_expired_and_their_video_deleted(
         assert files and all(store.exists(file) for store, file in files), pk
     with django_capture_on_commit_callbacks(execute=True):
         assert nudges_expire_abandoned() == 0
+
+
+def test_the_nudge_attributes_its_figure_to_tiktok(participant_client, nudged):
+    page = participant_client.get(
+        reverse("challenge:nudge", kwargs={"pk": nudged.pk})
+    ).content.decode()
+    figure = page.split("data-attributed-figure>")[1].split("</p>")[0]
+    assert "4 in 10" in figure and "TikTok" in figure
+
+
+def test_the_dashboard_labels_the_nudge_rate_as_this_sites_own(client, moderator):
+    for outcome in (NudgeOutcome.EDITED, NudgeOutcome.POSTED_ANYWAY):
+        make_nudge(outcome=outcome)
+    client.force_login(moderator)
+    page = client.get(reverse("admin:challenge_entry_dashboard")).content.decode()
+    assert "50%" in page
+    assert "(measured on this site)" in page
