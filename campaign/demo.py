@@ -44,24 +44,26 @@ CAMPAIGN = {
     "tagline_fr": "Derrière chaque compte, il y a une vraie personne",
     "tagline_de": "Hinter jedem Account steckt ein echter Mensch",
     "intro_en": (
-        "Six creator-animators share their own stories of online bullying in short "
-        "animated episodes, and show their faces at the end. Watch, reflect, and share "
-        "a moment of kindness in the challenge."
+        "In TikTok's animated series, six creator-animators tell real and personal "
+        "stories about online bullying and reveal themselves at the end of their "
+        "videos. Watch, reflect, and share a moment of kindness in the challenge."
     ),
     "intro_it": (
-        "Sei creator e animatori raccontano in brevi episodi animati le loro storie di "
-        "bullismo online, e alla fine mostrano il loro volto. Guarda, rifletti e "
-        "condividi un momento di gentilezza nella challenge."
+        "Nella serie animata di TikTok, sei creator e animatori raccontano storie vere "
+        "e personali sul bullismo online e alla fine dei video si rivelano. Guarda, "
+        "rifletti e condividi un momento di gentilezza nella challenge."
     ),
     "intro_fr": (
-        "Six créateurs-animateurs racontent leur propre histoire de harcèlement en ligne "
-        "dans de courts épisodes animés, et se dévoilent à la fin. Regardez, réfléchissez "
-        "et partagez un moment de gentillesse dans le défi."
+        "Dans la série animée de TikTok, six créateurs-animateurs racontent des "
+        "histoires vraies et personnelles sur le harcèlement en ligne et se dévoilent "
+        "à la fin de leurs vidéos. Regarde, réfléchis et partage un moment de "
+        "gentillesse dans le défi."
     ),
     "intro_de": (
-        "Sechs Creator-Animator*innen erzählen in kurzen Animationsfolgen ihre eigenen "
-        "Erfahrungen mit Mobbing im Netz und zeigen sich am Ende selbst. Schau zu, denk "
-        "nach und teile in der Challenge einen Moment der Freundlichkeit."
+        "In TikToks Animationsreihe erzählen sechs Creator-Animator*innen echte, "
+        "persönliche Geschichten über Mobbing im Netz und zeigen sich am Ende ihrer "
+        "Videos selbst. Schau zu, denk nach und teile in der Challenge einen Moment "
+        "der Freundlichkeit."
     ),
 }
 
@@ -197,48 +199,64 @@ HELPLINES = [
     },
 ]
 
+# As TikTok's press release for Germany, Austria and Switzerland describes it: its
+# programme, not ours; no year (the release gives none) and no "per organisation"
+# (it says the €16,000 helps the NGOs fund their content production).
 PROGRAMME = {
-    "title_en": "Counter-speech partner programme",
-    "title_it": "Programma di partner contro l'odio online",
-    "title_fr": "Programme de partenaires contre les discours de haine",
-    "title_de": "Partnerprogramm für Gegenrede",
+    "title_en": "TikTok's counter-speech partner programme",
+    "title_it": "Il programma di partner di TikTok per la contro-narrazione",
+    "title_fr": "Le programme de partenaires de TikTok pour le contre-discours",
+    "title_de": "TikToks Partnerprogramm für Gegenrede",
     "summary_en": (
-        "Six non-profit organisations from Germany and Switzerland work with us against "
-        "hate speech online and offline. Research from ETH Zurich shows that hate speech "
-        "is best countered with empathy for the people it targets."
+        "A TikTok programme: six non-profit organisations from Germany and "
+        "Switzerland take part, working with TikTok as partners against hate speech "
+        "online and offline, from 1 January to 30 April. A study by ETH Zurich shows "
+        "that hate speech is best countered with empathy for the people it targets."
     ),
     "summary_it": (
-        "Sei organizzazioni non profit di Germania e Svizzera lavorano con noi contro "
-        "l'odio online e offline. Una ricerca del Politecnico di Zurigo mostra che "
-        "all'odio si risponde meglio con l'empatia verso chi ne è colpito."
+        "Un programma di TikTok: vi partecipano sei organizzazioni non profit di "
+        "Germania e Svizzera, che si impegnano come partner di TikTok contro l'odio "
+        "online e offline, dal 1° gennaio al 30 aprile. Uno studio del Politecnico di "
+        "Zurigo (ETH) mostra che all'odio si risponde meglio con l'empatia verso chi "
+        "ne è colpito."
     ),
     "summary_fr": (
-        "Six associations d'Allemagne et de Suisse agissent avec nous contre la haine en "
-        "ligne et hors ligne. Une étude de l'ETH Zurich montre que l'empathie envers les "
-        "personnes visées est la meilleure réponse aux discours de haine."
+        "Un programme de TikTok : six associations d'Allemagne et de Suisse y "
+        "participent et s'engagent avec TikTok comme partenaires contre la haine en "
+        "ligne et hors ligne, du 1er janvier au 30 avril. Une étude de l'ETH Zurich "
+        "montre que l'empathie envers les personnes visées est la meilleure réponse "
+        "aux discours de haine."
     ),
     "summary_de": (
-        "Sechs gemeinnützige Organisationen aus Deutschland und der Schweiz setzen sich "
-        "mit uns gegen Hassrede on- und offline ein. Eine Studie der ETH Zürich zeigt: "
-        "Hassrede begegnet man am besten mit Empathie für die Betroffenen."
+        "Ein Programm von TikTok: Sechs gemeinnützige Organisationen aus Deutschland "
+        "und der Schweiz nehmen vom 1. Januar bis zum 30. April teil und setzen sich "
+        "als Partner mit TikTok gegen Hassrede on- und offline ein. Eine Studie der "
+        "ETH Zürich zeigt: Hassrede begegnet man am besten mit Empathie für die "
+        "Betroffenen."
     ),
     "support_en": (
-        "Weekly coaching with a creative agency, monthly masterclasses, and €16,000 of "
-        "funding for each organisation's own video productions."
+        "From TikTok: weekly coaching with the creative agency Drive BETA, monthly "
+        "masterclasses with TikTok, and €16,000 of financial support that helps the "
+        "NGOs fund their content production."
     ),
     "support_it": (
-        "Coaching settimanale con un'agenzia creativa, masterclass mensili e 16.000 € "
-        "di finanziamento per le produzioni video di ogni organizzazione."
+        "Da TikTok: coaching settimanale con l'agenzia creativa Drive BETA, "
+        "masterclass mensili con TikTok e un sostegno economico di 16.000 € che aiuta "
+        "le ONG a finanziare la produzione dei loro contenuti."
     ),
     "support_fr": (
-        "Un coaching hebdomadaire avec une agence créative, des masterclasses mensuelles "
-        "et 16 000 € de financement pour les vidéos de chaque association."
+        "De la part de TikTok : un coaching hebdomadaire avec l'agence créative Drive "
+        "BETA, des masterclasses mensuelles avec TikTok et un soutien financier de "
+        "16 000 € qui aide les ONG à financer leurs productions de contenu."
     ),
     "support_de": (
-        "Wöchentliche Coachings mit einer Kreativagentur, monatliche Masterclasses und "
-        "16.000 Euro Förderung für die eigenen Videoproduktionen jeder Organisation."
+        "Von TikTok: wöchentliche Coachings mit der Kreativagentur Drive BETA, "
+        "monatliche Masterclasses mit TikTok und eine finanzielle Unterstützung von "
+        "16.000 Euro, die den NGOs hilft, ihre Content-Produktionen zu finanzieren."
     ),
 }
+# Earlier names of the same row, so a re-run updates it instead of adding another.
+PROGRAMME_OLD_TITLES = ("Counter-speech partner programme",)
 
 PARTNERS = [
     (
@@ -309,14 +327,19 @@ def load_campaign(stdout=None) -> None:
             country=row["country"], name=row["name"], defaults=row
         )
 
-    programme, _ = PartnerProgramme.objects.update_or_create(
-        title_en=PROGRAMME["title_en"],
-        defaults={
-            **PROGRAMME,
-            "starts_on": dt.date(now.year, 1, 1),
-            "ends_on": dt.date(now.year, 4, 30),
-        },
+    programme = (
+        PartnerProgramme.objects.filter(
+            title_en__in=(PROGRAMME["title_en"], *PROGRAMME_OLD_TITLES)
+        ).first()
+        or PartnerProgramme()
     )
+    for field, value in PROGRAMME.items():
+        setattr(programme, field, value)
+    programme.title = PROGRAMME["title_en"]
+    # The release gives no year; the page shows day and month only.
+    programme.starts_on = dt.date(now.year, 1, 1)
+    programme.ends_on = dt.date(now.year, 4, 30)
+    programme.save()
     for order, (name, country, en, it, fr, de) in enumerate(PARTNERS):
         Partner.objects.update_or_create(
             programme=programme,
