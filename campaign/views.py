@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.operator import site_operator
+
 from .selectors import (
     COUNTRY_COOKIE,
     COUNTRY_NAMES,
@@ -32,6 +34,11 @@ def help_page(request):
 
 def partners(request):
     return render(request, "campaign/partners.html", {"programme": programme_current()})
+
+
+def who_runs_this(request):
+    """The legal notice (Impressum): who runs the site, from settings."""
+    return render(request, "campaign/who_runs_this.html", {"operator": site_operator()})
 
 
 def _back(request, fallback="/"):

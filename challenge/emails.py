@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaign.selectors import helplines_for
-from core.operator import site_operator
+from core.operator import site_operator, who_runs_this_url
 
 from .models import GuardianConsent, ModerationNotice, RejectReason
 
@@ -23,9 +23,7 @@ def _who_runs_this() -> dict:
     challenge/email/_site_operator.txt). Call inside the recipient's language."""
     return {
         "operator": site_operator(),
-        "operator_url": settings.SITE_URL
-        + reverse("challenge:rules")
-        + "#who-runs-this",
+        "operator_url": who_runs_this_url(),
     }
 
 

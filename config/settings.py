@@ -41,6 +41,9 @@ SITE_CONTACT_EMAIL = env.str(
 SITE_PRIVACY_EMAIL = env.str(
     "SITE_PRIVACY_EMAIL", default="privacy@kindnesshub.example"
 )
+# The data controller under the GDPR, on the who-runs-this page (Impressum): usually
+# the operator itself, so it defaults to the operator's (demo) name.
+SITE_DATA_CONTROLLER = env.str("SITE_DATA_CONTROLLER", default=SITE_OPERATOR_NAME)
 
 
 def _local_secret_key() -> str:

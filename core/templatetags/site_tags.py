@@ -26,6 +26,22 @@ def language_alternates(context):
 
 
 @register.simple_tag
+def site_operator():
+    """Who runs the site (core.operator), for templates without it in their
+    context, such as allauth's mails."""
+    from core.operator import site_operator as operator
+
+    return operator()
+
+
+@register.simple_tag
+def who_runs_this_url():
+    from core.operator import who_runs_this_url as url
+
+    return url()
+
+
+@register.simple_tag
 def absolute_url(path):
     """SITE_URL + path: never built from the request's Host header, which a visitor
     (or a poisoned cache) controls."""

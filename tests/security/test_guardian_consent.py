@@ -267,7 +267,7 @@ def test_every_guardian_mail_says_who_runs_the_site(
     for message in (request, confirmed):
         assert "Friends of Kindness e.V." in message.body
         assert "hello@friends.example" in message.body
-        assert "/it/challenge/rules/#who-runs-this" in message.body
+        assert "/it/about/who-runs-this/" in message.body
 
 
 def test_the_guardian_withdraws_a_published_entry_with_the_standing_link(
