@@ -73,6 +73,18 @@ class Helpline(models.Model):
     def tel(self) -> str:
         return "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
 
+    @property
+    def name_beside_number(self) -> str:
+        """The name to show next to the number, never the number again: "" for
+        "3018" (the name is the number), "Non au harcèlement" for
+        "Non au harcèlement – 3020"."""
+        if not self.number:
+            return self.name
+        name = self.name.replace(self.number, "")
+        if self.tel:
+            name = name.replace(self.tel, "")
+        return name.strip(" \t–—-:·,()")
+
 
 class PartnerProgramme(models.Model):
     title = models.CharField(_("title"), max_length=160)
