@@ -1,10 +1,12 @@
+import functools
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
@@ -133,14 +135,34 @@ class Video(models.Model):
 
     @property
     def video_url(self) -> str:
-        return reverse("videos:video", kwargs={"pk": self.pk})
+        return media_url(self.pk, "video")
 
     @property
     def poster_url(self) -> str:
         if not self.poster:
             return ""
-        return reverse("videos:poster", kwargs={"pk": self.pk})
+        return media_url(self.pk, "poster")
 
     @property
     def original_url(self) -> str:
-        return reverse("videos:original", kwargs={"pk": self.pk})
+        return media_url(self.pk, "original")
+
+
+_SAMPLE_PK = uuid.UUID(int=0)
+
+
+@functools.lru_cache(maxsize=32)
+def _media_url_pattern(name: str, script_prefix: str, urlconf: str) -> str:
+    return reverse(f"videos:{name}", kwargs={"pk": _SAMPLE_PK}).replace(
+        str(_SAMPLE_PK), "{pk}"
+    )
+
+
+def media_url(pk, name: str) -> str:
+    """The checked view's URL for one of a video's files ("video", "poster",
+    "original"). Reversed once per name (a gallery page needs fifty of these), then
+    formatted; still keyed on the script prefix and URLconf in force."""
+    pattern = _media_url_pattern(
+        name, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
+    )
+    return pattern.format(pk=pk)
