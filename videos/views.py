@@ -40,14 +40,21 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 ORIGINAL_EXTENSIONS = {"mp4": ".mp4", "matroska": ".mkv", "avi": ".avi"}
 
 
+# field -> (content type, file name, the kind owners are asked about)
+PROCESSED = {
+    "output": ("video/mp4", "video.mp4", "video"),
+    "poster": ("image/webp", "poster.webp", "poster"),
+}
+
+
 @require_safe
 def video(request, pk):
-    return _serve_processed(request, pk, "output", "video/mp4", "video.mp4")
+    return _serve_processed(request, pk, "output")
 
 
 @require_safe
 def poster(request, pk):
-    return _serve_processed(request, pk, "poster", "image/webp", "poster.webp")
+    return _serve_processed(request, pk, "poster")
 
 
 @require_safe
@@ -65,41 +72,33 @@ def original(request, pk):
     )
 
 
-PROCESSED = {
-    "output": ("video/mp4", "video.mp4"),
-    "poster": ("image/webp", "poster.webp"),
-}
-
-
-def _serve_processed(request, pk, field, content_type, filename):
+def _serve_processed(request, pk, field):
     item = Video.objects.filter(pk=pk, status=Video.Status.READY).first()
-    if item is None or not getattr(item, field):
+    if item is None:
         raise Http404
     public = video_is_public(item)
-    if not public and not video_access(item, request.user, filename.split(".")[0]):
+    if not public and not video_access(item, request.user, PROCESSED[field][2]):
         raise Http404
-    return _file_response(
-        request,
-        getattr(item, field),
-        content_type=content_type,
-        filename=filename,
-        public=public,
-    )
+    return _processed_response(request, item, field, public=public)
 
 
 def private_processed_response(request, video: Video, field: str):
     """A processed file ("output" or "poster") for an owner that has checked access
     its own way (a guardian's signed link): never cached, Range supported, 404 when
     the video is not ready or the file is missing."""
+    return _processed_response(request, video, field, public=False)
+
+
+def _processed_response(request, video: Video, field: str, *, public: bool):
     if video.status != Video.Status.READY or not getattr(video, field):
         raise Http404
-    content_type, filename = PROCESSED[field]
+    content_type, filename, _kind = PROCESSED[field]
     return _file_response(
         request,
         getattr(video, field),
         content_type=content_type,
         filename=filename,
-        public=False,
+        public=public,
     )
 
 
