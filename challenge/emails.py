@@ -18,6 +18,17 @@ def _render(name: str, context: dict) -> tuple[str, str]:
     return subject, render_to_string(f"{name}.txt", context)
 
 
+def _automatic(*, subject: str, body: str, to: list[str]) -> EmailMultiAlternatives:
+    """A mail the site sends by itself (RFC 3834: no auto-replies to it)."""
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
 def _who_runs_this() -> dict:
     """Every mail says who runs the site and how to reach them (its foot,
     challenge/email/_site_operator.txt). Call inside the recipient's language."""
@@ -66,12 +77,10 @@ def _guardian_notice(
             **_who_runs_this(),
         }
         subject, body = _render(f"challenge/email/{name}", context)
-    return EmailMultiAlternatives(
+    return _automatic(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[consent.guardian_email],
-        headers={"Auto-Submitted": "auto-generated"},
     )
 
 
@@ -109,13 +118,7 @@ def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternat
             **_who_runs_this(),
         }
         subject, body = _render(f"gallery/email/entry_{notice.kind}", context)
-    return EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[participant.user.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return _automatic(subject=subject, body=body, to=[participant.user.email])
 
 
 def report_burst_message(*, entry, recipients: list[str]) -> EmailMultiAlternatives:
@@ -135,10 +138,8 @@ def report_burst_message(*, entry, recipients: list[str]) -> EmailMultiAlternati
             + f"?entry__id__exact={entry.pk}",
         }
         subject, body = _render("gallery/email/report_burst", context)
-    return EmailMultiAlternatives(
+    return _automatic(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
-        headers={"Auto-Submitted": "auto-generated"},
     )
