@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from campaign.selectors import campaign_current
@@ -242,10 +243,14 @@ def entry_video_keeps_source(video) -> bool | None:
 
 
 def entry_video_is_public(video) -> bool | None:
-    """The video pipeline's is_public hook: only public entries' videos are."""
-    if not Entry.objects.filter(video_id=video.pk).exists():
-        return None
-    return public_entries().filter(video_id=video.pk).exists()
+    """The video pipeline's is_public hook: only public entries' videos are. One
+    query (every public poster and video asks): None when no entry has the video."""
+    return (
+        Entry.objects.filter(video_id=video.pk)
+        .annotate(public=Exists(public_entries().filter(pk=OuterRef("pk"))))
+        .values_list("public", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
