@@ -14,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.keys import file_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -46,18 +48,6 @@ SITE_PRIVACY_EMAIL = env.str(
 SITE_DATA_CONTROLLER = env.str("SITE_DATA_CONTROLLER", default=SITE_OPERATOR_NAME)
 
 
-def _local_secret_key() -> str:
-    """A random key kept in DATA_DIR/secret-key.txt (0600), made on first start."""
-    import secrets
-
-    path = DATA_DIR / "secret-key.txt"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50) + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -66,7 +56,7 @@ if not SECRET_KEY:
             "string, e.g. the output of: python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = _local_secret_key()
+    SECRET_KEY = file_secret(DATA_DIR / "secret-key.txt", nbytes=50)
 
 _SITE_HOST = urlsplit(SITE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = env.list(

@@ -1,13 +1,14 @@
 """Secrets a fresh install makes for itself and keeps in DATA_DIR."""
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 
 
-def data_dir_secret(filename: str, *, nbytes: int = 12) -> str:
-    """A random value kept in DATA_DIR/filename (0600), made on first use."""
-    path = settings.DATA_DIR / filename
+def file_secret(path: Path, *, nbytes: int) -> str:
+    """A random value kept in `path` (0600), made on first use. Plain paths, no
+    settings: config/settings.py makes the secret key with it."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(nbytes) + "\n")
@@ -17,4 +18,6 @@ def data_dir_secret(filename: str, *, nbytes: int = 12) -> str:
 
 def admin_password() -> str:
     """DEMO_ADMIN_PASSWORD, else a random one kept in the data folder."""
-    return settings.DEMO_ADMIN_PASSWORD or data_dir_secret("admin-password.txt")
+    return settings.DEMO_ADMIN_PASSWORD or file_secret(
+        settings.DATA_DIR / "admin-password.txt", nbytes=12
+    )
