@@ -1,4 +1,9 @@
-"""Demo challenge entries: six participants, real generated clips, in four languages.
+"""Demo challenge entries: six made-up participants, real generated clips, in four
+languages.
+
+The participants are invented to show how the gallery works: their accounts are
+marked `is_demo`, their handles start with "demo.", and every page that shows their
+entries says they are demo material.
 
 Loaded by `manage.py demo_content` after the campaign and the stories. The clips are
 processed right here (not by a worker) so that five of them can be approved by the
@@ -18,9 +23,11 @@ from .models import Entry, Participant
 
 NAMESPACE = uuid.UUID("6f1d3c2e-7a51-4d0b-9a57-8f3f0d3a1c11")
 DEMO_ENTRIES = [
-    # handle, country, language, prompt, caption, approve
+    # key (keeps the row across renames), public handle, country, language, prompt,
+    # caption, approve
     (
         "sunny_lena",
+        "demo.lena",
         "DE",
         "de",
         "words",
@@ -30,6 +37,7 @@ DEMO_ENTRIES = [
     ),
     (
         "marco.gentile",
+        "demo.marco",
         "IT",
         "it",
         "moment",
@@ -39,6 +47,7 @@ DEMO_ENTRIES = [
     ),
     (
         "chloe_dessine",
+        "demo.chloe",
         "FR",
         "fr",
         "witness",
@@ -48,6 +57,7 @@ DEMO_ENTRIES = [
     ),
     (
         "kind_sam",
+        "demo.sam",
         "GB",
         "en",
         "moment",
@@ -57,6 +67,7 @@ DEMO_ENTRIES = [
     ),
     (
         "noor.creates",
+        "demo.noor",
         "NL",
         "en",
         "words",
@@ -66,6 +77,7 @@ DEMO_ENTRIES = [
     ),
     (
         "tom_rides",
+        "demo.tom",
         "IE",
         "en",
         "witness",
@@ -77,19 +89,21 @@ DEMO_ENTRIES = [
 COLOURS = ["Kindness", "Grazie", "Merci", "Thank you", "Be kind", "Small things"]
 
 
-def _participant(handle: str, country: str, language: str) -> Participant:
+def _participant(key: str, handle: str, country: str, language: str) -> Participant:
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=f"demo-{handle}",
-        defaults={"email": f"{handle.replace('.', '_')}@demo.kindnesshub.example"},
+        username=f"demo-{key}",
+        defaults={"email": f"{key.replace('.', '_')}@demo.kindnesshub.example"},
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    participant, _ = Participant.objects.get_or_create(
+    participant, _ = Participant.objects.update_or_create(
         user=user,
-        defaults={
+        defaults={"handle": handle, "is_demo": True},
+        create_defaults={
             "handle": handle,
+            "is_demo": True,
             "birth_year": 1998,
             "birth_month": 4,
             "country": country,
@@ -110,15 +124,14 @@ def load_challenge(stdout=None) -> None:
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     made = 0
     with tempfile.TemporaryDirectory() as folder:
-        for index, (handle, country, language, prompt, caption, approve) in enumerate(
-            DEMO_ENTRIES
-        ):
-            token = uuid.uuid5(NAMESPACE, handle)
+        for index, row in enumerate(DEMO_ENTRIES):
+            key, handle, country, language, prompt, caption, approve = row
+            participant = _participant(key, handle, country, language)
+            token = uuid.uuid5(NAMESPACE, key)
             if Entry.objects.filter(submission_token=token).exists():
                 continue
-            participant = _participant(handle, country, language)
             path = make_clip(
-                Path(folder) / f"{handle}.mp4",
+                Path(folder) / f"{key}.mp4",
                 seconds=4,
                 width=360,
                 height=640,

@@ -12,10 +12,17 @@ S = Entry.State
 
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["handle", "country", "language", "created_at", "entry_count"]
+    list_display = [
+        "handle",
+        "country",
+        "language",
+        "is_demo",
+        "created_at",
+        "entry_count",
+    ]
     search_fields = ["handle"]
-    list_filter = ["country", "language"]
-    fields = ["handle", "country", "language", "created_at"]
+    list_filter = ["country", "language", "is_demo"]
+    fields = ["handle", "country", "language", "is_demo", "created_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -29,6 +29,14 @@ class Participant(models.Model):
     language = models.CharField(
         _("language"), max_length=5, default=settings.LANGUAGE_CODE
     )
+    is_demo = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_(
+            "Made up by the demo loader: its entries are shown as demo material, "
+            "never as a real participant's."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -77,6 +77,7 @@ def _card_queryset() -> QuerySet[Entry]:
         .select_related("video")
         .annotate(
             handle=F("participant__handle"),
+            is_demo=F("participant__is_demo"),
             video_width=F("video__width"),
             video_height=F("video__height"),
             video_duration=F("video__duration"),
