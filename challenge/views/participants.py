@@ -11,9 +11,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaign.selectors import campaign_current, helplines_for, visitor_country
+from core.countries import country_name
 from core.operator import site_operator
 
-from ..ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
+from ..ages import (
+    MINIMUM_AGE,
+    OTHER_COUNTRY,
+    consent_age,
+    country_choices,
+    needs_guardian,
+)
 from ..errors import TooYoung
 from ..forms import HandleForm, ProfileForm
 from ..models import Prompt
@@ -48,9 +55,11 @@ def rules(request):
         {
             "minimum_age": MINIMUM_AGE,
             "consent_ages": [
-                (name, consent_age(code)) for code, name in COUNTRIES if code != "ZZ"
+                (name, consent_age(code))
+                for code, name in country_choices()
+                if code != OTHER_COUNTRY
             ],
-            "default_consent_age": consent_age("ZZ"),
+            "default_consent_age": consent_age(OTHER_COUNTRY),
             "operator": site_operator(),
         },
     )
@@ -77,7 +86,7 @@ def profile(request):
                 "form": form,
                 "participant": participant,
                 "needs_guardian": needs_guardian(participant),
-                "country_name": dict(COUNTRIES).get(participant.country, ""),
+                "country_name": country_name(participant.country),
             },
         )
 
