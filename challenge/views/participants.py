@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from campaign.selectors import campaign_current, helplines_for, visitor_country
+from campaign.selectors import (
+    campaign_current,
+    helplines_for,
+    visitor_country,
+    visitor_country_chosen,
+)
+from campaign.views import country_cookie_set
 from core.countries import country_name
 from core.operator import site_operator
 
@@ -107,7 +113,12 @@ def profile(request):
         except TooYoung:
             return _too_young(request)
         messages.success(request, _("Welcome! Your profile is ready."))
-        return redirect(next_url)
+        response = redirect(next_url)
+        if not visitor_country_chosen(request):
+            # The helplines follow the country they gave, unless they chose one
+            # in the help page's list before (that choice stays theirs).
+            country_cookie_set(response, data["country"])
+        return response
     return render(
         request,
         "challenge/profile_new.html",
