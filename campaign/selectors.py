@@ -61,17 +61,19 @@ def visitor_country_chosen(request) -> str:
 
 
 def visitor_country_guessed(request) -> str:
-    """No choice yet: the first country the browser's languages name ("de-CH" is
-    Switzerland, "fr-BE" Belgium), else the site language's usual country."""
+    """No choice yet: the first region the browser names for the page's language
+    ("de-CH" on a German page is Switzerland, "fr-BE" on a French one Belgium), else
+    the page language's usual country. A region of another language ("en-US" on a
+    German page) is not taken: the page language says more about the visitor."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
     for tag, _quality in parse_accept_lang_header(header[:500]):
         parts = tag.replace("_", "-").split("-")
-        if len(parts) >= 2 and len(parts[-1]) == 2:
+        if len(parts) >= 2 and parts[0] == language and len(parts[-1]) == 2:
             code = country_code(parts[-1])
             if code and code != OTHER_COUNTRY:
                 return code
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return COUNTRY_BY_LANGUAGE.get(language[:2], "GB")
+    return COUNTRY_BY_LANGUAGE.get(language, "GB")
 
 
 def visitor_country(request) -> str:

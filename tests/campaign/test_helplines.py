@@ -71,10 +71,10 @@ def test_each_country_shows_its_own_lines_or_the_directory(client, db, country):
 @pytest.mark.parametrize(
     ("country", "lang", "own", "not_own"),
     [
-        ("CH", "de", "Pro Juventute 147", "Nummer gegen Kummer"),
+        ("CH", "de", "Pro Juventute", "Nummer gegen Kummer"),
         ("AT", "de", "Rat auf Draht", "Nummer gegen Kummer"),
-        ("CH", "fr", "Pro Juventute 147", "3018"),
-        ("CH", "it", "Pro Juventute 147", "Telefono Azzurro"),
+        ("CH", "fr", "Pro Juventute", "3018"),
+        ("CH", "it", "Pro Juventute", "Telefono Azzurro"),
         ("BE", "fr", "Écoute-Enfants", "3018"),
     ],
 )
@@ -91,13 +91,16 @@ def test_swiss_austrian_and_belgian_visitors_see_their_own_lines(
 @pytest.mark.parametrize(
     ("header", "lang", "expected"),
     [
-        ("de-CH,de;q=0.9", "de", "Pro Juventute 147"),
+        ("de-CH,de;q=0.9", "de", "Pro Juventute"),
         ("de-AT,de;q=0.8,en;q=0.5", "de", "Rat auf Draht"),
         ("fr-BE,fr;q=0.9", "fr", "Awel"),
         ("en-IE", "en", "Childline (ISPCC)"),
         ("de", "de", "Nummer gegen Kummer"),
         ("", "it", "Telefono Azzurro"),
         ("xx-ZZ,en-XX;q=0.5", "en", "Childline"),
+        ("en-US,en;q=0.9", "de", "Nummer gegen Kummer"),
+        ("en-US,de-CH;q=0.5", "de", "Pro Juventute"),
+        ("en-US", "en", "Childhelp"),
     ],
 )
 def test_without_a_choice_the_browsers_region_picks_the_country(
