@@ -104,6 +104,8 @@ class Helpline(models.Model):
         name = self.name.replace(self.number, "")
         if self.tel:
             name = name.replace(self.tel, "")
+        if name == self.name:  # "Childline (ISPCC)" keeps its brackets
+            return self.name
         return name.strip(" \t–—-:·,()")
 
 
