@@ -21,10 +21,11 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 @admin.register(Helpline)
 class HelplineAdmin(TabbedTranslationAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ("country", "name", "number", "hours", "order")
+    list_display = ("country", "name", "number", "hours", "order", "key")
     list_filter = ("country",)
     list_editable = ("order",)
-    search_fields = ("name", "number")
+    search_fields = ("name", "number", "key")
+    readonly_fields = ("key",)
 
 
 class PartnerInline(TranslationTabularInline):

@@ -1,9 +1,10 @@
 from django.conf import settings
 
+from core.countries import countries_sorted, country_name
+
 from .selectors import (
-    COUNTRY_NAMES,
+    HELPLINE_DIRECTORY_URL,
     campaign_current,
-    countries_with_helplines,
     helplines_for,
     visitor_country,
 )
@@ -14,10 +15,10 @@ def site(request):
     return {
         "campaign": campaign_current(),
         "visitor_country": country,
-        "country_choices": [
-            (code, COUNTRY_NAMES.get(code, code)) for code in countries_with_helplines()
-        ],
-        "banner_helplines": list(helplines_for(country)[:2]),
+        "visitor_country_name": country_name(country),
+        "country_choices": countries_sorted(),
+        "banner_helplines": helplines_for(country)[:2],
+        "helpline_directory_url": HELPLINE_DIRECTORY_URL,
         "banner_dismissed": request.COOKIES.get(settings.BANNER_COOKIE_NAME) == "1",
         "site_url": settings.SITE_URL,
     }

@@ -1,4 +1,4 @@
-"""Demo content for the campaign: the campaign, real helplines and the NGO programme.
+"""Demo content for the campaign: the campaign and the NGO programme.
 
 Loaded by `manage.py demo_content` (and so by `make run`); running it again updates
 the same rows instead of adding new ones.
@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from core.keys import admin_password
 
-from .models import Campaign, Helpline, Partner, PartnerProgramme
+from .models import Campaign, Partner, PartnerProgramme
+from .services import helplines_load
 
 ADMIN_USERNAME = "admin"
 
@@ -66,138 +67,6 @@ CAMPAIGN = {
         "der Freundlichkeit."
     ),
 }
-
-# Real, free helplines (checked against the organisations' own pages).
-HELPLINES = [
-    {
-        "country": "FR",
-        "name": "3018",
-        "number": "3018",
-        "url": "https://e-enfance.org/numero-3018/",
-        "languages": "fr",
-        "order": 1,
-        "description_en": "Cyber-harassment and online violence (e-Enfance), free and anonymous",
-        "description_it": "Cyberbullismo e violenza online (e-Enfance), gratuito e anonimo",
-        "description_fr": "Cyberharcèlement et violences numériques (e-Enfance), gratuit et anonyme",
-        "description_de": "Cybermobbing und Gewalt im Netz (e-Enfance), kostenlos und anonym",
-        "hours_en": "Every day, 9 am to 11 pm",
-        "hours_it": "Tutti i giorni, dalle 9 alle 23",
-        "hours_fr": "7 jours sur 7, de 9 h à 23 h",
-        "hours_de": "Täglich von 9 bis 23 Uhr",
-    },
-    {
-        "country": "FR",
-        "name": "Non au harcèlement – 3020",
-        "number": "3020",
-        "url": "https://www.education.gouv.fr/non-au-harcelement",
-        "languages": "fr",
-        "order": 2,
-        "description_en": "Bullying at school: listening and support, free",
-        "description_it": "Bullismo a scuola: ascolto e supporto, gratuito",
-        "description_fr": "Harcèlement à l'école : écoute et accompagnement, gratuit",
-        "description_de": "Mobbing in der Schule: Zuhören und Unterstützung, kostenlos",
-        "hours_en": "Monday to Friday 9 am–8 pm, Saturday 9 am–6 pm",
-        "hours_it": "Dal lunedì al venerdì 9–20, sabato 9–18",
-        "hours_fr": "Du lundi au vendredi de 9 h à 20 h, le samedi de 9 h à 18 h",
-        "hours_de": "Montag bis Freitag 9–20 Uhr, Samstag 9–18 Uhr",
-    },
-    {
-        "country": "DE",
-        "name": "Nummer gegen Kummer",
-        "number": "116 111",
-        "url": "https://www.nummergegenkummer.de/",
-        "languages": "de",
-        "order": 1,
-        "description_en": "Helpline for children and young people, free and anonymous",
-        "description_it": "Linea d'ascolto per bambini e ragazzi, gratuita e anonima",
-        "description_fr": "Écoute pour enfants et adolescents, gratuite et anonyme",
-        "description_de": "Kinder- und Jugendtelefon, kostenlos und anonym",
-        "hours_en": "Monday to Saturday, 2 pm to 8 pm",
-        "hours_it": "Dal lunedì al sabato, dalle 14 alle 20",
-        "hours_fr": "Du lundi au samedi, de 14 h à 20 h",
-        "hours_de": "Montag bis Samstag, 14 bis 20 Uhr",
-    },
-    {
-        "country": "IT",
-        "name": "Telefono Azzurro",
-        "number": "19696",
-        "url": "https://azzurro.it/",
-        "languages": "it",
-        "order": 1,
-        "description_en": "Listening line for children and teenagers",
-        "description_it": "Linea di ascolto per bambini e adolescenti",
-        "description_fr": "Ligne d'écoute pour enfants et adolescents",
-        "description_de": "Beratungstelefon für Kinder und Jugendliche",
-        "hours_en": "24 hours a day",
-        "hours_it": "24 ore su 24",
-        "hours_fr": "24 h sur 24",
-        "hours_de": "Rund um die Uhr",
-    },
-    {
-        "country": "IT",
-        "name": "114 Emergenza Infanzia",
-        "number": "114",
-        "url": "https://www.114.it/",
-        "languages": "it",
-        "order": 2,
-        "description_en": "Emergency line for children in danger",
-        "description_it": "Servizio di emergenza per bambini e ragazzi in pericolo",
-        "description_fr": "Urgence pour les enfants en danger",
-        "description_de": "Notruf für Kinder in Gefahr",
-        "hours_en": "24 hours a day",
-        "hours_it": "24 ore su 24",
-        "hours_fr": "24 h sur 24",
-        "hours_de": "Rund um die Uhr",
-    },
-    {
-        "country": "GB",
-        "name": "Childline",
-        "number": "0800 1111",
-        "url": "https://www.childline.org.uk/",
-        "languages": "en",
-        "order": 1,
-        "description_en": "Free, confidential help for anyone under 19",
-        "description_it": "Aiuto gratuito e riservato per chi ha meno di 19 anni",
-        "description_fr": "Aide gratuite et confidentielle pour les moins de 19 ans",
-        "description_de": "Kostenlose, vertrauliche Hilfe für alle unter 19",
-        "hours_en": "24 hours a day",
-        "hours_it": "24 ore su 24",
-        "hours_fr": "24 h sur 24",
-        "hours_de": "Rund um die Uhr",
-    },
-    {
-        "country": "US",
-        "name": "988 Suicide & Crisis Lifeline",
-        "number": "988",
-        "url": "https://988lifeline.org/",
-        "languages": "en, es",
-        "order": 1,
-        "description_en": "Call or text 988 for free, confidential crisis support",
-        "description_it": "Chiama o scrivi al 988 per un supporto gratuito e riservato",
-        "description_fr": "Appelez ou écrivez au 988 : soutien gratuit et confidentiel",
-        "description_de": "Anruf oder SMS an 988: kostenlose, vertrauliche Krisenhilfe",
-        "hours_en": "24 hours a day",
-        "hours_it": "24 ore su 24",
-        "hours_fr": "24 h sur 24",
-        "hours_de": "Rund um die Uhr",
-    },
-    {
-        "country": "US",
-        "name": "StopBullying.gov",
-        "number": "",
-        "url": "https://www.stopbullying.gov/",
-        "languages": "en, es",
-        "order": 2,
-        "description_en": "How to prevent and respond to bullying, for kids, parents and schools",
-        "description_it": "Come prevenire e affrontare il bullismo, per ragazzi, genitori e scuole",
-        "description_fr": "Prévenir et réagir au harcèlement : pour jeunes, parents et écoles",
-        "description_de": "Mobbing vorbeugen und handeln: für Kinder, Eltern und Schulen",
-        "hours_en": "Online",
-        "hours_it": "Online",
-        "hours_fr": "En ligne",
-        "hours_de": "Online",
-    },
-]
 
 # As TikTok's press release for Germany, Austria and Switzerland describes it: its
 # programme, not ours; no year (the release gives none) and no "per organisation"
@@ -322,10 +191,9 @@ def load_campaign(stdout=None) -> None:
     campaign.name = CAMPAIGN["name_en"]
     campaign.save()
 
-    for row in HELPLINES:
-        Helpline.objects.update_or_create(
-            country=row["country"], name=row["name"], defaults=row
-        )
+    # Real helplines are not demo content (campaign/services.py loads them after
+    # every migrate); loading them here too keeps a flushed database complete.
+    helplines_report = helplines_load()
 
     programme = (
         PartnerProgramme.objects.filter(
@@ -355,4 +223,5 @@ def load_campaign(stdout=None) -> None:
         )
     ensure_admin()
     if stdout:
-        stdout.write("campaign, helplines, partners and the admin user are in place")
+        stdout.write(str(helplines_report))
+        stdout.write("campaign, partners and the admin user are in place")

@@ -48,6 +48,19 @@ class Campaign(models.Model):
 
 
 class Helpline(models.Model):
+    """A child helpline. Rows with a `key` come from campaign/data/helplines.json
+    (campaign/services.py `helplines_load`); rows without one were added by staff
+    and the loader never touches them."""
+
+    key = models.SlugField(
+        _("data key"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set for helplines that come from the data file."),
+    )
     country = models.CharField(
         _("country"), max_length=2, help_text=_("ISO 3166 code, e.g. FR")
     )
@@ -56,10 +69,18 @@ class Helpline(models.Model):
     description = models.CharField(_("what it helps with"), max_length=300, blank=True)
     hours = models.CharField(_("opening hours"), max_length=120, blank=True)
     url = models.URLField(_("website"), blank=True)
+    chat_url = models.URLField(
+        _("chat or message"),
+        blank=True,
+        help_text=_("Where to chat or write to the helpline, if it offers that."),
+    )
     languages = models.CharField(
         _("languages"), max_length=60, blank=True, help_text=_("e.g. fr, en")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # What the loader last wrote, as a hash: a row whose fields no longer match it
+    # was edited by staff, and the loader leaves it alone.
+    data_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("helpline")
@@ -83,6 +104,8 @@ class Helpline(models.Model):
         name = self.name.replace(self.number, "")
         if self.tel:
             name = name.replace(self.tel, "")
+        if name == self.name:  # "Childline (ISPCC)" keeps its brackets
+            return self.name
         return name.strip(" \t–—-:·,()")
 
 

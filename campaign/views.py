@@ -4,15 +4,16 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.countries import country_code
 from core.operator import site_operator
 
 from .selectors import (
     COUNTRY_COOKIE,
-    COUNTRY_NAMES,
-    countries_with_helplines,
-    helplines_grouped,
+    helplines_by_country,
+    helplines_for,
     programme_current,
     visitor_country,
+    visitor_country_chosen,
 )
 
 ONE_YEAR = 365 * 24 * 3600
@@ -24,9 +25,10 @@ def help_page(request):
         request,
         "campaign/help.html",
         {
-            "helpline_groups": [
-                (code, COUNTRY_NAMES.get(code, code), lines)
-                for code, lines in helplines_grouped(country)
+            "country_chosen": bool(visitor_country_chosen(request)),
+            "own_helplines": helplines_for(country),
+            "other_groups": [
+                group for group in helplines_by_country() if group[0] != country
             ],
         },
     )
@@ -53,12 +55,18 @@ def _back(request, fallback="/"):
 @require_POST
 def set_country(request):
     response = _back(request)
-    country = request.POST.get("country", "").upper()
-    if country in countries_with_helplines():
-        response.set_cookie(
-            COUNTRY_COOKIE, country, max_age=ONE_YEAR, samesite="Lax", httponly=True
-        )
+    country = country_code(request.POST.get("country"))
+    if country:
+        country_cookie_set(response, country)
     return response
+
+
+def country_cookie_set(response, country: str) -> None:
+    """Remember the visitor's country for the helplines (no personal data: one of
+    the codes in core/countries.py)."""
+    response.set_cookie(
+        COUNTRY_COOKIE, country, max_age=ONE_YEAR, samesite="Lax", httponly=True
+    )
 
 
 @require_POST

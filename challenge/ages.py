@@ -13,7 +13,8 @@ import datetime as dt
 from enum import StrEnum
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from core import countries
 
 MINIMUM_AGE = 13
 DEFAULT_CONSENT_AGE = 16
@@ -53,42 +54,15 @@ DIGITAL_CONSENT_AGE: dict[str, int] = {
     "US": 13,
 }
 
-OTHER_COUNTRY = "ZZ"
+# The countries themselves (codes, translated names, their order) live in
+# core/countries.py, shared with the helpline chooser; every code above is one of
+# them (tests/challenge/participants/test_ages.py checks it).
+OTHER_COUNTRY = countries.OTHER_COUNTRY
 
-COUNTRIES: list[tuple[str, str]] = [
-    ("AT", _("Austria")),
-    ("BE", _("Belgium")),
-    ("BG", _("Bulgaria")),
-    ("HR", _("Croatia")),
-    ("CY", _("Cyprus")),
-    ("CZ", _("Czechia")),
-    ("DK", _("Denmark")),
-    ("EE", _("Estonia")),
-    ("FI", _("Finland")),
-    ("FR", _("France")),
-    ("DE", _("Germany")),
-    ("GR", _("Greece")),
-    ("HU", _("Hungary")),
-    ("IE", _("Ireland")),
-    ("IT", _("Italy")),
-    ("LV", _("Latvia")),
-    ("LT", _("Lithuania")),
-    ("LU", _("Luxembourg")),
-    ("MT", _("Malta")),
-    ("NL", _("Netherlands")),
-    ("NO", _("Norway")),
-    ("PL", _("Poland")),
-    ("PT", _("Portugal")),
-    ("RO", _("Romania")),
-    ("SK", _("Slovakia")),
-    ("SI", _("Slovenia")),
-    ("ES", _("Spain")),
-    ("SE", _("Sweden")),
-    ("CH", _("Switzerland")),
-    ("GB", _("United Kingdom")),
-    ("US", _("United States")),
-    (OTHER_COUNTRY, _("Another country")),
-]
+
+def country_choices() -> list[tuple[str, str]]:
+    """Sign-up's countries in the visitor's language, sorted by name."""
+    return countries.countries_sorted()
 
 
 class Eligibility(StrEnum):

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from campaign.selectors import helplines_for
+from campaign.selectors import HELPLINE_DIRECTORY_URL, helplines_for
 from core.operator import site_operator, who_runs_this_url
 
 from .models import GuardianConsent, ModerationNotice, RejectReason
@@ -115,6 +115,7 @@ def moderation_notice_message(*, notice: ModerationNotice) -> EmailMultiAlternat
             if event.reason in RejectReason.values
             else "",
             "helplines": list(helplines_for(participant.country)),
+            "helpline_directory_url": HELPLINE_DIRECTORY_URL,
             **_who_runs_this(),
         }
         subject, body = _render(f"gallery/email/entry_{notice.kind}", context)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainTextField
 
-from .ages import COUNTRIES
+from .ages import country_choices
 from .errors import GuardianIsParticipant
 from .mailboxes import same_mailbox
 from .models import HANDLE_VALIDATOR, Participant, Prompt
@@ -73,6 +73,11 @@ def _month_choices():
     return [("", _("Month")), *((number, name) for number, name in MONTHS.items())]
 
 
+def _country_choices():
+    """Evaluated per form, so the names are sorted in the visitor's language."""
+    return [("", _("Choose your country")), *country_choices()]
+
+
 class ProfileForm(HandleFormMixin, forms.Form):
     handle = HandleField(
         label=_("Your public handle"),
@@ -94,7 +99,7 @@ class ProfileForm(HandleFormMixin, forms.Form):
     )
     country = forms.ChoiceField(
         label=_("Where do you live?"),
-        choices=[("", _("Choose your country")), *COUNTRIES],
+        choices=_country_choices,
         help_text=_("The rules about age and consent depend on the country."),
     )
 

@@ -8,7 +8,8 @@ from django.utils.translation import get_language_info
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import COUNTRY_NAMES, helplines_for, visitor_country
+from campaign.selectors import helplines_for, visitor_country
+from core.countries import country_name
 from core.templatetags.site_tags import absolute_url as absolute
 
 from . import seo
@@ -65,7 +66,7 @@ def episode_detail(request, slug):
             "previous": previous,
             "next": following,
             "helplines": list(helplines_for(country)),
-            "helpline_country": COUNTRY_NAMES.get(country, country),
+            "helpline_country": country_name(country),
             "page_url": page_url,
             "poster_absolute": (
                 absolute(episode.poster_url) if episode.poster_url else ""

@@ -10,10 +10,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from campaign.selectors import campaign_current, helplines_for, visitor_country
+from campaign.selectors import (
+    campaign_current,
+    helplines_for,
+    visitor_country,
+    visitor_country_chosen,
+)
+from campaign.views import country_cookie_set
+from core.countries import country_name
 from core.operator import site_operator
 
-from ..ages import COUNTRIES, MINIMUM_AGE, consent_age, needs_guardian
+from ..ages import (
+    MINIMUM_AGE,
+    OTHER_COUNTRY,
+    consent_age,
+    country_choices,
+    needs_guardian,
+)
 from ..errors import TooYoung
 from ..forms import HandleForm, ProfileForm
 from ..models import Prompt
@@ -48,9 +61,11 @@ def rules(request):
         {
             "minimum_age": MINIMUM_AGE,
             "consent_ages": [
-                (name, consent_age(code)) for code, name in COUNTRIES if code != "ZZ"
+                (name, consent_age(code))
+                for code, name in country_choices()
+                if code != OTHER_COUNTRY
             ],
-            "default_consent_age": consent_age("ZZ"),
+            "default_consent_age": consent_age(OTHER_COUNTRY),
             "operator": site_operator(),
         },
     )
@@ -77,7 +92,7 @@ def profile(request):
                 "form": form,
                 "participant": participant,
                 "needs_guardian": needs_guardian(participant),
-                "country_name": dict(COUNTRIES).get(participant.country, ""),
+                "country_name": country_name(participant.country),
             },
         )
 
@@ -98,7 +113,12 @@ def profile(request):
         except TooYoung:
             return _too_young(request)
         messages.success(request, _("Welcome! Your profile is ready."))
-        return redirect(next_url)
+        response = redirect(next_url)
+        if not visitor_country_chosen(request):
+            # The helplines follow the country they gave, unless they chose one
+            # in the help page's list before (that choice stays theirs).
+            country_cookie_set(response, data["country"])
+        return response
     return render(
         request,
         "challenge/profile_new.html",

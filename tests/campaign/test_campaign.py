@@ -69,10 +69,10 @@ def test_banner_shows_the_helpline_of_the_visitors_country(client, demo, lang, n
     assert number in banner
 
 
-def test_france_shows_both_3018_and_3020(client, demo):
+def test_france_shows_3018_and_119_before_other_countries(client, demo):
     page = client.get("/fr/help/").content.decode()
-    assert "3018" in page and "3020" in page
-    assert page.index("3018") < page.index("Deutschland")
+    assert "3018" in page and "Allô enfance en danger" in page
+    assert page.index("3018") < page.index("Nummer gegen Kummer")
 
 
 def test_country_chooser_overrides_the_language_guess(client, demo):
@@ -86,7 +86,7 @@ def test_country_chooser_overrides_the_language_guess(client, demo):
 
 def test_country_chooser_ignores_unknown_countries_and_foreign_redirects(client, demo):
     response = client.post(
-        "/en/country/", {"country": "ZZ", "next": "https://evil.example/"}
+        "/en/country/", {"country": "XX", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
     assert COUNTRY_COOKIE not in response.cookies
@@ -106,7 +106,7 @@ def test_demo_content_is_idempotent(db):
     load_campaign()
     assert (Campaign.objects.count(), Helpline.objects.count()) == counts
     assert (
-        Helpline.objects.filter(country="FR", number__in=["3018", "3020"]).count() == 2
+        Helpline.objects.filter(country="FR", number__in=["3018", "119"]).count() == 2
     )
 
 

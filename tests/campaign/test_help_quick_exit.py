@@ -42,6 +42,8 @@ def test_the_quick_exit_script_replaces_the_history_entry():
         ("Childline", "0800 1111", "Childline"),
         ("988 Suicide & Crisis Lifeline", "988", "Suicide & Crisis Lifeline"),
         ("StopBullying.gov", "", "StopBullying.gov"),
+        ("Childline (ISPCC)", "1800 66 66 66", "Childline (ISPCC)"),
+        ("Pro Juventute 147", "147", "Pro Juventute"),
     ],
 )
 def test_a_helpline_name_never_repeats_its_number(name, number, shown):

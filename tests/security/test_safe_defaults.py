@@ -112,7 +112,7 @@ def test_a_failing_page_is_the_sites_own_error_page(client, db, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail from the database")
 
-    monkeypatch.setattr("campaign.views.helplines_grouped", broken)
+    monkeypatch.setattr("campaign.views.helplines_by_country", broken)
     client.raise_request_exception = False
     response = client.get("/de/help/")
     page = response.content.decode()

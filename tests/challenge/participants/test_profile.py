@@ -46,6 +46,23 @@ def test_profile_is_created_and_leads_to_the_upload(account_client, campaign):
     assert participant.user == account_client.user
 
 
+def test_the_profiles_country_becomes_the_helpline_default(account_client, campaign):
+    from campaign.selectors import COUNTRY_COOKIE
+
+    account_client.post(PROFILE, profile_data(country="AT"))
+    assert account_client.cookies[COUNTRY_COOKIE].value == "AT"
+    page = account_client.get("/de/help/").content.decode()
+    assert "Rat auf Draht" in page.split('id="your-helplines"')[1].split("</h2>")[1]
+
+
+def test_a_country_chosen_before_sign_up_stays(account_client, campaign):
+    from campaign.selectors import COUNTRY_COOKIE
+
+    account_client.cookies[COUNTRY_COOKIE] = "CH"
+    response = account_client.post(PROFILE, profile_data(country="DE"))
+    assert COUNTRY_COOKIE not in response.cookies
+
+
 @pytest.mark.parametrize(
     "handle, message",
     [
