@@ -94,7 +94,7 @@ HELPLINES = [
         "order": 2,
         "description_en": "Bullying at school: listening and support, free",
         "description_it": "Bullismo a scuola: ascolto e supporto, gratuito",
-        "description_fr": "Harcèlement à l'école : écoute et accompagnement, gratuit",
+        "description_fr": "Harcèlement à l'école\u00a0: écoute et accompagnement, gratuit",
         "description_de": "Mobbing in der Schule: Zuhören und Unterstützung, kostenlos",
         "hours_en": "Monday to Friday 9 am–8 pm, Saturday 9 am–6 pm",
         "hours_it": "Dal lunedì al venerdì 9–20, sabato 9–18",
@@ -174,7 +174,7 @@ HELPLINES = [
         "order": 1,
         "description_en": "Call or text 988 for free, confidential crisis support",
         "description_it": "Chiama o scrivi al 988 per un supporto gratuito e riservato",
-        "description_fr": "Appelez ou écrivez au 988 : soutien gratuit et confidentiel",
+        "description_fr": "Appelle ou écris au 988\u00a0: soutien gratuit et confidentiel",
         "description_de": "Anruf oder SMS an 988: kostenlose, vertrauliche Krisenhilfe",
         "hours_en": "24 hours a day",
         "hours_it": "24 ore su 24",
@@ -190,7 +190,7 @@ HELPLINES = [
         "order": 2,
         "description_en": "How to prevent and respond to bullying, for kids, parents and schools",
         "description_it": "Come prevenire e affrontare il bullismo, per ragazzi, genitori e scuole",
-        "description_fr": "Prévenir et réagir au harcèlement : pour jeunes, parents et écoles",
+        "description_fr": "Prévenir et réagir au harcèlement\u00a0: pour jeunes, parents et écoles",
         "description_de": "Mobbing vorbeugen und handeln: für Kinder, Eltern und Schulen",
         "hours_en": "Online",
         "hours_it": "Online",
@@ -221,7 +221,7 @@ PROGRAMME = {
         "ne è colpito."
     ),
     "summary_fr": (
-        "Un programme de TikTok : six associations d'Allemagne et de Suisse y "
+        "Un programme de TikTok\u00a0: six associations d'Allemagne et de Suisse y "
         "participent et s'engagent avec TikTok comme partenaires contre la haine en "
         "ligne et hors ligne, du 1er janvier au 30 avril. Une étude de l'ETH Zurich "
         "montre que l'empathie envers les personnes visées est la meilleure réponse "
@@ -245,9 +245,9 @@ PROGRAMME = {
         "le ONG a finanziare la produzione dei loro contenuti."
     ),
     "support_fr": (
-        "De la part de TikTok : un coaching hebdomadaire avec l'agence créative Drive "
+        "De la part de TikTok\u00a0: un coaching hebdomadaire avec l'agence créative Drive "
         "BETA, des masterclasses mensuelles avec TikTok et un soutien financier de "
-        "16 000 € qui aide les ONG à financer leurs productions de contenu."
+        "16\u202f000\u00a0€ qui aide les ONG à financer leurs productions de contenu."
     ),
     "support_de": (
         "Von TikTok: wöchentliche Coachings mit der Kreativagentur Drive BETA, "
