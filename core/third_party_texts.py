@@ -42,6 +42,8 @@ ALLAUTH_FORMS = [
     gettext_noop("The email address and/or password you specified are not correct."),
     gettext_noop("Too many failed login attempts. Try again later."),
     gettext_noop("A user is already registered with this email address."),
+    gettext_noop("Email"),
+    gettext_noop("Password"),
     gettext_noop("Remember Me"),
     gettext_noop("Current Password"),
     gettext_noop("New Password"),
