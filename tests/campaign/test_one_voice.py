@@ -333,6 +333,13 @@ def test_every_page_speaks_one_voice(lang, site):
         assert response.status_code == HTTPStatus.OK, path
         found += _check(lang, path, response.content.decode())
 
+    unverified = Client()
+    user = make_user(verified=False)
+    make_participant(user=user)
+    unverified.force_login(user)
+    response = unverified.get(f"/{lang}/challenge/submit/")
+    found += _check(lang, "verified e-mail required", response.content.decode())
+
     guardian = Client()
     token = guardian_token(site["consent"])
     response = guardian.get(f"/{lang}/challenge/guardian/{token}/")
