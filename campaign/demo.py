@@ -90,7 +90,7 @@ PROGRAMME = {
         "ne è colpito."
     ),
     "summary_fr": (
-        "Un programme de TikTok : six associations d'Allemagne et de Suisse y "
+        "Un programme de TikTok\u00a0: six associations d'Allemagne et de Suisse y "
         "participent et s'engagent avec TikTok comme partenaires contre la haine en "
         "ligne et hors ligne, du 1er janvier au 30 avril. Une étude de l'ETH Zurich "
         "montre que l'empathie envers les personnes visées est la meilleure réponse "
@@ -114,9 +114,9 @@ PROGRAMME = {
         "le ONG a finanziare la produzione dei loro contenuti."
     ),
     "support_fr": (
-        "De la part de TikTok : un coaching hebdomadaire avec l'agence créative Drive "
+        "De la part de TikTok\u00a0: un coaching hebdomadaire avec l'agence créative Drive "
         "BETA, des masterclasses mensuelles avec TikTok et un soutien financier de "
-        "16 000 € qui aide les ONG à financer leurs productions de contenu."
+        "16\u202f000\u00a0€ qui aide les ONG à financer leurs productions de contenu."
     ),
     "support_de": (
         "Von TikTok: wöchentliche Coachings mit der Kreativagentur Drive BETA, "

@@ -194,6 +194,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # The admin's language tabs need jQuery UI: served from static/vendor, not a CDN.
 JQUERY_UI_URL = "vendor/jquery-ui-1.13.3/jquery-ui.min.js"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats where Django's own do not read naturally (config/formats/<lang>/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -396,6 +398,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # account's count and signs the owner in (README, "Sign-in limits").
 ACCOUNT_FORMS = {"login": "core.accounts.LoginForm"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# A mail tells the owner when the password or an address of the account changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

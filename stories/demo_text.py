@@ -1,7 +1,8 @@
 """The demo series: six episodes of #CreateKindness, texts in en/it/fr/de.
 
-Demo material, and it says so: the titles and creator handles are those of TikTok's
-series on @TikTokTips, but the clips are generated placeholders, and every text here
+Demo material, and it says so: the English titles and creator handles are those of
+TikTok's series on @TikTokTips (the it/fr/de titles are this site's translations, and
+the episode page keeps the original beside them), but the clips are generated placeholders, and every text here
 describes the original episodes in the third person, from TikTok's own announcement.
 No line is put in a real creator's mouth (no "I", no quotes).
 """
@@ -22,13 +23,13 @@ SERIES = {
         "creator e animatori raccontano storie vere e personali sul bullismo online."
     ),
     "description_fr": (
-        "Une série de vidéos animées publiée par TikTok sur @TikTokTips : six "
+        "Une série de vidéos animées publiée par TikTok sur @TikTokTips\u00a0: six "
         "créateurs-animateurs racontent des histoires vraies et personnelles sur le "
         "harcèlement en ligne."
     ),
     "description_de": (
         "Eine animierte Videoreihe, die TikTok auf @TikTokTips veröffentlicht hat: "
-        "Sechs Creator-Animator*innen erzählen echte, persönliche Geschichten über "
+        "Sechs Creators, die selbst animieren, erzählen echte, persönliche Geschichten über "
         "Mobbing im Netz."
     ),
 }
@@ -51,21 +52,21 @@ EPISODES = [
             "If a friend is targeted, tell them you've got their back.",
         ),
         "it": (
-            "Block the Bullies",
+            "Blocca i bulli",
             "Nell'episodio originale, @milkymichii mostra come affrontare i Duetti scortesi.",
             "Puoi bloccare gli account e scegliere chi può fare Duetti con i tuoi video.\n"
             "Non rispondere a un Duetto che ti deride: segnalalo.\n"
             "Se prendono di mira un'amica o un amico, fagli sapere che sei dalla sua parte.",
         ),
         "fr": (
-            "Block the Bullies",
+            "Bloque les harceleurs",
             "Dans l'épisode original, @milkymichii montre comment réagir face aux Duos malveillants.",
             "Tu peux bloquer des comptes et choisir qui peut faire un Duo avec tes vidéos.\n"
-            "Ne réponds pas à un Duo moqueur : signale-le.\n"
+            "Ne réponds pas à un Duo moqueur\u00a0: signale-le.\n"
             "Si un ami est visé, dis-lui que tu es là pour lui.",
         ),
         "de": (
-            "Block the Bullies",
+            "Blockier die Mobber",
             "In der Originalfolge zeigt @milkymichii, wie man mit unfreundlichen Duetten umgeht.",
             "Du kannst Accounts blockieren und festlegen, wer Duette mit dir machen darf.\n"
             "Antworte nicht auf ein spöttisches Duett, sondern melde es.\n"
@@ -85,21 +86,21 @@ EPISODES = [
             "Talk to someone you trust when you feel low.",
         ),
         "it": (
-            "Why Would You…",
+            "Perché mai…",
             "Nell'episodio originale, @recokh mostra come le sue insicurezze stiano dietro al desiderio di essere cattivo con gli altri, e come gestire queste emozioni.",
             "Prima di commentare, chiediti perché vuoi scriverlo.\n"
             "Sentirsi male con se stessi non è un motivo per far stare male gli altri.\n"
             "Quando sei giù, parlane con qualcuno di cui ti fidi.",
         ),
         "fr": (
-            "Why Would You…",
+            "Pourquoi ferais-tu…",
             "Dans l'épisode original, @recokh montre comment ses insécurités sont à l'origine de l'envie d'être méchant avec les autres, et comment gérer ces sentiments.",
             "Avant de commenter, demande-toi pourquoi tu veux l'écrire.\n"
             "Se sentir mal n'est pas une raison pour faire du mal aux autres.\n"
             "Parle à quelqu'un de confiance quand ça ne va pas.",
         ),
         "de": (
-            "Why Would You…",
+            "Warum würdest du…",
             "In der Originalfolge zeigt @recokh, wie seine Unsicherheiten hinter dem Wunsch stecken, gemein zu anderen zu sein, und wie man mit diesen Gefühlen umgehen kann.",
             "Frag dich vor einem Kommentar, warum du ihn schreiben willst.\n"
             "Sich schlecht zu fühlen ist kein Grund, andere schlecht zu behandeln.\n"
@@ -119,21 +120,21 @@ EPISODES = [
             "Leave a kind comment for a creator you like: it matters.",
         ),
         "it": (
-            "I Want to Hold On To",
+            "Ciò a cui voglio tenermi stretta",
             "Nell'episodio originale, @kellyemmrich racconta come superare i commenti negativi concentrandosi sulle community che la sostengono.",
             "Puoi filtrare i commenti per parole chiave ed eliminare quelli offensivi.\n"
             "Passa il tuo tempo nelle community che ti fanno stare bene.\n"
             "Lascia un commento gentile a una creator che ti piace: conta.",
         ),
         "fr": (
-            "I Want to Hold On To",
+            "Ce à quoi je veux m’accrocher",
             "Dans l'épisode original, @kellyemmrich raconte comment surmonter les commentaires négatifs en se concentrant sur les communautés qui la soutiennent.",
             "Tu peux filtrer les commentaires par mots-clés et supprimer les plus blessants.\n"
             "Passe ton temps dans des communautés qui te font du bien.\n"
-            "Laisse un commentaire gentil à une créatrice que tu aimes : ça compte.",
+            "Laisse un commentaire gentil à une créatrice que tu aimes\u00a0: ça compte.",
         ),
         "de": (
-            "I Want to Hold On To",
+            "Woran ich festhalten will",
             "In der Originalfolge erzählt @kellyemmrich, wie man negative Kommentare überwindet, indem man sich auf die Communitys konzentriert, die sie feiern.",
             "Du kannst Kommentare mit Stichwörtern filtern und verletzende löschen.\n"
             "Verbring deine Zeit in Communitys, die dich stärken.\n"
@@ -153,21 +154,21 @@ EPISODES = [
             "Check what someone really said before you share a clip of them.",
         ),
         "it": (
-            "Walk Away",
+            "Andarsene",
             "Nell'episodio originale, @amyrightmeow dà consigli su come affrontare chi travisa di proposito il proprio pensiero.",
             "Non devi rispondere a ogni malinteso.\n"
             "Dillo una volta, con chiarezza, poi fai un passo indietro.\n"
             "Controlla cosa ha detto davvero qualcuno prima di condividerne una clip.",
         ),
         "fr": (
-            "Walk Away",
+            "Passer son chemin",
             "Dans l'épisode original, @amyrightmeow donne des conseils pour faire face aux personnes qui déforment volontairement sa pensée.",
             "Tu n'as pas à répondre à chaque malentendu.\n"
             "Dis-le une fois, clairement, puis prends du recul.\n"
             "Vérifie ce que quelqu'un a vraiment dit avant de partager un extrait.",
         ),
         "de": (
-            "Walk Away",
+            "Einfach weggehen",
             "In der Originalfolge gibt @amyrightmeow Tipps für den Umgang mit Menschen, die die eigenen Gedanken absichtlich falsch darstellen.",
             "Du musst nicht auf jedes Missverständnis antworten.\n"
             "Sag es einmal, klar, und tritt dann einen Schritt zurück.\n"
@@ -187,21 +188,21 @@ EPISODES = [
             "Small kind words add up too.",
         ),
         "it": (
-            "Power of Words",
+            "Il potere delle parole",
             "Nell'episodio originale, @rosie.gif esplora l'effetto che possono avere le microaggressioni e invita tutti a pensare prima di pubblicare.",
             "Pensa prima di pubblicare: come ti sentiresti se parlasse di te?\n"
             "Se qualcuno ti dice che una frase l'ha ferito, ascolta invece di difenderti.\n"
             "Anche le piccole parole gentili si sommano.",
         ),
         "fr": (
-            "Power of Words",
+            "Le pouvoir des mots",
             "Dans l'épisode original, @rosie.gif explore l'effet que peuvent avoir les micro-agressions et invite chacun à réfléchir avant de publier.",
-            "Réfléchis avant de publier : et si ça parlait de toi ?\n"
+            "Réfléchis avant de publier\u00a0: et si ça parlait de toi\u00a0?\n"
             "Si quelqu'un te dit qu'une remarque l'a blessé, écoute au lieu de te justifier.\n"
             "Les petits mots gentils s'additionnent aussi.",
         ),
         "de": (
-            "Power of Words",
+            "Die Macht der Worte",
             "In der Originalfolge zeigt @rosie.gif, was Mikroaggressionen anrichten können, und bittet alle, vor dem Posten nachzudenken.",
             "Denk nach, bevor du postest: Wie käme das an, wenn es um dich ginge?\n"
             "Wenn dir jemand sagt, dass eine Bemerkung wehgetan hat, hör zu, statt dich zu verteidigen.\n"
@@ -221,21 +222,21 @@ EPISODES = [
             "Treat people online the way you'd treat them face to face.",
         ),
         "it": (
-            "What We Don't See",
+            "Quello che non vediamo",
             "Nell'episodio originale, @king.science invita a trattarsi a vicenda con cura e compassione.",
             "Ricorda che dietro un post c'è molto più di quello che vedi.\n"
             "Chiedi a qualcuno come sta, e ascolta davvero.\n"
             "Tratta le persone online come le tratteresti di persona.",
         ),
         "fr": (
-            "What We Don't See",
+            "Ce qu’on ne voit pas",
             "Dans l'épisode original, @king.science encourage chacun à traiter les autres avec attention et compassion.",
             "Dis-toi qu'il y a plus dans la vie de quelqu'un qu'une seule publication.\n"
             "Demande à quelqu'un comment il va, et écoute vraiment.\n"
             "Traite les gens en ligne comme tu les traiterais en face.",
         ),
         "de": (
-            "What We Don't See",
+            "Was wir nicht sehen",
             "In der Originalfolge ermutigt @king.science dazu, einander mit Sorgfalt und Mitgefühl zu begegnen.",
             "Denk daran: Hinter einem Post steckt mehr, als du siehst.\n"
             "Frag jemanden, wie es ihm geht, und hör wirklich zu.\n"
@@ -248,7 +249,7 @@ EPISODES = [
 DEMO_CUE = {
     "en": "Demo: a description of this episode, not the creator's words.",
     "it": "Demo: una descrizione di questo episodio, non le parole di chi l'ha creato.",
-    "fr": "Démo : une description de cet épisode, pas les mots de la personne qui l'a créé.",
+    "fr": "Démo\u00a0: une description de cet épisode, pas les mots de la personne qui l'a créé.",
     "de": "Demo: eine Beschreibung dieser Folge, nicht die Worte der Person, die sie gemacht hat.",
 }
 

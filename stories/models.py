@@ -112,6 +112,13 @@ class Episode(models.Model):
         )
 
     @property
+    def original_title(self) -> str:
+        """The title the episode was published under (the default language's), when
+        the visitor reads another one; "" when they are the same."""
+        original = getattr(self, f"title_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
+        return original if original and original != self.title else ""
+
+    @property
     def tips_list(self) -> list[str]:
         return [line.strip(" -•\t") for line in self.tips.splitlines() if line.strip()]
 

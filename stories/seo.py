@@ -54,6 +54,8 @@ def video_object(episode: Episode, *, page_url: str, absolute, views: int) -> di
             "userInteractionCount": views,
         },
     }
+    if episode.original_title:
+        data["alternateName"] = episode.original_title
     if not episode.is_demo:
         data["creator"] = {
             "@type": "Person",

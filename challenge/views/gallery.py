@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -224,7 +225,7 @@ def heart_toggle(request, pk: int):
                 "hearted": hearted,
                 "count": count,
                 "label": ngettext("%(count)s heart", "%(count)s hearts", count)
-                % {"count": count},
+                % {"count": formats.number_format(count, force_grouping=True)},
             }
         )
     return redirect(detail_url)

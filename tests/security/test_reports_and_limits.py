@@ -286,7 +286,7 @@ def test_a_locked_out_owner_resets_by_mail_and_gets_in(db, mailoutbox):
 
 # --- 4. Sign-up mails -------------------------------------------------------------------
 
-SENT_CLAIM = "We have sent an email to you for verification"
+SENT_CLAIM = "We have sent you an e-mail: open the link in it to finish creating"
 
 
 def _sign_up(browser, email):

@@ -1,0 +1,5 @@
+# Django's Italian dates have a leading zero ("02 dicembre 2026"); written Italian
+# has none. Month names come from the catalogues (lower case in Italian).
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+MONTH_DAY_FORMAT = "j F"
