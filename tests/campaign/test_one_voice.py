@@ -177,6 +177,9 @@ def french_typography_faults(text: str) -> list[str]:
         if _is_code_or_address(token):
             continue
         before = text[match.start() - 1] if match.start() else "\n"
+        after = text[match.end() : match.end() + 1]
+        if match.group() == ":" and before.isalpha() and after.isalpha():
+            continue  # inside a word, as in the Finnish name "MLL:n Lasten…"
         if match.group() == "»":
             if before not in FRENCH_SPACES:
                 faults.append(text[max(0, match.start() - 30) : match.end() + 5])
@@ -483,6 +486,7 @@ def test_titles_counts_and_dates_in_the_visitors_language(
         ("« bonjour »", 2),
         ("«\u00a0bonjour\u00a0»", 0),
         ("https://example.org/a?b=c à 9:00", 0),
+        ("MLL:n Lasten ja nuorten puhelin", 0),
     ],
 )
 def test_french_typography_check(text, faults):
