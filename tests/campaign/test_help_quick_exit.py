@@ -58,7 +58,8 @@ def test_the_banner_never_shows_a_number_as_its_own_name(client, language):
         html = client.get(f"/{language}/help/").content.decode()
         banner = html.split('id="awareness-banner"')[1].split("</aside>")[0]
         assert banner.count('class="banner-helpline"') >= 1
-        for line in Helpline.objects.filter(country=country):
+        # the banner shows the country's first two lines
+        for line in Helpline.objects.filter(country=country).order_by("order")[:2]:
             if line.number:
                 assert f"{line.number}: " not in banner
                 assert f"{line.number}</a>" in banner

@@ -308,3 +308,18 @@ def test_every_fact_shown_has_a_source_in_docs_helplines(row):
             assert fact in named, f"{row['key']}: no source for its {fact}"
     if row["number"]:
         assert row["number"] in section
+
+
+def test_a_french_visitor_finds_the_3018_first_and_the_campaigns_3020_with_advice(
+    client, db
+):
+    """TikTok's French campaign named the 3020; since September 2023 the 3018 is the
+    single number. Both are on the page, the 3018 first, and the 3020 says so."""
+    client.cookies[COUNTRY_COOKIE] = "FR"
+    page = client.get("/fr/help/").content.decode()
+    own = own_section(page)
+    assert {"3018", "3020", "119"} <= tel_links(own)
+    assert own.index("tel:3018") < own.index("tel:3020")
+    after_3020 = own[own.index("tel:3020") :]
+    assert "3018" in after_3020[:1500]
+    assert "3018" in tel_links(banner(page))
