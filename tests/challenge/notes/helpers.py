@@ -1,6 +1,9 @@
 """What the notes tests share: URLs and a quick way to write a note through the
 service."""
 
+import html
+import re
+
 from django.urls import reverse
 
 from challenge.services.notes import note_submit
@@ -19,5 +22,12 @@ def write(entry, participant, text="What a kind thing to do!"):
     return note_submit(entry_id=entry.pk, participant=participant, text=text)
 
 
+NOTE_TEXT = re.compile(r'<p class="note-text">(.*?)</p>', re.S)
+
+
 def shown_texts(response) -> list[str]:
-    return [note.text for note in response.context["notes_page"].notes]
+    """The notes' texts as the page shows them (also for a page from the cache)."""
+    return [
+        html.unescape(text).replace("<br>", "\n")
+        for text in NOTE_TEXT.findall(response.content.decode())
+    ]
