@@ -310,6 +310,13 @@ def note_guardian_request(*, participant: Participant, guardian_email: str) -> N
     if same_mailbox(guardian_email, account_addresses(participant.user)):
         raise GuardianIsParticipant()
     row = _settings_row(participant)
+    resend_after = timedelta(minutes=settings.GUARDIAN_RESEND_MINUTES)
+    if (
+        row.guardian_email == guardian_email
+        and row.guardian_requested_at
+        and row.guardian_requested_at > timezone.now() - resend_after
+    ):
+        return  # the same address asked a moment ago: no second mail yet
     row.open = True
     row.guardian_email = guardian_email
     row.guardian_requested_at = timezone.now()

@@ -307,3 +307,16 @@ def test_settings_are_kept_for_the_owner(owner):
     )
     row = NoteSettings.objects.get(participant=owner)
     assert (row.open, row.word_list(), row.digest) == (False, ["spoiler", "xy"], True)
+
+
+def test_saving_again_does_not_mail_the_guardian_twice(
+    django_capture_on_commit_callbacks,
+):
+    minor = make_participant(age=14, country="FR")
+    client = logged_in(minor)
+    data = {"open": "1", "words": "", "guardian_email": "parent@example.net"}
+    for words in ["", "spoiler"]:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("challenge:notes_settings"), {**data, "words": words})
+    assert len(mail.outbox) == 1
+    assert note_prefs(minor).words == ("spoiler",)
