@@ -1,5 +1,6 @@
 """Every UI string is translated into Italian, French and German."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,15 @@ from tests.conftest import copy_project, service_missing
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 LANGUAGES = ["it", "fr", "de"]
+
+
+def pending_msgids() -> set[str]:
+    msgids: set[str] = set()
+    for path in (BASE_DIR / "locale" / "pending").glob("*.json"):
+        for key, forms in json.loads(path.read_text()).items():
+            assert set(forms) == set(LANGUAGES), f"{path.name}: {key!r}"
+            msgids.add(key.split("\u0004")[-1].split("|")[0])
+    return msgids
 
 
 def catalogue(root: Path, lang: str) -> polib.POFile:
@@ -54,6 +64,9 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     fresh = {e.msgid for e in catalogue(tmp_path, "it") if not e.obsolete}
     committed = {e.msgid for e in catalogue(BASE_DIR, "it") if not e.obsolete}
     assert len(fresh) > 500
+    # Strings a helper added wait, translated, in locale/pending/<branch>.json until
+    # the lead merges them into the catalogues.
+    committed |= pending_msgids()
     assert sorted(fresh - committed) == [], (
         "run makemessages and translate the new strings"
     )
