@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from challenge.models import Entry, Note, NoteBlock, NoteEvent
+from challenge.models import Entry, Note, NoteBlock, NoteEvent, WatchedWord
 from challenge.services.notes import note_submit
 from tests.browser import screenshot
 from tests.challenge.factories import PASSWORD, make_entry, make_participant, make_user
@@ -24,6 +24,8 @@ def log_in(page, base, email):
 
 def test_notes_journey(live_server, transactional_db, new_page):
     base = live_server.url
+    # An earlier transactional test may have flushed the seeded watched words.
+    WatchedWord.objects.get_or_create(phrase="idiot", language="en")
     owner = make_participant(handle="owner_e2e")
     entry = make_entry(state=Entry.State.APPROVED, participant=owner)
     writer = make_participant(handle="writer_e2e")
