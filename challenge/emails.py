@@ -144,3 +144,44 @@ def report_burst_message(*, entry, recipients: list[str]) -> EmailMultiAlternati
         body=body,
         to=recipients,
     )
+
+
+def notes_guardian_message(*, row, link: str) -> EmailMultiAlternatives:
+    """Asks a parent or guardian to agree that people may write notes under the
+    participant's gallery entries."""
+    participant = row.participant
+    with translation.override(participant.language or settings.LANGUAGE_CODE):
+        context = {
+            "handle": participant.handle,
+            "link": link,
+            "days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+            "site_url": settings.SITE_URL,
+            **_who_runs_this(),
+        }
+        subject, body = _render("challenge/email/notes_guardian", context)
+    return _automatic(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        to=[row.guardian_email],
+    )
+
+
+def notes_digest_message(*, digest, unsubscribe_url: str) -> EmailMultiAlternatives:
+    """Once a day at most: how many new notes the participant's entries received."""
+    participant = digest.participant
+    with translation.override(participant.language or settings.LANGUAGE_CODE):
+        context = {
+            "handle": participant.handle,
+            "count": digest.count,
+            "my_entries_url": settings.SITE_URL + reverse("challenge:my_entries"),
+            "unsubscribe_url": unsubscribe_url,
+            **_who_runs_this(),
+        }
+        subject, body = _render("challenge/email/notes_digest", context)
+    message = _automatic(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        to=[participant.user.email],
+    )
+    message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    return message

@@ -88,3 +88,24 @@ class GuardianLinkError(ChallengeError):
     def __init__(self, code: str):
         self.code = code
         super().__init__(self.messages[code])
+
+
+class NotesClosed(ChallengeError):
+    # The same words whether the owner closed notes or blocked this writer: a
+    # blocked writer is never told.
+    code = "notes_closed"
+    message = _("Notes are closed on this entry.")
+
+
+class NoteInvalid(ChallengeError):
+    code = "note_invalid"
+
+
+class NoteDuplicate(ChallengeError):
+    code = "note_duplicate"
+    message = _("You have already written this note. Try saying it in new words!")
+
+
+class NoteGone(ChallengeError):
+    code = "note_gone"
+    message = _("This note is no longer here.")

@@ -7,6 +7,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainTextField
+from core.text import has_control_characters
 
 from .ages import country_choices
 from .errors import GuardianIsParticipant
@@ -261,3 +262,110 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+# --- Kind notes -------------------------------------------------------------------------
+
+NOTE_CODE_POINTS = 1000
+
+
+class NoteTextField(PlainTextField):
+    """A note: control characters are refused with a message (not silently dropped),
+    length in visible characters."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and has_control_characters(value):
+            raise forms.ValidationError(
+                _(
+                    "Your note contains invisible control characters. Please type it again."
+                )
+            )
+        return super().to_python(value)
+
+
+class NoteForm(forms.Form):
+    text = NoteTextField(
+        label=_("Your note"),
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a few kind words first.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.set_max_length(
+            settings.NOTES_MAX_LENGTH, max_code_points=NOTE_CODE_POINTS
+        )
+        field.widget.attrs["maxlength"] = settings.NOTES_MAX_LENGTH
+        field.help_text = _(
+            "Up to %(limit)s characters. Only your handle is shown. Links are not clickable."
+        ) % {"limit": settings.NOTES_MAX_LENGTH}
+
+
+class NoteNudgeForm(NoteForm):
+    choice = forms.ChoiceField(
+        choices=[
+            ("edit", _("Post my edited note")),
+            ("post_anyway", _("Post anyway")),
+            ("cancel", _("Cancel, do not post")),
+        ]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("choice") == "edit" and not (cleaned.get("text") or "").strip():
+            self.add_error("text", _("Write a few kind words first."))
+        return cleaned
+
+
+class NoteSettingsForm(forms.Form):
+    open = forms.TypedChoiceField(
+        label=_("Who may write notes under my videos?"),
+        choices=[
+            ("1", _("Everyone who is signed in")),
+            ("0", _("Nobody")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    words = PlainTextField(
+        label=_("Hide notes with these words"),
+        required=False,
+        multiline=True,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One word or phrase per line. A note containing one of them is shown "
+            "only to the person who wrote it."
+        ),
+    )
+    digest = forms.BooleanField(
+        label=_("Send me one email a day at most when there are new notes"),
+        required=False,
+    )
+    guardian_email = forms.EmailField(
+        label=_("Email address of a parent or guardian"),
+        required=False,
+        help_text=_(
+            "Because of your age, notes open only once a parent or guardian agrees. "
+            "We send them a link."
+        ),
+    )
+
+    def __init__(self, *args, minor: bool, account_emails: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minor = minor
+        self.account_emails = account_emails
+        if not minor:
+            del self.fields["guardian_email"]
+
+    def clean_guardian_email(self):
+        email = self.cleaned_data.get("guardian_email", "")
+        if email and same_mailbox(email, self.account_emails):
+            raise forms.ValidationError(GuardianIsParticipant.message)
+        return email

@@ -8,7 +8,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import guardian, moderation, privacy, submission
+from .services import guardian, moderation, notes, privacy, submission
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -31,7 +31,7 @@ def send_guardian_notice(notice_id: int) -> None:
 
 @shared_task
 def expire_abandoned_nudges() -> int:
-    return submission.nudges_expire_abandoned()
+    return submission.nudges_expire_abandoned() + notes.note_nudges_expire_abandoned()
 
 
 @shared_task(
@@ -62,3 +62,28 @@ def send_report_burst_alert(entry_id: int) -> bool:
     """Mail the moderators about a burst of reports, once per burst (see
     services.moderation.report_burst_alert_send). Routed to the notices queue."""
     return moderation.report_burst_alert_send(entry_id=entry_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notes_guardian_email(settings_id: int) -> None:
+    """Asks the guardian about notes; sends nothing once they agreed."""
+    notes.notes_guardian_email_send(settings_id=settings_id)
+
+
+@shared_task
+def notes_digest() -> int:
+    """Daily: one mail at most per owner about new notes (beat)."""
+    ids = notes.notes_digest_prepare()
+    for digest_id in ids:
+        send_note_digest.delay(digest_id)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_note_digest(digest_id: int) -> None:
+    notes.note_digest_send(digest_id=digest_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import guardian, participants, privacy, submission
+from .views import guardian, notes, participants, privacy, submission
 
 app_name = "challenge"
 
@@ -37,6 +37,15 @@ urlpatterns = [
         name="guardian_poster",
     ),
     path("guardian/<str:token>/", guardian.guardian, name="guardian"),
+    path("entries/<int:pk>/notes/", notes.notes_manage, name="notes_manage"),
+    path("notes/settings/", notes.notes_settings, name="notes_settings"),
+    path("notes/blocked/<int:pk>/unblock/", notes.notes_unblock, name="notes_unblock"),
+    path(
+        "notes/unsubscribe/<str:token>/",
+        notes.notes_unsubscribe,
+        name="notes_unsubscribe",
+    ),
+    path("notes/guardian/<str:token>/", notes.notes_guardian, name="notes_guardian"),
     path("my-data/", privacy.my_data, name="my_data"),
     path("my-data/download/", privacy.my_data_download, name="my_data_download"),
     path("my-data/delete-account/", privacy.account_delete, name="account_delete"),

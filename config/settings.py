@@ -413,6 +413,7 @@ ACCOUNT_RATE_LIMITS = {
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
     "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
+    "note": env.str("RATE_LIMIT_NOTE", default="5/m/user,30/h/user"),
     # The "send the e-mail again" button; allauth's "confirm_email" limits each address.
     "resend_confirmation": env.str("RATE_LIMIT_RESEND_CONFIRMATION", default="5/m/ip"),
 }
@@ -518,6 +519,21 @@ CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["challenge-expire-nudges"] = {
     "task": "challenge.tasks.expire_abandoned_nudges",
     "schedule": 3600,
+}
+
+# Kind notes (comments on gallery entries) ----------------------------------------
+# Visible characters in a note; notes on an entry page (keyset pages); the same text
+# from the same writer is refused for this many hours; open reports (weighed like
+# entry reports) that hold a note for the moderators.
+NOTES_MAX_LENGTH = env.int("NOTES_MAX_LENGTH", default=300)
+NOTES_PAGE_SIZE = env.int("NOTES_PAGE_SIZE", default=20)
+NOTES_DUPLICATE_HOURS = env.int("NOTES_DUPLICATE_HOURS", default=24)
+NOTES_HOLD_AT_REPORTS = env.int("NOTES_HOLD_AT_REPORTS", default=2)
+# The owner's daily mail about new notes (at most one a day; off by default under the
+# age of digital consent).
+CELERY_BEAT_SCHEDULE["challenge-notes-digest"] = {
+    "task": "challenge.tasks.notes_digest",
+    "schedule": 24 * 3600,
 }
 
 # Every line carries the request id (X-Request-ID) or the Celery task id.

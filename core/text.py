@@ -89,3 +89,11 @@ def visible_length(value: str) -> int:
             regional_open = False
         count += 1
     return count
+
+
+def has_control_characters(value: str) -> bool:
+    """Control characters other than line breaks and tabs: refused where a field
+    must not silently change what was typed (kind notes)."""
+    return any(
+        unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value or ""
+    )

@@ -3,6 +3,15 @@
 from .choices import NudgeOutcome, Prompt, RejectReason, ReportReason
 from .entries import Entry, EntryEvent
 from .gallery import Heart, Report
+from .notes import (
+    Note,
+    NoteBlock,
+    NoteDigest,
+    NoteEvent,
+    NoteNudge,
+    NoteReport,
+    NoteSettings,
+)
 from .notices import GuardianNotice, ModerationNotice
 from .nudge import Nudge, WatchedWord
 from .participants import (
@@ -21,6 +30,13 @@ __all__ = [
     "GuardianNotice",
     "Heart",
     "ModerationNotice",
+    "Note",
+    "NoteBlock",
+    "NoteDigest",
+    "NoteEvent",
+    "NoteNudge",
+    "NoteReport",
+    "NoteSettings",
     "Nudge",
     "NudgeOutcome",
     "Participant",

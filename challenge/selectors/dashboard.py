@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from ..models import Entry, EntryEvent, Nudge, Report
+from ..models import Entry, EntryEvent, NoteNudge, Nudge, NudgeOutcome, Report
 
 S = Entry.State
 DECISIONS = (S.APPROVED, S.REJECTED)
@@ -99,24 +99,17 @@ def dashboard_figures(now=None) -> dict:
         "open_reports": Report.objects.filter(resolved_at__isnull=True).count(),
         "hidden": Entry.objects.filter(state=S.HIDDEN).count(),
         "nudge": nudge_stats(),
+        "note_nudge": note_nudge_stats(),
         "days": DAYS,
     }
 
 
-def nudge_stats(*, since: dt.datetime | None = None) -> dict:
-    """How people answered "think before you post" on this site.
-
-    This site's own measured figure: pages show it labelled as such, never next to
-    TikTok's "about 4 in 10" as if it were the same measurement.
-
-    `reconsidered` counts those who edited their caption or cancelled;
-    `rate` is reconsidered / answered (None before anyone answered).
-    """
-    nudges = Nudge.objects.all()
-    if since is not None:
-        nudges = nudges.filter(created_at__gte=since)
-    O = Nudge.Outcome  # noqa: E741
-    counts = nudges.aggregate(
+def _outcome_stats(prompts) -> dict:
+    """Counts of each answer to a "think before you post" prompt. `reconsidered`
+    counts those who edited or cancelled; `rate` is reconsidered / answered (None
+    before anyone answered)."""
+    O = NudgeOutcome  # noqa: E741
+    counts = prompts.aggregate(
         shown=Count("pk"),
         edited=Count("pk", filter=Q(outcome=O.EDITED)),
         cancelled=Count("pk", filter=Q(outcome=O.CANCELLED)),
@@ -132,6 +125,26 @@ def nudge_stats(*, since: dt.datetime | None = None) -> dict:
         "answered": answered,
         "rate": (reconsidered / answered) if answered else None,
     }
+
+
+def nudge_stats(*, since: dt.datetime | None = None) -> dict:
+    """How people answered "think before you post" for captions on this site.
+
+    This site's own measured figure: pages show it labelled as such, never next to
+    TikTok's "about 4 in 10" as if it were the same measurement.
+    """
+    nudges = Nudge.objects.all()
+    if since is not None:
+        nudges = nudges.filter(created_at__gte=since)
+    return _outcome_stats(nudges)
+
+
+def note_nudge_stats(*, since: dt.datetime | None = None) -> dict:
+    """The same figures for kind notes (NoteNudge), shown beside the captions'."""
+    prompts = NoteNudge.objects.all()
+    if since is not None:
+        prompts = prompts.filter(created_at__gte=since)
+    return _outcome_stats(prompts)
 
 
 def entry_state_samples() -> list[tuple[str, dict, float, str]]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Entry, Heart
 from ..selectors.gallery import gallery_changed, public_entries
+from ..selectors.notes import is_blocked
 
 
 class HeartRefused(Exception):
@@ -22,9 +23,19 @@ def heart_toggle(*, entry_id: int, user) -> tuple[bool, int]:
     if not user.is_authenticated:
         raise HeartRefused(_("Log in to give hearts."))
     with transaction.atomic():
-        if not public_entries().filter(pk=entry_id).exists():
+        owner_id = (
+            public_entries()
+            .filter(pk=entry_id)
+            .values_list("participant_id", flat=True)
+            .first()
+        )
+        if owner_id is None:
             raise HeartRefused(_("This entry is not in the gallery."))
         deleted, _rows = Heart.objects.filter(entry_id=entry_id, user=user).delete()
+        if not deleted and is_blocked(owner_id=owner_id, user=user):
+            # The owner blocked this account (kind notes); taking a heart back is
+            # still allowed. The message does not say why.
+            raise HeartRefused(_("Hearts are closed on this entry."))
         if deleted:
             hearted = False
             Entry.objects.filter(pk=entry_id).update(heart_count=F("heart_count") - 1)

@@ -22,6 +22,11 @@ from ..models import (
     EntryEvent,
     GuardianConsent,
     Heart,
+    Note,
+    NoteBlock,
+    NoteNudge,
+    NoteReport,
+    NoteSettings,
     Nudge,
     Participant,
     Report,
@@ -119,6 +124,7 @@ def participant_data(*, user) -> dict:
             {"caption": n.caption, "outcome": n.outcome, "time": _iso(n.created_at)}
             for n in Nudge.objects.filter(participant=participant)
         ]
+        data["notes"] = _notes_data(participant)
     data["hearts_given"] = [
         {"entry": h.entry_id, "time": _iso(h.created_at)}
         for h in Heart.objects.filter(user=user)
@@ -133,6 +139,55 @@ def participant_data(*, user) -> dict:
         for r in Report.objects.filter(user=user)
     ]
     return data
+
+
+def _notes_data(participant: Participant) -> dict:
+    """The notes one wrote (with what happened to them), the "think before you
+    post" prompts for notes, and one's own choices for notes on one's entries."""
+    row = NoteSettings.objects.filter(participant=participant).first()
+    return {
+        "written": [
+            {
+                "entry": note.entry_id,
+                "text": note.text,
+                "state": note.state,
+                "kindness_prompt_outcome": note.nudge_outcome,
+                "time": _iso(note.created_at),
+            }
+            for note in Note.objects.filter(author=participant).order_by("created_at")
+        ],
+        "kindness_prompts": [
+            {
+                "entry": n.entry_id,
+                "text": n.text,
+                "outcome": n.outcome,
+                "time": _iso(n.created_at),
+            }
+            for n in NoteNudge.objects.filter(participant=participant)
+        ],
+        "settings": {
+            "open": row.open,
+            "hidden_words": row.word_list(),
+            "daily_mail": row.digest,
+            "guardian_email": row.guardian_email,
+            "guardian_agreed": _iso(row.guardian_confirmed_at),
+        }
+        if row
+        else None,
+        "blocked": [
+            {"handle": block.handle, "time": _iso(block.created_at)}
+            for block in NoteBlock.objects.filter(owner=participant)
+        ],
+        "reports_made": [
+            {
+                "note": report.note_id,
+                "reason": report.reason,
+                "text": report.text,
+                "time": _iso(report.created_at),
+            }
+            for report in NoteReport.objects.filter(user=participant.user)
+        ],
+    }
 
 
 def participant_export_zip(*, user) -> Path:
@@ -172,7 +227,9 @@ def account_delete(*, user) -> None:
 
     Entries are withdrawn first (so their files are deleted once this commits and
     the gallery forgets them), hearts given are taken back (so counts stay right),
-    reports made stay for the moderators but lose the link to the account.
+    notes written, note prompts, note settings and blocks are deleted with the
+    participant, reports made stay for the moderators but lose the link to the
+    account.
     """
     with transaction.atomic():
         for entry in Entry.objects.filter(participant__user=user).exclude(
@@ -187,7 +244,9 @@ def account_delete(*, user) -> None:
         Entry.objects.filter(pk__in=hearted, heart_count__gt=0).update(
             heart_count=F("heart_count") - 1
         )
-        if hearted:
+        # Notes written go with the account (its Participant row, by cascade);
+        # the entry pages that showed them must not be served from the cache.
+        if hearted or Note.objects.filter(author__user=user).exists():
             transaction.on_commit(gallery_changed)
         videos = list(
             Video.objects.filter(

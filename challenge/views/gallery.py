@@ -27,8 +27,9 @@ from core.ratelimit import limit_or_429
 from core.sharing import share_links
 from core.text import clean_text
 
+from ..forms import NoteForm
 from ..models import Heart, Prompt, ReportReason
-from ..selectors import gallery
+from ..selectors import gallery, notes
 from ..services import gallery as gallery_services
 from ..services import moderation
 from .common import wants_json
@@ -173,6 +174,11 @@ def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)
     if entry is None:
         raise Http404(_("This entry is not in the gallery."))
+    return render_entry_page(request, entry)
+
+
+def render_entry_page(request, entry, *, note_form=None, status=HTTPStatus.OK):
+    """The entry's page, with its notes (a bound note form shows its errors)."""
     absolute_url = settings.SITE_URL + entry.get_absolute_url()
     share_text = _("A moment of kindness by @%(handle)s #CreateKindness") % {
         "handle": entry.handle
@@ -182,6 +188,15 @@ def gallery_detail(request, pk: int):
         and Heart.objects.filter(entry_id=entry.pk, user=request.user).exists()
     )
     more = [other for other in gallery.gallery_latest(limit=5) if other.pk != entry.pk]
+    notes_page = notes.entry_notes_page(
+        entry_id=entry.pk,
+        viewer=request.user,
+        cursor=request.GET.get("notes_after", ""),
+        size=settings.NOTES_PAGE_SIZE,
+    )
+    access = notes.note_access(owner_id=entry.participant_id, user=request.user)
+    if note_form is None and access.can_write:
+        note_form = NoteForm(auto_id="note_%s")
     return render(
         request,
         "gallery/detail.html",
@@ -196,8 +211,12 @@ def gallery_detail(request, pk: int):
                 "share_text": share_text,
                 "share_links": share_links(url=absolute_url, text=share_text),
                 "more": more[:4],
+                "notes_page": notes_page,
+                "note_access": access,
+                "note_form": note_form,
             },
         ),
+        status=status,
     )
 
 

@@ -18,6 +18,7 @@ from ..ages import needs_guardian
 from ..errors import ChallengeError
 from ..forms import EntryForm, NudgeForm
 from ..models import Entry
+from ..selectors.notes import note_counts_for
 from ..selectors.participants import (
     account_addresses,
     entries_for_participant,
@@ -226,6 +227,9 @@ def nudge(request, pk):
 @participant_required
 def my_entries(request):
     entries = list(entries_for_participant(request.participant))
+    note_counts = note_counts_for(request.participant)
+    for entry in entries:
+        entry.note_count = note_counts.get(entry.pk, 0)
     return render(
         request,
         "challenge/my_entries.html",

@@ -15,6 +15,15 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 LANGUAGES = ["it", "fr", "de"]
 
 
+def pending_msgids() -> set[str]:
+    msgids: set[str] = set()
+    for path in (BASE_DIR / "locale" / "pending").glob("*.json"):
+        for key, forms in json.loads(path.read_text()).items():
+            assert set(forms) == set(LANGUAGES), f"{path.name}: {key!r}"
+            msgids.add(key.split("\u0004")[-1].split("|")[0])
+    return msgids
+
+
 def catalogue(root: Path, lang: str) -> polib.POFile:
     return polib.pofile(str(root / "locale" / lang / "LC_MESSAGES" / "django.po"))
 
@@ -71,6 +80,9 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     committed = {e.msgid for e in catalogue(BASE_DIR, "it") if not e.obsolete}
     committed |= pending_msgids()
     assert len(fresh) > 500
+    # Strings a helper added wait, translated, in locale/pending/<branch>.json until
+    # the lead merges them into the catalogues.
+    committed |= pending_msgids()
     assert sorted(fresh - committed) == [], (
         "run makemessages and translate the new strings"
     )

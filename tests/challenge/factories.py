@@ -64,10 +64,15 @@ def moderators_group() -> Group:
     flush, which keeps permissions but not groups)."""
     group, created = Group.objects.get_or_create(name="Moderators")
     if created:
-        migration = importlib.import_module(
-            "challenge.migrations.0004_moderators_group"
-        )
-        for app_label, model, codename in migration.MODERATOR_PERMISSIONS:
+        granted = [
+            *importlib.import_module(
+                "challenge.migrations.0004_moderators_group"
+            ).MODERATOR_PERMISSIONS,
+            *importlib.import_module(
+                "challenge.migrations.0013_moderators_moderate_notes"
+            ).NOTE_PERMISSIONS,
+        ]
+        for app_label, model, codename in granted:
             group.permissions.add(
                 Permission.objects.get(
                     content_type__app_label=app_label,
