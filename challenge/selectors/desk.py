@@ -93,9 +93,7 @@ def desk_entry_context(entry: Entry) -> dict:
         "earlier_rejected": counts.get(S.REJECTED, 0),
         "earlier_hidden": counts.get(S.HIDDEN, 0),
         "open_reports": list(
-            entry.reports.filter(resolved_at__isnull=True)
-            .order_by("-created_at")
-            .values("reason", "text", "created_at")[:5]
+            entry.reports.filter(resolved_at__isnull=True).order_by("-created_at")[:5]
         ),
         "age_band": age_band(entry),
     }
