@@ -56,9 +56,10 @@ def _require_moderator(request) -> None:
 
 
 def _remember(request, key: str, entry_id: int, length: int) -> None:
-    items = [pk for pk in request.session.get(key, []) if pk != entry_id]
-    items.append(entry_id)
-    request.session[key] = items[-length:]
+    """Add to the session's list, once (going back to an entry keeps its place)."""
+    items = request.session.get(key, [])
+    if entry_id not in items:
+        request.session[key] = [*items, entry_id][-length:]
 
 
 def _from_script(request) -> bool:
