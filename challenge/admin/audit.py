@@ -61,6 +61,32 @@ class ModeratorFilter(admin.RelatedOnlyFieldListFilter):
         self.title = _("moderator")
 
 
+class ToStateFilter(admin.SimpleListFilter):
+    title = _("to")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return Entry.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Entry.State.values:
+            return queryset.filter(to_state=self.value())
+        return queryset
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = _("event")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return list(EVENT_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in EVENT_LABELS:
+            return queryset.filter(reason=self.value())
+        return queryset
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -110,9 +136,8 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [
         DecisionFilter,
         ("actor", ModeratorFilter),
-        "to_state",
-        "from_state",
-        "reason",
+        ToStateFilter,
+        EventFilter,
         "created_at",
     ]
     ordering = ["-created_at", "-id"]

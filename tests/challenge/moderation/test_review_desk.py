@@ -322,7 +322,7 @@ def test_the_desk_opens_on_the_first_entry_and_shows_what_a_moderator_needs(clie
     response = client.get(reverse(DESK), follow=True)
     assert response.redirect_chain == [(desk_entry_url(entry), HTTPStatus.FOUND)]
     page = response.content.decode()
-    assert "Entry {} by @luna_14".format(entry.pk) in page
+    assert f"Entry {entry.pk} by @luna_14" in page
     assert "Minor, 13-15" in page
     assert "Italia" in page
     assert "&lt;b&gt;kind&lt;/b&gt;" in page

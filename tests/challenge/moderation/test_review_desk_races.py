@@ -29,10 +29,7 @@ def test_two_moderators_one_entry_one_wins_the_other_gets_the_next(
         )
         moderators = [make_user(moderator=True), make_user(moderator=True)]
         results = race(
-            [
-                lambda m=m: claims.entry_claim_next(moderator=m)
-                for m in moderators
-            ]
+            [lambda m=m: claims.entry_claim_next(moderator=m) for m in moderators]
         )
         assert [kind for kind, _ in results] == ["ok", "ok"], results
         got = sorted(value.pk for _, value in results)
@@ -56,8 +53,12 @@ def test_a_claim_and_a_decision_crossing_never_both_win(postgres_db, transaction
         holder, decider = make_user(moderator=True), make_user(moderator=True)
         results = race(
             [
-                lambda: claims.entry_claim(entry_id=entry.pk, moderator=holder),
-                lambda: moderation.entry_approve(entry_id=entry.pk, actor=decider),
+                lambda e=entry, h=holder: claims.entry_claim(
+                    entry_id=e.pk, moderator=h
+                ),
+                lambda e=entry, d=decider: moderation.entry_approve(
+                    entry_id=e.pk, actor=d
+                ),
             ]
         )
         (claim_kind, claimed), (decide_kind, decided) = results
