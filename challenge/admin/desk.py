@@ -125,8 +125,13 @@ def _render(model_admin, request, *, entry):
     if undo is not None:
         elapsed = (timezone.now() - undo.created_at).total_seconds()
         undo_left = max(0, int(settings.MODERATION_UNDO_SECONDS - elapsed))
+    frame = (
+        {"site_title": model_admin.admin_site.site_title}
+        if _from_script(request)
+        else model_admin.admin_site.each_context(request)
+    )
     context = {
-        **model_admin.admin_site.each_context(request),
+        **frame,
         "opts": model_admin.opts,
         "title": gettext("Review desk"),
         "entry": entry,
@@ -172,6 +177,11 @@ def _render(model_admin, request, *, entry):
             decide_url=reverse("admin:challenge_entry_desk_decide", args=[entry.pk]),
             review_url=reverse("admin:challenge_entry_change", args=[entry.pk]),
             peek=peek,
+        )
+    if _from_script(request):
+        # desk.js swaps the entry in: the admin's frame around it is already there.
+        return TemplateResponse(
+            request, "admin/challenge/entry/desk_fragment.html", context
         )
     return TemplateResponse(request, "admin/challenge/entry/desk.html", context)
 
