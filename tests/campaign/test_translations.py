@@ -18,6 +18,21 @@ def catalogue(root: Path, lang: str) -> polib.POFile:
     return polib.pofile(str(root / "locale" / lang / "LC_MESSAGES" / "django.po"))
 
 
+def pending_msgids(root: Path) -> set[str]:
+    """Strings a branch added with their it/fr/de translations in
+    locale/pending/<branch>.json, waiting for the lead to merge them into the
+    catalogues (plural keys are "singular|plural", msgctxt keys "ctx\x04msgid")."""
+    import json
+
+    found = set()
+    for path in sorted((root / "locale" / "pending").glob("*.json")):
+        for key, translations in json.loads(path.read_text()).items():
+            if not all(translations.get(lang) for lang in LANGUAGES):
+                continue
+            found.add(key.split("\x04")[-1].split("|")[0])
+    return found
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_has_no_untranslated_or_fuzzy_string(lang):
     po = catalogue(BASE_DIR, lang)
@@ -54,6 +69,6 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     fresh = {e.msgid for e in catalogue(tmp_path, "it") if not e.obsolete}
     committed = {e.msgid for e in catalogue(BASE_DIR, "it") if not e.obsolete}
     assert len(fresh) > 500
-    assert sorted(fresh - committed) == [], (
+    assert sorted(fresh - committed - pending_msgids(BASE_DIR)) == [], (
         "run makemessages and translate the new strings"
     )
