@@ -155,7 +155,6 @@ def _render(model_admin, request, *, entry):
         if position < len(trail) - 1:
             context["next_url"] = desk_url(trail[position + 1])
         peek = desk_peek_next(
-            moderator=request.user,
             after=entry.pk,
             exclude=request.session.get(SKIPPED, []),
         )

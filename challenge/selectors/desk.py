@@ -9,7 +9,7 @@ Priority, first to last:
 oldest first within each tier (the time the entry reached its state).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -26,7 +26,7 @@ DESK_STATES = (S.PENDING_REVIEW, S.HIDDEN)
 DECIDED = (S.APPROVED, S.REJECTED, S.HIDDEN)
 
 
-def minor_due_at(now) -> timedelta:
+def minor_due_at(now) -> datetime:
     return now - timedelta(minutes=settings.MODERATION_MINOR_MAX_WAIT_MINUTES) / 2
 
 
@@ -47,9 +47,9 @@ def desk_queue(*, now=None):
     )
 
 
-def desk_peek_next(*, moderator, after: int, exclude=()) -> Entry | None:
-    """The entry the desk would most likely serve next (not claimed by anyone else),
-    for prefetching its video and poster. Only a guess: the claim decides."""
+def desk_peek_next(*, after: int, exclude=()) -> Entry | None:
+    """The entry the desk would most likely serve next (unclaimed), for prefetching
+    its video and poster. Only a guess: the claim decides."""
     now = timezone.now()
     return (
         desk_queue(now=now)
