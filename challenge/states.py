@@ -37,6 +37,18 @@ TRANSITIONS: dict[str, set[str]] = {
     S.WITHDRAWN: set(),
 }
 
+# A moderator's decision that can be taken back within settings.MODERATION_UNDO_SECONDS
+# (challenge.services.desk.entry_decision_undo): the entry goes back where it was by a
+# new transition, recorded like any other with `undoes` pointing at the decision.
+UNDOABLE: set[tuple[str, str]] = {
+    (S.PENDING_REVIEW, S.APPROVED),
+    (S.PENDING_REVIEW, S.REJECTED),
+    (S.APPROVED, S.HIDDEN),
+    (S.APPROVED, S.REJECTED),
+    (S.HIDDEN, S.APPROVED),
+    (S.HIDDEN, S.REJECTED),
+}
+
 
 class TransitionNotAllowed(Exception):
     def __init__(self, entry_id, from_state, to_state):
@@ -64,17 +76,29 @@ def entry_transition(
     reason: str = "",
     note: str = "",
     expected_from: set[str] | None = None,
+    undoes: EntryEvent | None = None,
 ) -> Entry:
     """Apply one transition to the entry, under a row lock, and record it.
 
     `expected_from` narrows the states the caller is willing to act on (a moderator
     approving from the queue acts only on pending_review entries).
+
+    `undoes` takes a decision back: allowed only from the state that decision
+    reached to the state it left, for the pairs in UNDOABLE, while it is the entry's
+    latest event (the caller checks who and how soon).
     """
     entry = Entry.objects.select_for_update().get(pk=entry_id)
     from_state = entry.state
-    if (expected_from is not None and from_state not in expected_from) or not (
-        can_transition(from_state, to_state)
-    ):
+    if undoes is not None:
+        allowed = (
+            undoes.entry_id == entry.pk
+            and (undoes.from_state, undoes.to_state) in UNDOABLE
+            and (from_state, to_state) == (undoes.to_state, undoes.from_state)
+            and not EntryEvent.objects.filter(entry=entry, pk__gt=undoes.pk).exists()
+        )
+    else:
+        allowed = can_transition(from_state, to_state)
+    if (expected_from is not None and from_state not in expected_from) or not allowed:
         raise TransitionNotAllowed(entry.pk, from_state, to_state)
     now = timezone.now()
     entry.state = to_state
@@ -94,6 +118,7 @@ def entry_transition(
         to_state=to_state,
         reason=reason,
         note=note,
+        undoes=undoes,
     )
     return entry
 

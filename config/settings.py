@@ -466,6 +466,16 @@ MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
 MODERATION_BURST_REPORTS = env.int("MODERATION_BURST_REPORTS", default=5)
 MODERATION_BURST_MINUTES = env.int("MODERATION_BURST_MINUTES", default=10)
 MODERATION_ALERT_EMAILS = env.list("MODERATION_ALERT_EMAILS", default=[])
+# The review desk (admin/challenge/entry/desk/): opening an entry claims it for this
+# many seconds (other moderators are given the next one); a decision can be undone for
+# this many seconds, and the participant's notice is sent only once that window is
+# over; a minor's entry goes to the front of the queue once it has waited half of
+# MODERATION_MINOR_MAX_WAIT_MINUTES, so it is decided within it.
+MODERATION_CLAIM_SECONDS = env.int("MODERATION_CLAIM_SECONDS", default=300)
+MODERATION_UNDO_SECONDS = env.int("MODERATION_UNDO_SECONDS", default=20)
+MODERATION_MINOR_MAX_WAIT_MINUTES = env.int(
+    "MODERATION_MINOR_MAX_WAIT_MINUTES", default=60
+)
 GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
 # Cached gallery pages also expire on their own (entries withdrawn elsewhere).
 GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)

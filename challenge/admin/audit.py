@@ -10,16 +10,81 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..models import EntryEvent
+from ..models import Entry, EntryEvent, RejectReason
 from .entries import ADMIN_CSS
 from .filters import DecisionFilter
 from .mixins import ReadOnlyAdminMixin
+
+# What each recorded reason means, for people reading the log (the CSV keeps the codes).
+EVENT_LABELS = {
+    "handed_over": _("Handed to the video pipeline"),
+    "video_ready": _("Video ready"),
+    "guardian_confirmed": _("Guardian agreed"),
+    "guardian_refused": _("Guardian refused"),
+    "guardian_revoked": _("Guardian withdrew consent"),
+    "guardian_no_answer": _("No answer from the guardian"),
+    "withdrawn_by_participant": _("Withdrawn by the participant"),
+    "account_deleted": _("Account deleted"),
+    "reports": _("Hidden after reports"),
+    "moderator": _("Hidden by a moderator"),
+    "restored": _("Restored to the gallery"),
+    "undo": _("Decision undone"),
+    **dict(RejectReason.choices),
+}
+
+
+def state_label(value: str) -> str:
+    return Entry.State(value).label if value in Entry.State.values else value or "—"
+
+
+def event_label(event: EntryEvent) -> str:
+    if event.reason in EVENT_LABELS:
+        return EVENT_LABELS[event.reason]
+    if not event.from_state:
+        return _("Uploaded")
+    if event.to_state == Entry.State.APPROVED and event.actor_id:
+        return _("Approved")
+    return event.reason or "—"
 
 
 def _csv_safe(value) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class ModeratorFilter(admin.RelatedOnlyFieldListFilter):
+    """Filter by the moderator who acted (people who ever appear in the log)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("moderator")
+
+
+class ToStateFilter(admin.SimpleListFilter):
+    title = _("to")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return Entry.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Entry.State.values:
+            return queryset.filter(to_state=self.value())
+        return queryset
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = _("event")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return list(EVENT_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in EVENT_LABELS:
+            return queryset.filter(reason=self.value())
+        return queryset
 
 
 class _Echo:
@@ -62,20 +127,20 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "entry_link",
-        "actor",
-        "from_state",
-        "to_state",
-        "reason",
+        "moderator",
+        "from_label",
+        "to_label",
+        "event",
         "note",
     ]
     list_filter = [
         DecisionFilter,
-        "to_state",
-        "from_state",
-        "reason",
-        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("actor", ModeratorFilter),
+        ToStateFilter,
+        EventFilter,
         "created_at",
     ]
+    ordering = ["-created_at", "-id"]
     search_fields = ["entry__participant__handle", "note", "=entry__id"]
     list_select_related = ["entry__participant", "actor"]
     date_hierarchy = "created_at"
@@ -84,6 +149,22 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    @admin.display(description=_("by"), ordering="actor__username")
+    def moderator(self, event):
+        return event.actor.get_username() if event.actor else _("system")
+
+    @admin.display(description=_("from"), ordering="from_state")
+    def from_label(self, event):
+        return state_label(event.from_state)
+
+    @admin.display(description=_("to"), ordering="to_state")
+    def to_label(self, event):
+        return state_label(event.to_state)
+
+    @admin.display(description=_("event"), ordering="reason")
+    def event(self, event):
+        return event_label(event)
 
     @admin.display(description=_("entry"), ordering="entry_id")
     def entry_link(self, event):

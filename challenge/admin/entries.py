@@ -7,10 +7,12 @@ applies it with challenge.states.entry_transition and records an EntryEvent.
 """
 
 import json
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -28,6 +30,7 @@ from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
 from ..services import moderation
 from ..states import TransitionNotAllowed
+from . import desk
 from .filters import SignalFilter, StateFilter
 from .forms import BulkRejectForm, DecisionForm
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
@@ -258,8 +261,14 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             json.dumps(entry.video.probe or {}, indent=2, sort_keys=True)[:20000],
         )
 
-    def next_pending(self, *, after: Entry | None = None) -> Entry | None:
-        pending = Entry.objects.filter(state=S.PENDING_REVIEW)
+    def next_pending(self, *, after: Entry | None = None, user=None) -> Entry | None:
+        """The oldest pending entry nobody else holds in the review desk."""
+        now = timezone.now()
+        pending = Entry.objects.filter(state=S.PENDING_REVIEW).filter(
+            Q(claimed_until__isnull=True)
+            | Q(claimed_until__lte=now)
+            | Q(claimed_by=user)
+        )
         if after is not None:
             pending = pending.exclude(pk=after.pk)
         return pending.order_by("state_changed_at", "id").only("pk").first()
@@ -285,7 +294,21 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
+        desk_views = [
+            ("desk/", desk.desk_next, "desk"),
+            ("desk/undo/", desk.desk_undo, "desk_undo"),
+            ("desk/<int:object_id>/", desk.desk_entry, "desk_entry"),
+            ("desk/<int:object_id>/decide/", desk.desk_decide, "desk_decide"),
+        ]
         return [
+            *(
+                path(
+                    route,
+                    wrap(partial(view, self)),
+                    name="{}_{}_{}".format(*info, name),
+                )
+                for route, view, name in desk_views
+            ),
             path(
                 "<int:object_id>/decide/",
                 wrap(self.decide_view),
@@ -334,6 +357,9 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             }
         try:
             moderation.DECISIONS[decision](**kwargs)
+        except moderation.EntryClaimed as error:
+            self.message_user(request, str(error), messages.WARNING)
+            return HttpResponseRedirect(self._change_url(entry.pk))
         except TransitionNotAllowed:
             entry.refresh_from_db()
             self.message_user(
@@ -354,7 +380,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }[decision] % {"id": entry.pk}
         self.message_user(request, done, messages.SUCCESS)
         if go_next:
-            following = self.next_pending(after=entry)
+            following = self.next_pending(after=entry, user=request.user)
             if following is None:
                 self.message_user(request, gettext("The queue is empty. Well done!"))
                 return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
@@ -376,6 +402,19 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % {"applied": len(result.applied), "skipped": len(result.skipped)},
             messages.SUCCESS if result.applied else messages.WARNING,
         )
+        if result.claimed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s entry is being reviewed by another moderator in the "
+                    "desk and was left to them.",
+                    "%(count)s entries are being reviewed by other moderators in the "
+                    "desk and were left to them.",
+                    len(result.claimed),
+                )
+                % {"count": len(result.claimed)},
+                messages.WARNING,
+            )
         if result.held:
             self.message_user(
                 request,

@@ -67,6 +67,18 @@ class Entry(models.Model):
         default=NudgeOutcome.NONE,
     )
     watched_hits = models.JSONField(_("watched words found"), default=list, blank=True)
+    # The review desk's claim: the moderator looking at this entry until
+    # `claimed_until` (challenge.services.desk). Others are given another entry, and
+    # their decisions on it are refused while the claim lasts.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     # The hidden idempotency token of the submit form: the same form posted twice
     # gives one entry.
     submission_token = models.UUIDField(null=True, blank=True, unique=True)
@@ -81,6 +93,9 @@ class Entry(models.Model):
             ),
             models.Index(
                 fields=["state", "heart_count", "id"], name="entry_gallery_hearts"
+            ),
+            models.Index(
+                fields=["state", "state_changed_at", "id"], name="entry_queue"
             ),
         ]
         permissions = [
@@ -115,6 +130,15 @@ class EntryEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=16)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Set on the event that undoes a moderator's decision (the undone event stays).
+    undoes = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+        verbose_name=_("undoes"),
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from ..models import Entry, EntryEvent, NoteNudge, Nudge, NudgeOutcome, Report
+from .desk import decisions_per_moderator_hour, minors_waiting_longest
 
 S = Entry.State
 DECISIONS = (S.APPROVED, S.REJECTED)
@@ -18,9 +19,12 @@ DAYS = 14
 
 
 def _decisions():
-    """Moderator decisions on entries waiting for review."""
+    """Moderator decisions on entries waiting for review (undone ones left out)."""
     return EntryEvent.objects.filter(
-        actor__isnull=False, from_state=S.PENDING_REVIEW, to_state__in=DECISIONS
+        actor__isnull=False,
+        from_state=S.PENDING_REVIEW,
+        to_state__in=DECISIONS,
+        undone_by__isnull=True,
     )
 
 
@@ -33,10 +37,10 @@ def _median_time_to_decision(since) -> timedelta | None:
     )
     if not decided:
         return None
+    # From the upload: the entry's first event (its creation).
     entered = dict(
         EntryEvent.objects.filter(
             entry_id__in=[entry_id for entry_id, _ in decided],
-            to_state=S.PENDING_REVIEW,
         )
         .values("entry_id")
         .annotate(first=Min("created_at"))
@@ -101,6 +105,8 @@ def dashboard_figures(now=None) -> dict:
         "nudge": nudge_stats(),
         "note_nudge": note_nudge_stats(),
         "days": DAYS,
+        "minors_waiting": minors_waiting_longest(now=now),
+        "per_moderator": decisions_per_moderator_hour(now=now),
     }
 
 

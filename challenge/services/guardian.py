@@ -236,9 +236,10 @@ def guardian_revoke(*, token: str) -> Entry:
     return entry
 
 
-def _guardian_notice(consent: GuardianConsent, kind: str) -> None:
+def _guardian_notice(consent: GuardianConsent, kind: str, countdown: int = 0) -> None:
     """Create the notice once (unique per consent and kind) and send it after
-    commit; a second call for the same kind does nothing."""
+    commit (and `countdown` seconds); a second call for the same kind does
+    nothing."""
     notice, created = GuardianNotice.objects.get_or_create(consent=consent, kind=kind)
     if not created:
         return
@@ -246,19 +247,20 @@ def _guardian_notice(consent: GuardianConsent, kind: str) -> None:
     def enqueue():
         from ..tasks import send_guardian_notice
 
-        send_guardian_notice.delay(notice.pk)
+        send_guardian_notice.apply_async((notice.pk,), countdown=countdown)
 
     transaction.on_commit(enqueue)
 
 
-def guardian_published_notice(*, entry: Entry) -> None:
+def guardian_published_notice(*, entry: Entry, countdown: int = 0) -> None:
     """Tell the guardian who agreed to this entry that it is now public (called by
-    the approval, inside its transaction)."""
+    the approval, inside its transaction, with the undo window as `countdown`: an
+    undone approval drops the unsent notice)."""
     consent = GuardianConsent.objects.filter(
         entry=entry, decision=GuardianConsent.Decision.CONFIRMED
     ).first()
     if consent is not None:
-        _guardian_notice(consent, GuardianNotice.Kind.PUBLISHED)
+        _guardian_notice(consent, GuardianNotice.Kind.PUBLISHED, countdown)
 
 
 def guardian_notice_send(*, notice_id: int) -> None:

@@ -3,7 +3,12 @@
 Every decision goes through `challenge.states.entry_transition` with the states the
 decision may start from (`expected_from`), under the entry's row lock: two moderators
 deciding the same entry at once get one decision and one refusal, never two. Side
-effects (the participant's email, the gallery cache) run after commit.
+effects (the participant's email, the gallery cache) run after commit; the
+participant's email waits until the undo window (MODERATION_UNDO_SECONDS) is over, and
+is not sent for a decision that was undone.
+
+A decision on an entry another moderator holds in the review desk is refused
+(claims.EntryClaimed), checked under the same row lock.
 """
 
 import hashlib
@@ -26,26 +31,36 @@ from ..emails import moderation_notice_message, report_burst_message
 from ..models import (
     Entry,
     EntryEvent,
+    GuardianNotice,
     ModerationNotice,
     RejectReason,
     Report,
     ReportReason,
 )
 from ..nudge import needs_careful_review
+from ..selectors.desk import DESK_STATES
 from ..selectors.gallery import gallery_changed, public_entries
-from ..states import TransitionNotAllowed, entry_transition
+from ..states import UNDOABLE, TransitionNotAllowed, entry_transition
+from .claims import (
+    MODERATE_PERMISSION,
+    EntryClaimed,
+    can_moderate,
+    entry_claim,
+    entry_claim_clear,
+    entry_lock_unclaimed,
+)
 from .guardian import guardian_published_notice
 from .notices import notice_deliver
 
 log = logging.getLogger(__name__)
 S = Entry.State
-MODERATE_PERMISSION = "challenge.moderate_entry"
+__all__ = ["MODERATE_PERMISSION", "EntryClaimed", "can_moderate"]
+# The participant's email leaves a little after the undo window closes.
+NOTICE_MARGIN_SECONDS = 5
 
 
-def can_moderate(user) -> bool:
-    return bool(
-        user and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
-    )
+def notice_delay() -> int:
+    return settings.MODERATION_UNDO_SECONDS + NOTICE_MARGIN_SECONDS
 
 
 def _require_moderator(actor) -> None:
@@ -63,7 +78,7 @@ def _schedule_notice(event: EntryEvent, kind: str) -> None:
     def enqueue():
         from ..tasks import moderation_notice_send
 
-        moderation_notice_send.delay(notice.pk)
+        moderation_notice_send.apply_async((notice.pk,), countdown=notice_delay())
 
     transaction.on_commit(enqueue)
 
@@ -83,6 +98,7 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
     """Approve an entry waiting for review; the participant gets an email, and so
     does the guardian who agreed to it (once: only a pending entry is approved)."""
     _require_moderator(actor)
+    entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
         to_state=S.APPROVED,
@@ -91,8 +107,9 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
         note=note,
         expected_from={S.PENDING_REVIEW},
     )
+    entry_claim_clear(entry_id=entry.pk)
     _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
-    guardian_published_notice(entry=entry)
+    guardian_published_notice(entry=entry, countdown=notice_delay())
     transaction.on_commit(gallery_changed)
     return entry
 
@@ -118,6 +135,7 @@ def entry_reject(
     _require_moderator(actor)
     if reason not in RejectReason.values:
         raise ValueError(_("Choose a reason."))
+    entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
         to_state=S.REJECTED,
@@ -126,6 +144,7 @@ def entry_reject(
         note=note,
         expected_from=REJECTABLE & set(expected_from or REJECTABLE),
     )
+    entry_claim_clear(entry_id=entry.pk)
     event = _latest_event(entry)
     _resolve_reports(entry, event)
     _schedule_notice(event, ModerationNotice.Kind.REJECTED)
@@ -137,6 +156,7 @@ def entry_reject(
 def entry_hide(*, entry_id: int, actor, reason: str = "", note: str = "") -> Entry:
     """Take an approved entry out of the gallery until a moderator decides."""
     _require_moderator(actor)
+    entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
         to_state=S.HIDDEN,
@@ -153,6 +173,7 @@ def entry_hide(*, entry_id: int, actor, reason: str = "", note: str = "") -> Ent
 def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
     """Put a hidden entry back in the gallery; its open reports are resolved."""
     _require_moderator(actor)
+    entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
         to_state=S.APPROVED,
@@ -161,6 +182,7 @@ def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
         note=note,
         expected_from={S.HIDDEN},
     )
+    entry_claim_clear(entry_id=entry.pk)
     _resolve_reports(entry, _latest_event(entry))
     transaction.on_commit(gallery_changed)
     return entry
@@ -175,6 +197,8 @@ class BulkResult:
     skipped: list[int]
     # Entries whose caption hit a "hold" phrase: never approved in bulk.
     held: list[int] = field(default_factory=list)
+    # Entries another moderator holds in the review desk: left to them.
+    claimed: list[int] = field(default_factory=list)
 
 
 DECISIONS = {
@@ -205,7 +229,8 @@ def entries_decide(
 
     Entries no longer in a state that allows the decision, or no longer in the
     state the moderator saw (`seen_states`, for rejections), are skipped, not
-    failed. Entries held for careful review (a "hold" watched phrase) are never
+    failed; entries another moderator holds in the review desk are left to them
+    (`claimed`). Entries held for careful review (a "hold" watched phrase) are never
     approved in bulk: a moderator approves them one at a time. One transaction for
     the lot: the emails are enqueued once it commits, never inside it.
     """
@@ -227,6 +252,8 @@ def entries_decide(
             try:
                 with transaction.atomic():
                     service(entry_id=entry_id, **kwargs)
+            except EntryClaimed:
+                result.claimed.append(entry_id)
             except (TransitionNotAllowed, Entry.DoesNotExist):
                 result.skipped.append(entry_id)
             else:
@@ -405,6 +432,8 @@ def notice_send(*, notice_id: int) -> None:
     """
 
     def build(notice):
+        if EntryEvent.objects.filter(undoes=notice.event_id).exists():
+            return "decision undone"
         if not notice.event.entry.participant.user.email:
             return "no email address"
         return moderation_notice_message(notice=notice)
@@ -417,3 +446,84 @@ def notice_send(*, notice_id: int) -> None:
         ).get(pk=pk),
         build=build,
     )
+
+
+# --- Undo -------------------------------------------------------------------------------
+
+
+class UndoNotPossible(Exception):
+    """Nothing of this moderator's can be undone (too late, or already changed)."""
+
+
+def last_undoable_decision(*, actor, now=None) -> EntryEvent | None:
+    """The actor's latest event, if it is a decision still inside the undo window
+    and not undone yet (an undo itself is not undone: decide again instead)."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.MODERATION_UNDO_SECONDS)
+    event = (
+        EntryEvent.objects.filter(actor=actor, created_at__gte=since)
+        .order_by("-id")
+        .first()
+    )
+    if (
+        event is None
+        or event.undoes_id is not None
+        or (event.from_state, event.to_state) not in UNDOABLE
+        or EntryEvent.objects.filter(undoes=event).exists()
+    ):
+        return None
+    return event
+
+
+@transaction.atomic
+def entry_decision_undo(*, actor, event_id: int | None = None) -> Entry:
+    """Take back the actor's last decision, within MODERATION_UNDO_SECONDS.
+
+    A new transition back to the state before the decision, recorded with `undoes`
+    (history is never edited). The participant's email for the undone decision is
+    closed unsent ("decision undone"; it waits for the window, see notice_delay),
+    the guardian's unsent "published" mail is dropped (a later approval makes a new
+    one), reports the decision had resolved are open again, and the entry, back in
+    the queue, is claimed by the actor who is looking at it.
+
+    `event_id`, when given, must be that last decision (a stale undo button).
+    """
+    _require_moderator(actor)
+    event = last_undoable_decision(actor=actor)
+    if event is None or (event_id is not None and event.pk != event_id):
+        raise UndoNotPossible(_("There is no decision of yours left to undo."))
+    entry_lock_unclaimed(entry_id=event.entry_id, actor=actor)
+    try:
+        entry = entry_transition(
+            entry_id=event.entry_id,
+            to_state=event.from_state,
+            actor=actor,
+            reason="undo",
+            undoes=event,
+        )
+    except TransitionNotAllowed as error:
+        raise UndoNotPossible(str(error)) from error
+    now = timezone.now()
+    ModerationNotice.objects.filter(
+        event=event, sent_at__isnull=True, claimed_at__isnull=True
+    ).update(sent_at=now, last_error="decision undone")
+    if event.to_state == S.APPROVED:
+        GuardianNotice.objects.filter(
+            consent__entry=entry,
+            kind=GuardianNotice.Kind.PUBLISHED,
+            sent_at__isnull=True,
+            claimed_at__isnull=True,
+        ).delete()
+    if Report.objects.filter(resolved_by=event).update(
+        resolved_at=None, resolved_by=None
+    ):
+        Entry.objects.filter(pk=entry.pk).update(
+            report_count=Report.objects.filter(
+                entry=entry, resolved_at__isnull=True
+            ).count()
+        )
+    if entry.state in DESK_STATES:
+        entry_claim(entry_id=entry.pk, moderator=actor)
+    transaction.on_commit(gallery_changed)
+    entry.refresh_from_db()
+    return entry

@@ -68,3 +68,27 @@ def test_audit_csv_exports_the_filtered_log(client, moderator):
     assert rows[1][2] == "csv_kid"
     assert rows[1][3] == moderator.username
     assert rows[1][7] == "'=HYPERLINK(evil)"  # no formula injection
+
+
+def test_audit_log_lists_newest_first_with_labels_and_a_moderator_filter(client):
+    first, second = make_user(moderator=True), make_user(moderator=True)
+    entry = make_entry()
+    other = make_entry()
+    moderation.entry_approve(entry_id=entry.pk, actor=first)
+    moderation.entry_decision_undo(actor=first)
+    moderation.entry_reject(entry_id=other.pk, actor=second, reason="bullying")
+    client.force_login(first)
+    url = reverse("admin:challenge_entryevent_changelist")
+    response = client.get(url)
+    events = list(response.context["cl"].result_list)
+    assert [e.created_at for e in events] == sorted(
+        (e.created_at for e in events), reverse=True
+    )
+    assert events[0].reason == "bullying"
+    page = response.content.decode()
+    assert "Bullying or hurtful" in page
+    assert "Decision undone" in page
+    assert "Waiting for review" in page and "Live in the gallery" in page
+    assert ">moderator<" in page.lower() or "By moderator" in page
+    response = client.get(url, {"actor__id__exact": second.pk})
+    assert {e.actor for e in response.context["cl"].result_list} == {second}

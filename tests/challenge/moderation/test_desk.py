@@ -190,7 +190,7 @@ def test_deciding_twice_in_the_admin_says_nothing_changed(client, moderator):
 
 
 def test_bulk_approve_a_thousand_entries_in_one_action(
-    client, moderator, django_capture_on_commit_callbacks, monkeypatch
+    client, moderator, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     from challenge.tasks import moderation_notice_send
 
@@ -212,9 +212,15 @@ def test_bulk_approve_a_thousand_entries_in_one_action(
     assert Entry.objects.filter(state=S.APPROVED).count() == 1000
     assert ModerationNotice.objects.count() == 1000
     assert mail.outbox == []  # nothing is sent inside the request
-    # Each notice is enqueued once, after the commit.
+    # Each notice is enqueued once, after the commit, to leave once the undo
+    # window is over.
     enqueued = []
-    monkeypatch.setattr(moderation_notice_send, "delay", enqueued.append)
+
+    def enqueue(args, countdown):
+        assert countdown > settings.MODERATION_UNDO_SECONDS
+        enqueued.append(args[0])
+
+    monkeypatch.setattr(moderation_notice_send, "apply_async", enqueue)
     for callback in callbacks:
         callback()
     assert sorted(enqueued) == sorted(

@@ -1,0 +1,372 @@
+"""Benchmark the review desk: moderators in real Chromium deciding by keyboard at once.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/desk_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/10 .venv/bin/python bench/moderation.py
+    ... bench/moderation.py --moderators 3 --per-moderator 200
+
+1. Prepares the database named by DATABASE_URL (PostgreSQL; it is flushed first, so
+   never point it at real data): migrate, collectstatic, one real clip and poster,
+   and moderators x per-moderator entries waiting for review, each walked to
+   "waiting for review" through challenge.states like real uploads.
+2. Starts gunicorn on loopback (DJANGO_DEBUG=0, one worker per core, 4 threads),
+   with Redis as cache and broker when REDIS_URL is set (notices are queued there,
+   no worker runs).
+3. Starts one Chromium per moderator (Debian's /usr/bin/chromium through
+   Playwright, each in its own process), logs each in on the admin login page and
+   opens the desk; all of them then decide at the same time, by keyboard only and
+   without thinking time: A (approve), and every fifth entry R then 2 (reject).
+Prints, per moderator and overall: decisions per minute, the page-to-next-entry
+time (key press until the next entry is on screen, p50/p95), the server's time per
+decision (request sent until the first byte of the answer, p50/p95, from Chromium's
+own timing), and the number of entries decided twice (must be 0).
+"""
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "bench-Passw0rd-desk"  # noqa: S105 - a throwaway database
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(data_dir: Path) -> dict:
+    return {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "BENCH_PING": "1",
+        "LOG_LEVEL": "WARNING",
+        "CACHE_KEY_PREFIX": "khbench-desk",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+
+
+def _manage(env, *args):
+    subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+SEED = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from challenge.models import Entry, Participant
+from challenge.states import entry_record_created, entry_transition
+from videos.models import Video
+
+MODERATORS, PER = {moderators}, {per}
+call_command("gallery_seed", count=0, participants=20, verbosity=0)  # files, people
+User = get_user_model()
+import importlib
+from django.contrib.auth.models import Permission
+group, made = Group.objects.get_or_create(name="Moderators")
+if made:  # a flush keeps permissions, not the group the data migration made
+    migration = importlib.import_module("challenge.migrations.0004_moderators_group")
+    for app_label, model, codename in migration.MODERATOR_PERMISSIONS:
+        group.permissions.add(Permission.objects.get(
+            content_type__app_label=app_label, content_type__model=model,
+            codename=codename,
+        ))
+for number in range(MODERATORS):
+    user = User.objects.create_user(
+        username=f"desk{{number}}", password="{password}", is_staff=True
+    )
+    user.groups.add(group)
+people = list(Participant.objects.filter(handle__startswith="seed_"))
+S = Entry.State
+with transaction.atomic():
+    videos = Video.objects.bulk_create(
+        [
+            Video(
+                status=Video.Status.READY,
+                poster="videos/seed/poster.webp",
+                output="videos/seed/video.mp4",
+                duration=1.0,
+                width=360,
+                height=640,
+                original_name="seed.mp4",
+            )
+            for _ in range(MODERATORS * PER)
+        ]
+    )
+    for index, video in enumerate(videos):
+        entry = Entry.objects.create(
+            participant=people[index % len(people)],
+            video=video,
+            caption=f"Desk bench entry {{index}} #kindness",
+            prompt="moment",
+            language="en",
+            state=S.UPLOADED,
+            is_minor=index % 3 == 0,
+            watched_hits=["idiot"] if index % 10 == 0 else [],
+        )
+        entry_record_created(entry=entry)
+        entry_transition(entry_id=entry.pk, to_state=S.PROCESSING, reason="handed_over")
+        entry_transition(entry_id=entry.pk, to_state=S.PENDING_REVIEW, reason="video_ready")
+print(Entry.objects.filter(state=S.PENDING_REVIEW).count())
+"""
+
+DOUBLES = """
+import django; django.setup()
+from django.db.models import Count
+from challenge.models import Entry, EntryEvent
+S = Entry.State
+decisions = EntryEvent.objects.filter(
+    actor__isnull=False, from_state=S.PENDING_REVIEW,
+    to_state__in=[S.APPROVED, S.REJECTED],
+)
+twice = decisions.values("entry").annotate(n=Count("id")).filter(n__gt=1).count()
+print(decisions.count(), twice, Entry.objects.filter(state=S.PENDING_REVIEW).count())
+"""
+
+
+class Server:
+    def __init__(self, env, workers: int):
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )
+        import http.client
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=2
+                )
+                connection.request("GET", "/bench/ping")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def moderator(number: int, base: str, limit: int, start, results) -> None:
+    """One moderator in one Chromium: log in, open the desk, wait for the start,
+    then decide `limit` entries by keyboard as fast as the page allows."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.set_default_timeout(30_000)
+        server_ms: list[float] = []
+
+        def on_response(response):
+            if "/desk/" in response.url and response.request.method == "POST":
+                timing = response.request.timing
+                server_ms.append(timing["responseStart"] - timing["requestStart"])
+
+        page.on("response", on_response)
+        page.goto(f"{base}/en/admin/login/?next=/en/admin/challenge/entry/desk/")
+        page.locator("#id_username").focus()
+        page.keyboard.type(f"desk{number}")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-desk]")
+        start.wait()
+        to_next: list[float] = []
+        decided = 0
+        began = time.perf_counter()
+        while decided < limit and page.locator("[data-entry]").count():
+            current = page.get_attribute("[data-entry]", "data-entry")
+            pressed = time.perf_counter()
+            if decided % 5 == 4:
+                page.keyboard.press("r")
+                page.keyboard.press("2")
+            else:
+                page.keyboard.press("a")
+            page.wait_for_function(
+                "(before) => { const e = document.querySelector('[data-entry]');"
+                " return (!e || e.dataset.entry !== before)"
+                " && !document.querySelector('[data-desk]').hasAttribute('aria-busy'); }",
+                arg=current,
+            )
+            to_next.append((time.perf_counter() - pressed) * 1000)
+            decided += 1
+        elapsed = time.perf_counter() - began
+        page.wait_for_timeout(200)  # the last response's timing
+        browser.close()
+    results.put(
+        {
+            "moderator": f"desk{number}",
+            "decided": decided,
+            "seconds": elapsed,
+            "to_next": to_next,
+            "server": server_ms,
+        }
+    )
+
+
+def _pct(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * fraction) - 1)] if ordered else 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--moderators", type=int, default=3)
+    parser.add_argument("--per-moderator", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database made for this benchmark.")
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"No Chromium at {CHROMIUM} (apt-get install chromium).")
+    data_dir = Path(tempfile.mkdtemp(prefix="kh-desk-bench-"))
+    env = _env(data_dir)
+    try:
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "flush", "--noinput")
+        _manage(env, "collectstatic", "--noinput")
+        seed = SEED.format(
+            moderators=args.moderators, per=args.per_moderator, password=PASSWORD
+        )
+        waiting = subprocess.run(
+            [PYTHON, "-c", seed],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+        print(
+            f"cpus: {os.cpu_count()}  database: PostgreSQL  entries waiting: {waiting}"
+            f"  moderators: {args.moderators}  gunicorn workers: {args.workers} x 4"
+            " threads"
+        )
+        server = Server(env, args.workers)
+        try:
+            base = f"http://127.0.0.1:{server.port}"
+            context = multiprocessing.get_context("spawn")
+            start = context.Event()
+            results = context.Queue()
+            processes = [
+                context.Process(
+                    target=moderator,
+                    args=(number, base, args.per_moderator, start, results),
+                )
+                for number in range(args.moderators)
+            ]
+            for process in processes:
+                process.start()
+            time.sleep(15)  # every browser logged in and on the desk
+            start.set()
+            rows = [results.get(timeout=1800) for _ in processes]
+            for process in processes:
+                process.join(timeout=60)
+        finally:
+            server.stop()
+        every_next, every_server = [], []
+        for row in sorted(rows, key=lambda r: r["moderator"]):
+            per_minute = row["decided"] / row["seconds"] * 60 if row["seconds"] else 0
+            every_next += row["to_next"]
+            every_server += row["server"]
+            print(
+                f"{row['moderator']}: {row['decided']} decisions in "
+                f"{row['seconds']:.1f} s = {per_minute:.0f}/min; page to next entry "
+                f"p50 {statistics.median(row['to_next']):.0f} ms, "
+                f"p95 {_pct(row['to_next'], 0.95):.0f} ms; server per decision "
+                f"p50 {statistics.median(row['server']):.0f} ms, "
+                f"p95 {_pct(row['server'], 0.95):.0f} ms"
+            )
+        total, twice, left = subprocess.run(
+            [PYTHON, "-c", DOUBLES],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-3:]
+        slowest = min(
+            r["decided"] / r["seconds"] * 60
+            for r in rows
+            if r["seconds"] and r["decided"]
+        )
+        print(
+            f"all: page to next entry p50 {statistics.median(every_next):.0f} ms, "
+            f"p95 {_pct(every_next, 0.95):.0f} ms; server per decision "
+            f"p50 {statistics.median(every_server):.0f} ms, "
+            f"p95 {_pct(every_server, 0.95):.0f} ms"
+        )
+        print(
+            f"decisions recorded: {total}  entries decided twice: {twice}  "
+            f"left waiting: {left}  slowest moderator: {slowest:.0f}/min"
+        )
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
