@@ -11,6 +11,7 @@ from .participants import (
     GuardianConsent,
     Participant,
 )
+from .uploads import ResumableUpload
 
 __all__ = [
     "AgeGateRefusal",
@@ -28,5 +29,6 @@ __all__ = [
     "RejectReason",
     "Report",
     "ReportReason",
+    "ResumableUpload",
     "WatchedWord",
 ]
