@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.middleware import allow_camera
 from core.ratelimit import limit_or_429
 
 from ..ages import needs_guardian
@@ -52,7 +53,7 @@ def submit(request):
         limiter = install_upload_handlers(
             request, refuse_files=cannot_submit is not None
         )
-    return _submit(request, cannot_submit=cannot_submit, limiter=limiter)
+    return allow_camera(_submit(request, cannot_submit=cannot_submit, limiter=limiter))
 
 
 def _review_time_text() -> str:
