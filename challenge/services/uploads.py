@@ -41,7 +41,7 @@ from .submission import (
     submission_already_received,
 )
 
-READ_BYTES = 64 * 1024
+READ_BYTES = 1024 * 1024  # bounded memory per request, few system calls
 
 
 def upload_dir() -> Path:

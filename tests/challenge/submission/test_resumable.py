@@ -530,3 +530,40 @@ def test_neither_a_file_nor_an_upload_asks_for_the_video(participant_client, cam
     response = participant_client.post(SUBMIT, entry_post_data(None))
     assert "Please choose a video file." in response.content.decode()
     assert not Entry.objects.exists()
+
+
+# --- How long review usually takes ------------------------------------------------------
+
+
+def _decided(entry, moderator, *, waited: dt.timedelta):
+    from challenge.models import EntryEvent
+
+    now = timezone.now()
+    entered = EntryEvent.objects.create(
+        entry=entry, from_state=S.PROCESSING, to_state=S.PENDING_REVIEW
+    )
+    decided = EntryEvent.objects.create(
+        entry=entry, actor=moderator, from_state=S.PENDING_REVIEW, to_state=S.APPROVED
+    )
+    EntryEvent.objects.filter(pk=entered.pk).update(created_at=now - waited)
+    EntryEvent.objects.filter(pk=decided.pk).update(created_at=now)
+
+
+def test_the_page_says_how_long_review_usually_takes(
+    participant_client, campaign, moderator, settings
+):
+    from django.core.cache import cache
+
+    from tests.challenge.factories import make_entry
+
+    settings.REVIEW_TIME_MIN_DECISIONS = 3
+    entries = [make_entry(state=S.PENDING_REVIEW) for _ in range(3)]
+    for entry, hours in zip(entries[:2], (1, 3), strict=True):
+        _decided(entry, moderator, waited=dt.timedelta(hours=hours))
+    page = participant_client.get(SUBMIT).content.decode()
+    assert "usually reviews a video" not in page  # two decisions say little
+
+    cache.clear()
+    _decided(entries[2], moderator, waited=dt.timedelta(hours=5))
+    page = participant_client.get(SUBMIT).content.decode()
+    assert "Our team usually reviews a video within 3\xa0hours." in page
