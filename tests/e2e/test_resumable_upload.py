@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, PHONE, screenshot
+from tests.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, screenshot
 from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -70,6 +70,16 @@ def page_errors(page) -> list[str]:
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def view(page, selector: str, name: str):
+    """What the phone's screen shows around `selector` (for the README)."""
+    page.evaluate(
+        "(selector) => document.querySelector(selector).scrollIntoView({block: 'end'})",
+        selector,
+    )
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def sha256(data: bytes) -> str:
@@ -277,16 +287,27 @@ def test_a_clip_recorded_in_the_browser_is_previewed_sent_and_processed(
     page.wait_for_function(
         "() => document.querySelector('[data-record-live]').videoWidth > 0"
     )
+    assert page.locator("[data-record-open]").is_hidden()
+    page.evaluate(
+        """() => {
+          window.__said = [];
+          const node = document.querySelector('[data-record-announce]');
+          new MutationObserver(() => window.__said.push(node.textContent))
+            .observe(node, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     page.click("[data-record-start]")
-    page.locator("[data-record-countdown]").wait_for(state="visible")
-    page.locator("[data-record-countdown]").scroll_into_view_if_needed()
-    screenshot(page, "resumable-record-countdown-phone")
-    page.locator("[data-record-stop]").wait_for(state="visible", timeout=10_000)
+    page.locator("[data-record-stop]").wait_for(state="visible", timeout=30_000)
+    said = page.evaluate("() => window.__said")
+    assert said[:3] == [f"Recording starts in {n}" for n in (3, 2, 1)], said
+    assert page.locator("[data-record-start]").is_hidden()
+    assert page.locator("[data-record-countdown]").is_hidden()
     page.wait_for_timeout(2500)
     page.locator("[data-record-timer]").scroll_into_view_if_needed()
     screenshot(page, "resumable-record-recording-phone")
+    view(page, "[data-record-stage]", "upload-record-phone")
     page.click("[data-record-stop]")
-    page.locator("[data-preview]").wait_for(state="visible")
+    page.locator("[data-preview]").wait_for(state="visible", timeout=30_000)
     page.wait_for_function(
         "() => /Length 0:[01][0-9]/.test(document.querySelector('[data-preview-facts]')"
         ".textContent)"
@@ -294,6 +315,7 @@ def test_a_clip_recorded_in_the_browser_is_previewed_sent_and_processed(
     assert page.locator("[data-record-retake]").is_visible()
     page.locator("[data-preview]").scroll_into_view_if_needed()
     screenshot(page, "resumable-record-preview-phone")
+    view(page, "[data-preview]", "upload-preview-phone")
     name = page.evaluate(
         "() => document.querySelector(\"input[name='video']\").files[0].name"
     )
