@@ -567,3 +567,16 @@ def test_the_page_says_how_long_review_usually_takes(
     _decided(entries[2], moderator, waited=dt.timedelta(hours=5))
     page = participant_client.get(SUBMIT).content.decode()
     assert "Our team usually reviews a video within 3\xa0hours." in page
+
+
+def test_only_the_submit_page_may_use_the_camera_and_play_blob_previews(
+    participant_client, campaign
+):
+    page = participant_client.get(SUBMIT)
+    policy = page["Permissions-Policy"]
+    assert "camera=(self)" in policy and "microphone=(self)" in policy
+    assert "geolocation=()" in policy
+    assert "blob:" in page["Content-Security-Policy"].split("media-src", 1)[1]
+    other = participant_client.get(reverse("challenge:my_entries"))
+    assert "camera=()" in other["Permissions-Policy"]
+    assert "microphone=()" in other["Permissions-Policy"]
