@@ -109,3 +109,65 @@ class NoteDuplicate(ChallengeError):
 class NoteGone(ChallengeError):
     code = "note_gone"
     message = _("This note is no longer here.")
+
+
+class UploadTooLarge(ChallengeError):
+    code = "upload_too_large"
+
+    def __init__(self, max_bytes: int):
+        super().__init__(
+            _(
+                "This file is larger than %(size)s MB, the most we accept. Please "
+                "choose a shorter or smaller video."
+            )
+            % {"size": max_bytes // (1024 * 1024)}
+        )
+
+
+class UploadEmpty(ChallengeError):
+    code = "upload_empty"
+    message = _("The file you chose is empty. Please choose your video again.")
+
+
+class UploadNotFound(ChallengeError):
+    """No such upload for this participant (another one's id looks the same)."""
+
+    code = "upload_not_found"
+    message = _(
+        "We could not find this upload any more. Please choose your video and send "
+        "it again."
+    )
+
+
+class UploadExpired(UploadNotFound):
+    code = "upload_expired"
+    message = _(
+        "This upload waited too long and was deleted. Please choose your video and "
+        "send it again."
+    )
+
+
+class UploadOffsetConflict(ChallengeError):
+    """The client's idea of how much arrived differs from ours (tus: 409)."""
+
+    code = "upload_offset"
+    message = _("The upload got out of step. It starts again from where it stopped.")
+
+    def __init__(self, offset: int):
+        self.offset = offset
+        super().__init__()
+
+
+class UploadBusy(ChallengeError):
+    """Another request is writing this upload right now (tus: 423)."""
+
+    code = "upload_busy"
+    message = _("This upload is already being sent. Please wait a moment.")
+
+
+class UploadIncomplete(ChallengeError):
+    code = "upload_incomplete"
+    message = _(
+        "Your video has not finished uploading yet. Please wait until it has, then "
+        "send the form again."
+    )

@@ -164,8 +164,11 @@ class EntryForm(forms.Form):
         ),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # A finished resumable upload (set by upload.js) instead of the file itself.
+    upload = forms.UUIDField(required=False, widget=forms.HiddenInput)
     video = forms.FileField(
         label=_("Your video"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
         error_messages={
             "required": _("Please choose a video file."),
@@ -196,6 +199,13 @@ class EntryForm(forms.Form):
         if not caption:
             raise forms.ValidationError(_("Please write a caption."))
         return caption
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = not cleaned.get("upload") and not cleaned.get("video")
+        if missing and "video" not in self.errors:
+            self.add_error("video", self.fields["video"].error_messages["required"])
+        return cleaned
 
     def clean_guardian_email(self):
         email = self.cleaned_data.get("guardian_email", "")

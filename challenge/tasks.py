@@ -8,7 +8,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import guardian, moderation, notes, privacy, submission
+from .services import guardian, moderation, notes, privacy, submission, uploads
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -45,6 +45,11 @@ def moderation_notice_send(notice_id: int) -> None:
     """Email the participant about one decision, at most once (see
     services.moderation.notice_send)."""
     moderation.notice_send(notice_id=notice_id)
+
+
+@shared_task
+def expire_resumable_uploads() -> int:
+    return uploads.resumable_uploads_expire()
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import guardian, notes, participants, privacy, submission
+from .views import guardian, notes, participants, privacy, submission, tus
 
 app_name = "challenge"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("profile/", participants.profile, name="profile"),
     path("submit/", submission.submit, name="submit"),
     path("submit/check/<int:pk>/", submission.nudge, name="nudge"),
+    path("submit/uploads/", tus.uploads, name="tus_uploads"),
+    path("submit/uploads/<uuid:pk>/", tus.upload, name="tus_upload"),
     path("my-entries/", submission.my_entries, name="my_entries"),
     path("entries/<int:pk>/status/", submission.entry_status_json, name="entry_status"),
     path("entries/<int:pk>/poster/", submission.entry_poster, name="entry_poster"),

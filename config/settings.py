@@ -411,6 +411,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own actions, limited by the same machinery (campaign/ratelimit.py).
     "admin_login": env.str("RATE_LIMIT_ADMIN_LOGIN", default="10/m/ip,30/h/ip"),
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
+    # Starting a resumable upload (the form sent at its end counts as "upload").
+    "upload_start": env.str("RATE_LIMIT_UPLOAD_START", default="30/h/user"),
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
     "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
     "note": env.str("RATE_LIMIT_NOTE", default="5/m/user,30/h/user"),
@@ -443,7 +445,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "media-src": ["'self'"],
+        # blob: plays the clip chosen or recorded on the upload page before it
+        # is sent (URL.createObjectURL); nothing else can make such URLs.
+        "media-src": ["'self'", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -530,6 +534,25 @@ CELERY_BEAT_SCHEDULE["challenge-expire-nudges"] = {
     "task": "challenge.tasks.expire_abandoned_nudges",
     "schedule": 3600,
 }
+# Resumable (tus) uploads: pieces are assembled here (private, never served), an
+# unfinished or unused upload is deleted this many hours after its last piece, and a
+# participant keeps at most this many at once (the oldest go first). The browser
+# sends pieces of RESUMABLE_UPLOAD_CHUNK_BYTES (each one confirmed by the server).
+RESUMABLE_UPLOAD_DIR = Path(
+    env.str("RESUMABLE_UPLOAD_DIR", default=str(DATA_DIR / "uploads"))
+)
+RESUMABLE_UPLOAD_EXPIRY_HOURS = env.int("RESUMABLE_UPLOAD_EXPIRY_HOURS", default=24)
+RESUMABLE_UPLOADS_OPEN_MAX = env.int("RESUMABLE_UPLOADS_OPEN_MAX", default=3)
+RESUMABLE_UPLOAD_CHUNK_BYTES = env.int(
+    "RESUMABLE_UPLOAD_CHUNK_BYTES", default=8 * 1024 * 1024
+)
+CELERY_BEAT_SCHEDULE["challenge-expire-uploads"] = {
+    "task": "challenge.tasks.expire_resumable_uploads",
+    "schedule": 900,
+}
+# "Our team usually reviews a video within …" on the upload page: the median over
+# the last 14 days' decisions, shown once there are this many.
+REVIEW_TIME_MIN_DECISIONS = env.int("REVIEW_TIME_MIN_DECISIONS", default=5)
 
 # Kind notes (comments on gallery entries) ----------------------------------------
 # Visible characters in a note; notes on an entry page (keyset pages); the same text
@@ -579,6 +602,7 @@ for _folder in (
     PRIVATE_MEDIA_ROOT,
     STATIC_ROOT,
     Path(FILE_UPLOAD_TEMP_DIR),
+    RESUMABLE_UPLOAD_DIR,
     EMAIL_OUTBOX_DIR,
     BROKER_DIR / "queue",
     BROKER_DIR / "processed",

@@ -14,3 +14,14 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+def allow_camera(response):
+    """The page records with the camera and microphone (its own origin only); every
+    other page keeps them off (SecurityHeadersMiddleware does not overwrite)."""
+    response["Permissions-Policy"] = (
+        SecurityHeadersMiddleware.PERMISSIONS_POLICY.replace(
+            "camera=()", "camera=(self)"
+        ).replace("microphone=()", "microphone=(self)")
+    )
+    return response

@@ -227,8 +227,24 @@ def check_declared(container, video, audio, limits: Limits) -> None:
 
 
 def _rate(stream):
+    """The frame rate the stream states, or None when it states none.
+
+    A browser's MediaRecorder writes WebM with no frame rate at all (no
+    DefaultDuration, no duration to average over); FFmpeg then "guesses" the time
+    base's tick, 1000 fps for Matroska's millisecond clock. That is not a claim
+    about the frames, so it neither refuses the clip as too fast nor sets the
+    output rate (timestamps pass through, frames closer than 1/60 s are dropped).
+    """
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    return float(rate) if rate else None
+    if not rate:
+        return None
+    if (
+        stream.average_rate is None
+        and stream.time_base
+        and rate * stream.time_base == 1
+    ):
+        return None
+    return float(rate)
 
 
 def _stream_duration(container, stream):

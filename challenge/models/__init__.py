@@ -20,6 +20,7 @@ from .participants import (
     GuardianConsent,
     Participant,
 )
+from .uploads import ResumableUpload
 
 __all__ = [
     "AgeGateRefusal",
@@ -44,5 +45,6 @@ __all__ = [
     "RejectReason",
     "Report",
     "ReportReason",
+    "ResumableUpload",
     "WatchedWord",
 ]

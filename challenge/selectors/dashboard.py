@@ -5,6 +5,8 @@ import datetime as dt
 from datetime import timedelta
 from statistics import median
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -52,6 +54,27 @@ def _median_time_to_decision(since) -> timedelta | None:
         if entry_id in entered
     ]
     return timedelta(seconds=median(waits)) if waits else None
+
+
+def typical_review_time(now=None) -> timedelta | None:
+    """How long review usually takes: the median wait of the last DAYS days'
+    decisions, once there are REVIEW_TIME_MIN_DECISIONS of them (fewer say little).
+    Cached for ten minutes: every upload page shows it."""
+    key = "challenge:typical-review-time"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    now = now or timezone.now()
+    since = now - timedelta(days=DAYS)
+    enough = (
+        _decisions()
+        .filter(created_at__gte=since)[: settings.REVIEW_TIME_MIN_DECISIONS]
+        .count()
+        >= settings.REVIEW_TIME_MIN_DECISIONS
+    )
+    wait = _median_time_to_decision(since) if enough else None
+    cache.set(key, wait or 0, 600)
+    return wait
 
 
 def dashboard_figures(now=None) -> dict:

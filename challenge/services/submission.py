@@ -90,7 +90,7 @@ class UploadResult:
     duplicate: bool = False
 
 
-def _already_received(token) -> UploadResult | None:
+def submission_already_received(token) -> UploadResult | None:
     if token is None:
         return None
     entry = Entry.objects.filter(submission_token=token).first()
@@ -120,7 +120,7 @@ def entry_upload(
     participant decides (edit, cancel, post anyway) before anything is submitted.
     The same form posted twice (same `submission_token`) returns the first result.
     """
-    existing = _already_received(submission_token)
+    existing = submission_already_received(submission_token)
     if existing is not None:
         return existing
     check_can_submit(participant=participant)
@@ -132,7 +132,7 @@ def entry_upload(
         with transaction.atomic():
             _daily_limit_lock(participant)
             # The same form posted twice at once: the first one holding the lock won.
-            existing = _already_received(submission_token)
+            existing = submission_already_received(submission_token)
             if existing is not None:
                 return existing
             video = video_create(file=file, original_name=file.name or "")
@@ -160,7 +160,7 @@ def entry_upload(
             return UploadResult(entry=entry)
     except IntegrityError:
         # The same form, posted twice at the same moment: the other request won.
-        existing = _already_received(submission_token)
+        existing = submission_already_received(submission_token)
         if existing is None:
             raise
         return existing

@@ -1,5 +1,6 @@
 """Sending an entry and following it: the upload, the kindness nudge, my entries."""
 
+import datetime as dt
 from http import HTTPStatus
 
 from django.conf import settings
@@ -7,11 +8,14 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.middleware import allow_camera
 from core.ratelimit import limit_or_429
 
 from ..ages import needs_guardian
@@ -19,6 +23,7 @@ from ..errors import ChallengeError
 from ..forms import EntryForm, NudgeForm
 from ..models import Entry
 from ..selectors.notes import note_counts_for
+from ..selectors.dashboard import typical_review_time
 from ..selectors.participants import (
     account_addresses,
     entries_for_participant,
@@ -28,6 +33,7 @@ from ..selectors.participants import (
 )
 from ..services import guardian as guardian_services
 from ..services import submission as services
+from ..services import uploads as upload_services
 from .common import participant_required, wants_json
 from .uploads import install_upload_handlers
 
@@ -48,7 +54,15 @@ def submit(request):
         limiter = install_upload_handlers(
             request, refuse_files=cannot_submit is not None
         )
-    return _submit(request, cannot_submit=cannot_submit, limiter=limiter)
+    return allow_camera(_submit(request, cannot_submit=cannot_submit, limiter=limiter))
+
+
+def _review_time_text() -> str:
+    wait = typical_review_time()
+    if wait is None:
+        return ""
+    now = timezone.now()
+    return timesince(now - max(wait, dt.timedelta(minutes=1)), now, depth=1)
 
 
 def _submit_context(request, form, cannot_submit, **extra):
@@ -57,6 +71,9 @@ def _submit_context(request, form, cannot_submit, **extra):
         "max_bytes": settings.VIDEO_MAX_UPLOAD_BYTES,
         "max_mb": settings.VIDEO_MAX_UPLOAD_BYTES // (1024 * 1024),
         "max_minutes": max(1, settings.VIDEO_MAX_DURATION_SECONDS // 60),
+        "max_seconds": settings.VIDEO_MAX_DURATION_SECONDS,
+        "chunk_bytes": settings.RESUMABLE_UPLOAD_CHUNK_BYTES,
+        "review_time": _review_time_text(),
         "cannot_submit": cannot_submit,
         "participant": request.participant,
         "needs_guardian": form.needs_guardian,
@@ -119,16 +136,21 @@ def _submit(request, *, cannot_submit, limiter):
         status = HTTPStatus.FORBIDDEN
     if valid:
         data = form.cleaned_data
+        fields = {
+            "participant": participant,
+            "caption": data["caption"],
+            "prompt": data["prompt"],
+            "language": data["language"],
+            "submission_token": data["submission_token"],
+            "guardian_email": data.get("guardian_email", ""),
+        }
         try:
-            result = services.entry_upload(
-                participant=participant,
-                file=data["video"],
-                caption=data["caption"],
-                prompt=data["prompt"],
-                language=data["language"],
-                submission_token=data["submission_token"],
-                guardian_email=data.get("guardian_email", ""),
-            )
+            if data["video"]:
+                result = services.entry_upload(file=data["video"], **fields)
+            else:
+                result = upload_services.entry_upload_resumable(
+                    upload_id=data["upload"], **fields
+                )
         except ChallengeError as error:
             form.add_error(None, error.message)
             status = HTTPStatus.FORBIDDEN
