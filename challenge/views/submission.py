@@ -22,8 +22,8 @@ from ..ages import needs_guardian
 from ..errors import ChallengeError
 from ..forms import EntryForm, NudgeForm
 from ..models import Entry
-from ..selectors.notes import note_counts_for
 from ..selectors.dashboard import typical_review_time
+from ..selectors.notes import note_counts_for
 from ..selectors.participants import (
     account_addresses,
     entries_for_participant,
