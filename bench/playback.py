@@ -121,19 +121,19 @@ def make_clip(path: Path, seconds: int) -> Path:
         audio = output.add_stream("aac", rate=48000, layout="stereo")
         gradient = Image.linear_gradient("L").resize((width, height))
         base = Image.merge("RGB", (gradient, gradient.rotate(90), gradient.rotate(180)))
-        noise = [
-            Image.effect_noise((width // 4, height // 4), 40).resize((width, height))
-            for _ in range(8)
-        ]
-        for index in range(seconds * fps):
-            image = Image.blend(
-                base.rotate(index * 2), noise[index % 8].convert("RGB"), 0.25
-            )
+        grain = Image.effect_noise((width // 2, height // 2), 30).resize(
+            (width, height)
+        )
+        cycle = []  # two seconds of frames, repeated: phone-like detail and motion
+        for index in range(fps * 2):
+            image = Image.blend(base.rotate(index * 6), grain.convert("RGB"), 0.1)
             draw = ImageDraw.Draw(image)
-            x = int((width - 200) * (index % 90) / 90)
+            x = int((width - 200) * index / (fps * 2))
             draw.rectangle((x, 500, x + 200, 650), fill=(250, 220, 60))
             draw.text((60, 60), f"Kindness Hub playback bench {index}", fill="white")
-            frame = av.VideoFrame.from_image(image)
+            cycle.append(av.VideoFrame.from_image(image).reformat(format="yuv420p"))
+        for index in range(seconds * fps):
+            frame = cycle[index % len(cycle)]
             frame.pts = index
             frame.time_base = Fraction(1, fps)
             output.mux(video.encode(frame))

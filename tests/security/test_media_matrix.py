@@ -169,7 +169,7 @@ def test_the_original_upload_is_deleted_once_processed(
     folder = entry.video.output.storage.path(f"videos/{entry.video_id}")
     import os
 
-    assert sorted(os.listdir(folder)) == ["poster.webp", "video.mp4"]
+    assert sorted(os.listdir(folder)) == ["hls", "poster.webp", "video.mp4"]
 
 
 PRIVATE_PAGES = [
