@@ -12,10 +12,13 @@ Self-contained: in a temporary DATA_DIR it
    second Video row without a ladder;
 3. publishes one episode for each, starts the site (`manage.py runserver`, the real
    checked media view), and in Debian's Chromium (Playwright, DevTools network
-   emulation: --down Mbit/s, --latency ms) opens each episode page, presses play
-   and records, from play() to the first presented frame (requestVideoFrameCallback),
-   the time to first frame, then every stall ("waiting" after the first frame) and
-   its length until the clip ends. The two variants alternate, in the same run.
+   emulation: --down Mbit/s, --latency ms) opens each episode page, presses play as
+   soon as the page has loaded (and, for hls.js, the player is attached) and records
+   the time from play() to the first presented frame (requestVideoFrameCallback; also
+   from opening the page), then every stall ("waiting" after the first frame) and its
+   length until the clip ends. Variants alternate in the same run: the single MP4, the
+   ladder as Chromium plays it (natively), and the ladder through hls.js (native HLS
+   hidden from the page, as in browsers without it).
 Prints one line per run, the medians, and the first-frame ratio.
 """
 
@@ -82,9 +85,13 @@ MEASURE = """
 async (limitMs) => {
   const v = document.querySelector('video');
   const t0 = performance.now();
-  let first = null, stalls = 0, stalled = 0, since = null;
+  let first = null, fromOpen = null, stalls = 0, stalled = 0, since = null;
   const firstFrame = new Promise((resolve) => {
-    v.requestVideoFrameCallback(() => { first = performance.now() - t0; resolve(); });
+    v.requestVideoFrameCallback(() => {
+      fromOpen = performance.now();  // since navigation start
+      first = fromOpen - t0;
+      resolve();
+    });
   });
   v.addEventListener('waiting', () => {
     if (first !== null && !v.ended && since === null) { stalls += 1; since = performance.now(); }
@@ -102,10 +109,22 @@ async (limitMs) => {
   });
   if (since !== null) stalled += performance.now() - since;
   const level = v.hls ? v.hls.levels.map(l => l.height) : null;
-  return { first_frame_ms: first, stalls, stalled_ms: stalled, ended: v.ended,
+  return { first_frame_ms: first, from_open_ms: fromOpen, stalls, stalled_ms: stalled, ended: v.ended,
            mode: v.dataset.streamMode || 'mp4', current: v.currentTime,
            levels: level, last_level: v.hls ? v.hls.levels[v.hls.currentLevel]?.height : null };
 }
+"""
+
+
+# mp4: today's single MP4; hls: the ladder as the browser plays it (Chromium has
+# native HLS); hlsjs: the same page with native HLS hidden, so static/js/stream.js
+# plays it through hls.js (Firefox, older Chromium).
+VARIANTS = ("mp4", "hls", "hlsjs")
+WITHOUT_NATIVE_HLS = """
+const canPlayType = HTMLMediaElement.prototype.canPlayType;
+HTMLMediaElement.prototype.canPlayType = function (type) {
+  return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
+};
 """
 
 
@@ -275,15 +294,19 @@ def main():
         " (DevTools network emulation), cache off, each run in a fresh context"
     )
     medians = {}
-    for variant in ("mp4", "hls"):
+    for variant in VARIANTS:
         runs = results[variant]
         first = statistics.median(run["first_frame_ms"] for run in runs) / 1000
+        opened = statistics.median(run["from_open_ms"] for run in runs) / 1000
         stalls = statistics.median(run["stalls"] for run in runs)
         stalled = statistics.median(run["stalled_ms"] for run in runs) / 1000
         medians[variant] = first
-        label = "single MP4" if variant == "mp4" else f"HLS ({runs[0]['mode']})"
+        label = {"mp4": "single MP4", "hls": f"HLS ({runs[0]['mode']})"}.get(
+            variant, f"HLS ({runs[0]['mode']}, forced)"
+        )
         print(
-            f"{label:>18}: first frame {first:.2f} s, stalls {stalls:g}, "
+            f"{label:>24}: first frame {first:.2f} s after play "
+            f"({opened:.2f} s after opening the page), stalls {stalls:g}, "
             f"stalled {stalled:.2f} s  [first frames: "
             + ", ".join(f"{run['first_frame_ms'] / 1000:.2f}" for run in runs)
             + "; stalls: "
@@ -292,20 +315,24 @@ def main():
             )
             + "]"
         )
-    print(f"first-frame speed-up (MP4 / HLS): {medians['mp4'] / medians['hls']:.2f}x")
+    for variant in ("hls", "hlsjs"):
+        print(
+            f"first-frame speed-up, MP4 / {variant}: "
+            f"{medians['mp4'] / medians[variant]:.2f}x"
+        )
 
 
 def run_browser(base: str, args, seconds: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    results = {"mp4": [], "hls": []}
+    results = {variant: [] for variant in VARIANTS}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            for index in range(args.runs * 2):
-                variant = ("mp4", "hls")[index % 2]
+            for index in range(args.runs * len(VARIANTS)):
+                variant = VARIANTS[index % len(VARIANTS)]
                 context = browser.new_context(
                     viewport={"width": 390, "height": 844}, is_mobile=True
                 )
@@ -322,11 +349,19 @@ def run_browser(base: str, args, seconds: int) -> dict:
                         "uploadThroughput": args.up * 1e6 / 8,
                     },
                 )
-                page.goto(f"{base}/en/stories/{variant}/", wait_until="load")
-                page.wait_for_timeout(1500)  # let preload="metadata" settle
+                if variant == "hlsjs":
+                    page.add_init_script(WITHOUT_NATIVE_HLS)
+                slug = "mp4" if variant == "mp4" else "hls"
+                page.goto(f"{base}/en/stories/{slug}/", wait_until="load")
+                if variant == "hlsjs":  # pressed once the player is ready
+                    page.wait_for_function(
+                        "() => !!document.querySelector('video').hls"
+                    )
                 run = page.evaluate(MEASURE, (seconds * 4 + 30) * 1000)
                 results[variant].append(run)
-                print(f"  run {index // 2 + 1} {variant}: {json.dumps(run)}")
+                print(
+                    f"  run {index // len(VARIANTS) + 1} {variant}: {json.dumps(run)}"
+                )
                 context.close()
         finally:
             browser.close()
