@@ -86,13 +86,13 @@ POSTER_MIN_CONTRAST = 18
 
 # The HLS ladder, beside video.mp4 in the video's folder: hls/master.m3u8 and, per
 # rung, hls/<name>/index.m3u8, init.mp4 and s00000.m4s... (the checked view serves
-# exactly these names, see RUNG_RE / RUNG_FILE_RE).
+# exactly these names, see RUNG_RE / RUNG_FILE_RE, always with fullmatch).
 HLS_MASTER = "master.m3u8"
 HLS_PLAYLIST = "index.m3u8"
 HLS_INIT = "init.mp4"
 HLS_SEGMENT = "s%05d.m4s"
-RUNG_RE = re.compile(r"^[1-9][0-9]{1,3}p$")
-RUNG_FILE_RE = re.compile(r"^(index\.m3u8|init\.mp4|s[0-9]{5}\.m4s)$")
+RUNG_RE = re.compile(r"[1-9][0-9]{1,3}p")
+RUNG_FILE_RE = re.compile(r"index\.m3u8|init\.mp4|s[0-9]{5}\.m4s")
 # A rung below the top is kept only when clearly smaller (else two near-identical
 # streams cost a whole encode for nothing).
 RUNG_MAX_FRACTION = 0.75
@@ -897,7 +897,7 @@ def read_media_playlist(path: Path) -> dict:
         elif line.startswith("#EXTINF:"):
             duration = float(line.split(":", 1)[1].rstrip(",").split(",")[0])
         elif line and not line.startswith("#"):
-            if duration is None or not RUNG_FILE_RE.match(line):
+            if duration is None or not RUNG_FILE_RE.fullmatch(line):
                 raise RuntimeError(f"{path}: unexpected entry {line!r}")
             segments.append((duration, line))
             duration = None
@@ -966,7 +966,11 @@ def read_master_playlist(path: Path) -> list:
             )
         elif line and not line.startswith("#"):
             rung, _, name = line.partition("/")
-            if attributes is None or not RUNG_RE.match(rung) or name != HLS_PLAYLIST:
+            if (
+                attributes is None
+                or not RUNG_RE.fullmatch(rung)
+                or name != HLS_PLAYLIST
+            ):
                 raise RuntimeError(f"{path}: unexpected entry {line!r}")
             variants.append(({k: v.strip('"') for k, v in attributes.items()}, line))
             attributes = None

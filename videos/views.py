@@ -96,7 +96,7 @@ def stream(request, pk):
 def stream_file(request, pk, rung, name):
     # Names are checked before the database is asked: nothing but our own file
     # names (no "..", no other folder) can ever reach the storage.
-    if not RUNG_RE.match(rung) or not RUNG_FILE_RE.match(name):
+    if not RUNG_RE.fullmatch(rung) or not RUNG_FILE_RE.fullmatch(name):
         raise Http404
     item, public = _readable(request, pk, "video")
     if not item.stream or rung not in item.rung_names:

@@ -217,6 +217,8 @@ def test_a_rung_playlist_and_segments_are_served_with_their_types(
         "240p/s1.m4s",
         "999p/index.m3u8",  # not a rung of this video
         "240p/index.m3u8.bak",
+        "240p%0A/index.m3u8",
+        "240p/index.m3u8%0A",
         "master.m3u8/x",
     ],
 )
