@@ -12,6 +12,13 @@
    configured preset/CRF and automatic threads, scale to 720p, AAC 48 kHz stereo,
    faststart, metadata dropped.
 Prints each time, realtime factors, peak memory, and last `ratio <pipeline / ffmpeg>`.
+
+Ladder mode (`--ladder`): the pipeline writes the HLS ladder (and the MP4, a remux of
+its top rung) in every mode; with --ladder the ffmpeg side produces the same ladder
+in one process (run_ffmpeg_ladder: split + scale per rung, the same x264 options,
+bitrate caps and forced keyframes, fMP4 HLS with a master playlist), so the ratio
+compares like with like. The long run then shows the ladder's peak memory.
+    .venv/bin/python bench/transcode.py --ladder --seconds 20 --repeat 2 --long 120
 """
 
 import argparse
@@ -163,6 +170,66 @@ def run_ffmpeg(source: Path, work: Path, preset: str, crf: int) -> tuple[float, 
     return seconds, peak_kb / 1024
 
 
+# --- Ladder mode (--ladder) -------------------------------------------------------
+
+
+def run_ffmpeg_ladder(
+    source: Path, work: Path, preset: str, crf: int
+) -> tuple[float, float]:
+    """The ffmpeg CLI writing the pipeline's HLS ladder in one process."""
+    sys.path.insert(0, str(BASE_DIR))
+    import av
+
+    from videos.pipeline import ladder
+
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        width, height = stream.codec_context.width, stream.codec_context.height
+    segment = float(os.environ.get("VIDEO_HLS_SEGMENT_SECONDS", 2))
+    rungs = ladder(width, height, 0, 720, (240, 480))
+    target = work / "ffmpeg-ladder"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    split = f"[0:v]split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs)))
+    scales = [
+        f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,format=yuv420p[v{i}]"
+        for i, rung in enumerate(rungs)
+    ]
+    command = [
+        "/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source),
+        "-filter_complex", ";".join([split, *scales]),
+    ]  # fmt: skip
+    for i in range(len(rungs)):
+        command += ["-map", f"[v{i}]", "-map", "0:a:0"]
+    command += [
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high",
+        "-threads", "0", "-sc_threshold", "0", "-g", str(int(60 * segment)),
+        "-force_key_frames", f"expr:gte(t,n_forced*{segment})",
+        "-c:a", "aac", "-ar", "48000", "-ac", "2",
+    ]  # fmt: skip
+    for i, rung in enumerate(rungs):
+        command += [
+            f"-maxrate:v:{i}", f"{rung.video_kbps}k",
+            f"-bufsize:v:{i}", f"{rung.video_kbps * 2}k",
+            f"-b:a:{i}", f"{rung.audio_kbps}k",
+        ]  # fmt: skip
+    command += [
+        "-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
+        "-f", "hls", "-hls_time", str(segment), "-hls_playlist_type", "vod",
+        "-hls_segment_type", "fmp4", "-hls_flags", "independent_segments",
+        "-hls_segment_filename", str(target / "%v" / "s%05d.m4s"),
+        "-master_pl_name", "master.m3u8",
+        "-var_stream_map", " ".join(f"v:{i},a:{i}" for i in range(len(rungs))),
+        str(target / "%v" / "index.m3u8"),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    output, returncode, peak_kb = _run_measured(command, dict(os.environ))
+    seconds = time.perf_counter() - started
+    if returncode:
+        raise SystemExit(f"ffmpeg (ladder) failed:\n{output}")
+    return seconds, peak_kb / 1024
+
+
 def baseline_rss(work: Path) -> float:
     """Peak RSS of the same child that sets Django up and processes nothing."""
     data_dir = work / "data-noop"
@@ -209,6 +276,11 @@ def main():
         "--preset", default=os.environ.get("VIDEO_X264_PRESET", "veryfast")
     )
     parser.add_argument(
+        "--ladder",
+        action="store_true",
+        help="compare with the ffmpeg CLI writing the same HLS ladder",
+    )
+    parser.add_argument(
         "--crf", type=int, default=int(os.environ.get("VIDEO_X264_CRF", 23))
     )
     args = parser.parse_args()
@@ -230,7 +302,8 @@ def main():
 
         ffmpeg_runs, pipeline_runs = [], []
         for _ in range(args.repeat):
-            ffmpeg_runs.append(run_ffmpeg(short, work, args.preset, args.crf))
+            baseline = run_ffmpeg_ladder if args.ladder else run_ffmpeg
+            ffmpeg_runs.append(baseline(short, work, args.preset, args.crf))
             pipeline_runs.append(run_pipeline(short, work))
         ffmpeg_seconds, ffmpeg_rss = min(ffmpeg_runs)
         pipeline = min(pipeline_runs, key=lambda run: run["seconds"])
@@ -260,7 +333,8 @@ def main():
                 f"{result['seconds']:.2f} s ({args.long / result['seconds']:.2f}x realtime), "
                 f"peak RSS {result['peak_rss_mb']:.0f} MB"
             )
-        print(f"ratio {pipeline['seconds'] / ffmpeg_seconds:.3f}")
+        mode = "ladder " if args.ladder else ""
+        print(f"{mode}ratio {pipeline['seconds'] / ffmpeg_seconds:.3f}")
 
 
 if __name__ == "__main__":

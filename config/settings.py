@@ -290,6 +290,10 @@ VIDEO_OUTPUT_MAX_HEIGHT = env.int("VIDEO_OUTPUT_MAX_HEIGHT", default=720)
 VIDEO_WORKER_MEMORY_MB = env.int("VIDEO_WORKER_MEMORY_MB", default=1024)
 VIDEO_X264_PRESET = env.str("VIDEO_X264_PRESET", default="veryfast")
 VIDEO_X264_CRF = env.int("VIDEO_X264_CRF", default=23)
+# The HLS ladder: the short side of each rung below VIDEO_OUTPUT_MAX_HEIGHT (the top
+# rung, the MP4's size); rungs above the source are skipped, never upscaled.
+VIDEO_HLS_RUNGS = env.list("VIDEO_HLS_RUNGS", cast=int, default=[240, 480])
+VIDEO_HLS_SEGMENT_SECONDS = env.float("VIDEO_HLS_SEGMENT_SECONDS", default=2.0)
 VIDEO_MAX_ATTEMPTS = env.int("VIDEO_MAX_ATTEMPTS", default=3)
 VIDEO_SOFT_TIME_LIMIT = env.int("VIDEO_SOFT_TIME_LIMIT", default=15 * 60)
 VIDEO_HARD_TIME_LIMIT = env.int("VIDEO_HARD_TIME_LIMIT", default=16 * 60)
@@ -445,8 +449,10 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        # blob: plays the clip chosen or recorded on the upload page before it
-        # is sent (URL.createObjectURL); nothing else can make such URLs.
+        # blob: plays the clip chosen or recorded on the upload page before it is
+        # sent (URL.createObjectURL), and is the MediaSource URL hls.js gives the
+        # <video> in browsers without native HLS (its worker is off, so worker-src
+        # stays at the default).
         "media-src": ["'self'", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

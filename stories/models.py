@@ -134,6 +134,11 @@ class Episode(models.Model):
         return video.video_url if video else ""
 
     @property
+    def stream_url(self) -> str:
+        video = self._ready_video()
+        return video.stream_url if video else ""
+
+    @property
     def poster_url(self) -> str:
         video = self._ready_video()
         return video.poster_url if video else ""

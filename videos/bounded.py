@@ -52,8 +52,9 @@ class ChildFailed(Exception):
     """The child ended without a report and was not killed: a crash on this file."""
 
 
-def run(source, work: Path, limits: Limits, *, memory_mb: int):
-    """Probe and transcode `source` into work/video.mp4 and work/poster.webp.
+def run(source, work: Path, limits: Limits, *, memory_mb: int, with_mp4: bool = True):
+    """Probe and transcode `source` into work/hls/ (the ladder), work/poster.webp
+    and, unless `with_mp4` is False, work/video.mp4.
 
     Returns (info, Result); raises what the pipeline raises (VideoRejected with the
     probe's info in `.probe`, PipelineTimeout), OSError for a transient failure
@@ -62,7 +63,8 @@ def run(source, work: Path, limits: Limits, *, memory_mb: int):
     work = Path(work)
     request = {
         "source": str(source),
-        "destination": str(work / "video.mp4"),
+        "destination": str(work / "video.mp4") if with_mp4 else None,
+        "hls_dir": str(work / "hls"),
         "poster": str(work / "poster.webp"),
         "limits": {
             **dataclasses.asdict(limits),
@@ -167,6 +169,7 @@ def _work(request) -> dict:
     limits = Limits(
         **{
             **request["limits"],
+            "hls_rungs": tuple(request["limits"]["hls_rungs"]),
             "deadline": (
                 time.monotonic() + seconds_left if seconds_left is not None else None
             ),
@@ -181,6 +184,7 @@ def _work(request) -> dict:
             request["poster"],
             info,
             limits,
+            hls_dir=request["hls_dir"],
         )
     except VideoRejected as rejected:
         return {

@@ -47,6 +47,10 @@ def _poster_path(video, filename):
     return f"videos/{video.pk}/poster.webp"
 
 
+def _stream_path(video, filename):
+    return f"videos/{video.pk}/hls/master.m3u8"
+
+
 class Video(models.Model):
     """One uploaded video and what the pipeline made of it.
 
@@ -98,6 +102,19 @@ class Video(models.Model):
         max_length=255,
         blank=True,
     )
+    stream = models.FileField(
+        _("streaming playlist (HLS)"),
+        storage=private_storage,
+        upload_to=_stream_path,
+        max_length=255,
+        blank=True,
+    )
+    ladder = models.JSONField(
+        _("streaming ladder"),
+        default=list,
+        blank=True,
+        help_text=_("One entry per rung: name, size, bandwidth, segments."),
+    )
     duration = models.FloatField(_("duration (s)"), null=True, blank=True)
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
@@ -142,6 +159,17 @@ class Video(models.Model):
         if not self.poster:
             return ""
         return media_url(self.pk, "poster")
+
+    @property
+    def stream_url(self) -> str:
+        """The HLS master playlist, or "" for a video made before the ladder."""
+        if not self.stream:
+            return ""
+        return media_url(self.pk, "stream")
+
+    @property
+    def rung_names(self) -> set:
+        return {rung.get("name") for rung in self.ladder or []}
 
     @property
     def original_url(self) -> str:

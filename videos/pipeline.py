@@ -1,5 +1,11 @@
 """The video pipeline's work on files: sniff, probe, validate, transcode, poster.
 
+One decode of the source feeds one encoder per rung of an HLS ladder (for example
+240p, 480p, 720p: never above the source, portrait stays portrait), each written as
+fMP4 segments of VIDEO_HLS_SEGMENT_SECONDS with its own playlist, plus a master
+playlist written here. The faststart MP4 (fallback and download) is the top rung's
+own packets remuxed: no second encode.
+
 No models here: `videos.services.video_process` drives these functions and records
 the outcome. Everything runs on local paths only.
 
@@ -16,14 +22,19 @@ decoders then refuse any frame above VIDEO_MAX_PIXELS, whatever the file declare
 
 import json
 import logging
+import math
 import os
+import re
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import av
 from av.audio.resampler import AudioResampler
+from av.video.frame import PictureType
+from PIL import ImageStat
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +76,34 @@ AUDIO_FRAME = 1024
 # Keys the MP4 muxer writes itself; nothing else may be left in the output.
 TECHNICAL_CONTAINER_KEYS = {"major_brand", "minor_version", "compatible_brands"}
 TECHNICAL_STREAM_KEYS = {"language", "handler_name", "vendor_id"}
-POSTER_AT_SECONDS = 1.0
-POSTER_AT_FRACTION = 0.10
+# Poster candidates: frames at these fractions of the duration; the first one that
+# is neither near-black, near-white nor flat (a fade-in, a title card's blank) wins,
+# else the one with the most detail.
+POSTER_AT_FRACTIONS = (0.2, 0.35, 0.5, 0.65, 0.1)
+POSTER_MIN_LUMA = 40
+POSTER_MAX_LUMA = 225
+POSTER_MIN_CONTRAST = 18
+
+# The HLS ladder, beside video.mp4 in the video's folder: hls/master.m3u8 and, per
+# rung, hls/<name>/index.m3u8, init.mp4 and s00000.m4s... (the checked view serves
+# exactly these names, see RUNG_RE / RUNG_FILE_RE, always with fullmatch).
+HLS_MASTER = "master.m3u8"
+HLS_PLAYLIST = "index.m3u8"
+HLS_INIT = "init.mp4"
+HLS_SEGMENT = "s%05d.m4s"
+RUNG_RE = re.compile(r"[1-9][0-9]{1,3}p")
+RUNG_FILE_RE = re.compile(r"index\.m3u8|init\.mp4|s[0-9]{5}\.m4s")
+# A rung below the top is kept only when clearly smaller (else two near-identical
+# streams cost a whole encode for nothing).
+RUNG_MAX_FRACTION = 0.75
+# Video bitrate cap per rung: 2500 kbit/s at 720p, scaled by the short side^1.5
+# (240p: 481, 480p: 1361). CRF decides the quality, the cap (VBV) the peaks, so a
+# rung's BANDWIDTH is a promise a player can rely on.
+REFERENCE_SIDE = 720
+REFERENCE_KBPS = 2500
+# Threads per encoder: a ladder runs several encoders at once, and each thread's
+# stack counts against the child's address-space ceiling.
+MAX_ENCODER_THREADS = 4
 
 
 class VideoRejected(Exception):
@@ -108,6 +145,8 @@ class Limits:
     output_max_height: int
     preset: str
     crf: int
+    hls_rungs: tuple = (240, 480)
+    hls_segment_seconds: float = 2.0
     deadline: float | None = None  # time.monotonic() value
 
     @classmethod
@@ -122,6 +161,8 @@ class Limits:
             output_max_height=settings.VIDEO_OUTPUT_MAX_HEIGHT,
             preset=settings.VIDEO_X264_PRESET,
             crf=settings.VIDEO_X264_CRF,
+            hls_rungs=tuple(settings.VIDEO_HLS_RUNGS),
+            hls_segment_seconds=settings.VIDEO_HLS_SEGMENT_SECONDS,
             deadline=deadline,
         )
 
@@ -134,6 +175,7 @@ class Result:
     output_size: int
     poster_written: bool
     stats: dict = field(default_factory=dict)
+    ladder: list = field(default_factory=list)  # one dict per rung, lowest first
 
 
 def sniff_format(path) -> str:
@@ -456,33 +498,220 @@ def _video_graph(stream, first_format, width, height, rotation, out_w, out_h):
     return graph
 
 
-def transcode(source, destination, poster_path, info: dict, limits: Limits) -> Result:
-    """Stream `source` frame by frame into a clean H.264/AAC MP4 at `destination`.
+@dataclass(frozen=True)
+class Rung:
+    name: str
+    width: int
+    height: int
+    video_kbps: int
+    audio_kbps: int
 
-    Memory stays flat: one decoded frame at a time goes through the filter graph
-    (rotate, scale, yuv420p) into libx264; audio goes through a resampler to 48 kHz
-    stereo AAC; a silent AAC track is written when the source has no audio. Nothing
-    from the source's metadata is copied. A poster (WebP) is taken from the upright
-    output frame nearest POSTER_AT_SECONDS / POSTER_AT_FRACTION.
+
+def ladder(width: int, height: int, rotation: int, max_height: int, rungs) -> list:
+    """The rungs for an upright output, lowest first; the top one is the MP4's size.
+
+    Never upscaled: a rung exists only below the top (and clearly below it, see
+    RUNG_MAX_FRACTION); a source smaller than every rung gets a one-rung ladder at
+    its own size. Named by the short side, so portrait and landscape read alike.
+    """
+    top = output_size(width, height, rotation, max_height)
+    sizes = [
+        output_size(width, height, rotation, short)
+        for short in sorted({int(short) for short in rungs})
+        if short <= min(top) * RUNG_MAX_FRACTION
+    ]
+    result = []
+    for size in [*sizes, top]:
+        name = f"{min(size)}p"
+        if any(rung.name == name for rung in result):
+            continue
+        result.append(
+            Rung(
+                name=name,
+                width=size[0],
+                height=size[1],
+                video_kbps=max(
+                    150, round(REFERENCE_KBPS * (min(size) / REFERENCE_SIDE) ** 1.5)
+                ),
+                audio_kbps=64 if min(size) <= 240 else 96 if min(size) <= 480 else 128,
+            )
+        )
+    return result
+
+
+class _PosterPicker:
+    """Keeps the best poster candidate seen so far (one picture in memory)."""
+
+    def __init__(self, duration: float):
+        duration = max(duration or 0, 0)
+        self.times = sorted({round(duration * f, 3) for f in POSTER_AT_FRACTIONS})
+        self.best = None  # (good, score, image)
+
+    def offer(self, seconds: float, frame) -> None:
+        if not self.times or seconds + 1e-6 < self.times[0]:
+            return
+        while self.times and seconds + 1e-6 >= self.times[0]:
+            self.times.pop(0)
+        if self.best is not None and self.best[0]:
+            return  # a good one is already chosen: the earliest good one wins
+        image = frame.to_image()
+        stat = ImageStat.Stat(image.convert("L").resize((64, 64)))
+        luma, contrast = stat.mean[0], stat.stddev[0]
+        good = (
+            POSTER_MIN_LUMA <= luma <= POSTER_MAX_LUMA
+            and contrast >= POSTER_MIN_CONTRAST
+        )
+        score = (
+            contrast - max(0, POSTER_MIN_LUMA - luma) - max(0, luma - POSTER_MAX_LUMA)
+        )
+        if self.best is None or good or score > self.best[1]:
+            self.best = (good, score, image)
+
+    def save(self, path) -> bool:
+        if self.best is None:
+            return False
+        self.best[2].save(path, "WEBP", quality=80, method=4)
+        return True
+
+
+class _RungWriter:
+    """One rung: filter graph (rotate, scale, yuv420p) -> libx264 + AAC -> the HLS
+    muxer's fMP4 segments. Keyframes are forced on every segment boundary (and scene
+    cuts turned off), so every rung's segments start at the same instants and a
+    player can switch between them at any boundary."""
+
+    def __init__(self, outputs: ExitStack, folder: Path, rung: Rung, vin, rate, limits):
+        self.rung = rung
+        self.vin = vin
+        self.rate = rate
+        self.segment = limits.hls_segment_seconds
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.output = outputs.enter_context(
+            av.open(
+                str(folder / HLS_PLAYLIST),
+                mode="w",
+                format="hls",
+                options={
+                    "hls_time": str(self.segment),
+                    "hls_playlist_type": "vod",
+                    "hls_segment_type": "fmp4",
+                    "hls_fmp4_init_filename": HLS_INIT,
+                    "hls_segment_filename": str(folder / HLS_SEGMENT),
+                    "hls_flags": "independent_segments",
+                    "fflags": "+bitexact",
+                },
+            )
+        )
+        vout = self.output.add_stream("libx264", rate=rate)
+        vout.width, vout.height = rung.width, rung.height
+        vout.pix_fmt = "yuv420p"
+        vout.time_base = vin.time_base
+        vout.codec_context.time_base = vin.time_base
+        vout.thread_type = "AUTO"
+        vout.codec_context.thread_count = min(MAX_ENCODER_THREADS, os.cpu_count() or 1)
+        keyint = max(1, round(float(rate) * self.segment))
+        vout.options = {
+            "preset": limits.preset,
+            "crf": str(limits.crf),
+            "profile": "high",
+            "maxrate": f"{rung.video_kbps}k",
+            "bufsize": f"{rung.video_kbps * 2}k",
+            "g": str(keyint * 2),
+            "sc_threshold": "0",
+        }
+        aout = self.output.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
+        aout.codec_context.bit_rate = rung.audio_kbps * 1000
+        for stream in (vout, aout):
+            stream.metadata.clear()
+        self.vout, self.aout = vout, aout
+        self.graph = None
+        self.graph_key = None
+        self.last_pts = None
+        self.next_key = 0.0
+        self.video_end = 0.0
+        self.frames = 0
+
+    def push(self, frame, rotation, on_frame=None) -> None:
+        key = (frame.width, frame.height, frame.format.name)
+        if self.graph is None or key != self.graph_key:
+            # flush what the old graph holds before a mid-stream size change
+            if self.graph is not None:
+                _drain(self.graph, lambda out: self._encode(out, on_frame), flush=True)
+            self.graph = _video_graph(
+                self.vin,
+                frame.format.name,
+                frame.width,
+                frame.height,
+                rotation,
+                self.rung.width,
+                self.rung.height,
+            )
+            self.graph_key = key
+        self.graph.push(frame)
+        _drain(self.graph, lambda out: self._encode(out, on_frame))
+
+    def flush_video(self, on_frame=None) -> None:
+        if self.graph is not None:
+            _drain(self.graph, lambda out: self._encode(out, on_frame), flush=True)
+
+    def _encode(self, frame, on_frame) -> None:
+        if frame.pts is None:
+            frame.pts = (self.last_pts + 1) if self.last_pts is not None else 0
+        if self.last_pts is not None and frame.pts <= self.last_pts:
+            frame.pts = self.last_pts + 1
+        self.last_pts = frame.pts
+        seconds = float(frame.pts * self.vin.time_base)
+        self.video_end = seconds + float(1 / self.rate)
+        if seconds + 0.5 / float(self.rate) >= self.next_key:
+            frame.pict_type = PictureType.I
+            while self.next_key <= seconds + 0.5 / float(self.rate):
+                self.next_key += self.segment
+        else:
+            frame.pict_type = PictureType.NONE
+        if on_frame is not None:
+            on_frame(seconds, frame)
+        self.output.mux(self.vout.encode(frame))
+        self.frames += 1
+
+    def push_audio(self, frame) -> None:
+        self.output.mux(self.aout.encode(frame))
+
+    def finish(self) -> None:
+        self.output.mux(self.vout.encode(None))
+        self.output.mux(self.aout.encode(None))
+        self.output.metadata.clear()
+
+    def codecs(self) -> str:
+        return f"{_avc1_codec(self.vout.codec_context.extradata)},mp4a.40.2"
+
+
+def transcode(
+    source, destination, poster_path, info: dict, limits: Limits, *, hls_dir
+) -> Result:
+    """Stream `source` frame by frame into an HLS ladder in `hls_dir` and a clean
+    H.264/AAC faststart MP4 at `destination` (None: the ladder and poster only).
+
+    Memory stays flat: one decoded frame at a time goes through each rung's filter
+    graph (rotate, scale, yuv420p) into its libx264; audio goes through one resampler
+    to 48 kHz stereo and into each rung's AAC encoder; a silent AAC track is written
+    when the source has no audio. Nothing from the source's metadata is copied. A
+    poster (WebP) is the first representative top-rung frame (see _PosterPicker).
     """
     started = time.monotonic()
     rotation = info.get("rotation", 0)
-    out_w, out_h = output_size(
-        info["width"], info["height"], rotation, limits.output_max_height
+    rungs = ladder(
+        info["width"],
+        info["height"],
+        rotation,
+        limits.output_max_height,
+        limits.hls_rungs,
     )
-    poster_at = min(POSTER_AT_SECONDS, (info.get("duration") or 0) * POSTER_AT_FRACTION)
-    poster_written = False
+    hls_dir = Path(hls_dir)
+    poster = _PosterPicker(info.get("duration") or 0)
     max_seconds = limits.max_duration + 1
 
-    with (
-        open_input(source, info["format"]) as container,
-        av.open(
-            str(destination),
-            mode="w",
-            format="mp4",
-            options={"movflags": "+faststart", "fflags": "+bitexact"},
-        ) as output,
-    ):
+    with open_input(source, info["format"]) as container, ExitStack() as outputs:
         vin = container.streams[info["video_index"]]
         guard_decoder(vin, limits)
         ain = (
@@ -495,72 +724,25 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
 
         fps = info.get("fps") or 30
         rate = Fraction(min(fps, MAX_OUTPUT_FPS)).limit_denominator(1001)
-        vout = output.add_stream("libx264", rate=rate)
-        vout.width, vout.height = out_w, out_h
-        vout.pix_fmt = "yuv420p"
-        vout.time_base = vin.time_base
-        vout.codec_context.time_base = vin.time_base
-        vout.thread_type = "AUTO"
-        vout.codec_context.thread_count = 0
-        vout.options = {
-            "preset": limits.preset,
-            "crf": str(limits.crf),
-            "profile": "high",
-        }
-        aout = output.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
-        aout.codec_context.bit_rate = 128_000
-        for stream in (vout, aout):
-            stream.metadata.clear()
+        writers = [
+            _RungWriter(outputs, hls_dir / rung.name, rung, vin, rate, limits)
+            for rung in rungs
+        ]
+        top = writers[-1]
         resampler = AudioResampler(
             format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=AUDIO_FRAME
         )
 
-        graph = None
-        graph_key = None
-        last_pts = None
         last_source_pts = None
         first_pts = None
         # Frames closer than this (in source time_base units) are dropped, which caps
         # slow-motion clips at MAX_OUTPUT_FPS.
         min_gap = 1 / MAX_OUTPUT_FPS / float(vin.time_base) * 0.9
         audio_written = 0  # samples
-        video_end = 0.0
-        frames = 0
 
-        def encode_video(frame):
-            nonlocal last_pts, frames, poster_written, video_end
-            if frame.pts is None:
-                frame.pts = (last_pts + 1) if last_pts is not None else 0
-            if last_pts is not None and frame.pts <= last_pts:
-                frame.pts = last_pts + 1
-            last_pts = frame.pts
-            seconds = float(frame.pts * vin.time_base)
-            video_end = seconds + float(1 / rate)
-            if not poster_written and poster_path and seconds >= poster_at:
-                frame.to_image().save(poster_path, "WEBP", quality=80, method=4)
-                poster_written = True
-            output.mux(vout.encode(frame))
-            frames += 1
-
-        def filter_video(frame):
-            nonlocal graph, graph_key
-            key = (frame.width, frame.height, frame.format.name)
-            if graph is None or key != graph_key:
-                # flush what the old graph holds before a mid-stream size change
-                if graph is not None:
-                    _drain(graph, encode_video, flush=True)
-                graph = _video_graph(
-                    vin,
-                    frame.format.name,
-                    frame.width,
-                    frame.height,
-                    rotation,
-                    out_w,
-                    out_h,
-                )
-                graph_key = key
-            graph.push(frame)
-            _drain(graph, encode_video)
+        def push_video(frame):
+            for writer in writers:
+                writer.push(frame, rotation, poster.offer if writer is top else None)
 
         def push_audio(frame):
             nonlocal audio_written
@@ -570,13 +752,14 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
                 out.pts = audio_written
                 out.time_base = Fraction(1, AUDIO_RATE)
                 audio_written += out.samples
-                output.mux(aout.encode(out))
+                for writer in writers:
+                    writer.push_audio(out)
 
         streams = [vin] + ([ain] if ain is not None else [])
         try:
             for packet in _packets(container, streams):
                 if limits.deadline and time.monotonic() > limits.deadline:
-                    raise PipelineTimeout(f"after {frames} frames")
+                    raise PipelineTimeout(f"after {top.frames} frames")
                 if packet.stream is vin:
                     for frame in _decode(vin, packet):
                         if frame.pts is not None:
@@ -599,26 +782,26 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
                         ):
                             continue
                         last_source_pts = frame.pts
-                        filter_video(frame)
+                        push_video(frame)
                 elif packet.stream is ain:
                     for frame in _decode(ain, packet, tolerant=True):
                         push_audio(frame)
         except _SourceBroken as error:
-            if frames == 0:
+            if top.frames == 0:
                 raise VideoRejected(
                     "undecodable", f"decoding failed: {error}"
                 ) from error
             # A truncated tail: keep what decoded cleanly, as players do.
             logger.warning("stopped decoding %s early: %s", source, error)
-        if graph is not None:
-            _drain(graph, encode_video, flush=True)
-        if frames == 0:
+        for writer in writers:
+            writer.flush_video(poster.offer if writer is top else None)
+        if top.frames == 0:
             raise VideoRejected("undecodable", "no frame could be decoded")
         if ain is not None:
             push_audio(None)
         # Silence for a missing (or shorter) audio track, so every output has
         # exactly one video and one audio track of the same length.
-        target = int(video_end * AUDIO_RATE)
+        target = int(top.video_end * AUDIO_RATE)
         while audio_written < target:
             count = min(AUDIO_FRAME, target - audio_written)
             silence = av.AudioFrame(format="fltp", layout="stereo", samples=count)
@@ -628,26 +811,255 @@ def transcode(source, destination, poster_path, info: dict, limits: Limits) -> R
             silence.pts = audio_written
             silence.time_base = Fraction(1, AUDIO_RATE)
             audio_written += count
-            output.mux(aout.encode(silence))
-        output.mux(vout.encode(None))
-        output.mux(aout.encode(None))
-        output.metadata.clear()
+            for writer in writers:
+                writer.push_audio(silence)
+        for writer in writers:
+            writer.finish()
+        codecs = [writer.codecs() for writer in writers]
+        frames = top.frames
 
+    poster_written = bool(poster_path) and poster.save(poster_path)
     if poster_path and not poster_written:
         raise VideoRejected("undecodable", "no frame for the poster")
-    checked = verify_output(destination)
+    for rung in rungs:
+        _strip_user_data(hls_dir / rung.name / HLS_INIT)
+    entries = write_master_playlist(hls_dir, rungs, codecs, rate)
+    checked_ladder = verify_ladder(hls_dir)
+    if destination is not None:
+        _remux_rung(hls_dir / rungs[-1].name, destination)
+        checked = verify_output(destination)
+        size = os.path.getsize(destination)
+    else:
+        checked = {**checked_ladder[-1]}
+        size = 0
     return Result(
         width=checked["width"],
         height=checked["height"],
         duration=checked["duration"],
-        output_size=os.path.getsize(destination),
+        output_size=size,
         poster_written=poster_written,
         stats={
             "frames": frames,
             "seconds": round(time.monotonic() - started, 3),
             "audio_samples": audio_written,
         },
+        ladder=entries,
     )
+
+
+def _avc1_codec(extradata) -> str:
+    """RFC 6381 `avc1.PPCCLL` from the encoder's SPS (Annex B or avcC extradata)."""
+    data = bytes(extradata or b"")
+    if data[:1] == b"\x01" and len(data) >= 4:
+        return "avc1." + data[1:4].hex()
+    for start in (b"\x00\x00\x00\x01", b"\x00\x00\x01"):
+        index = data.find(start)
+        while index != -1:
+            nal = data[index + len(start) :]
+            if nal and nal[0] & 0x1F == 7 and len(nal) >= 4:
+                return "avc1." + nal[1:4].hex()
+            index = data.find(start, index + 1)
+    return "avc1.640028"
+
+
+def _strip_user_data(path: Path) -> None:
+    """Rewrite an fMP4 init segment without its user-data boxes.
+
+    FFmpeg's HLS muxer sets its own `fflags` on the segment muxer, so `+bitexact`
+    never reaches it and it writes its name ("Lavf...") in moov/udta. The init
+    segment is a few hundred bytes: rebuilt without `udta` and `meta` under moov and
+    each trak (media segments hold only styp/moof/mdat).
+    """
+    data = path.read_bytes()
+    path.write_bytes(_without_boxes(data, descend={b"moov", b"trak"}))
+
+
+def _without_boxes(data: bytes, *, descend) -> bytes:
+    out = bytearray()
+    position = 0
+    while position < len(data):
+        if len(data) - position < 8:
+            raise RuntimeError("truncated box in the init segment")
+        size = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        if size < 8 or position + size > len(data):
+            raise RuntimeError(f"unexpected box size {size} in the init segment")
+        box = data[position : position + size]
+        position += size
+        if kind in (b"udta", b"meta"):
+            continue
+        if kind in descend:
+            children = _without_boxes(box[8:], descend=descend)
+            box = (8 + len(children)).to_bytes(4, "big") + kind + children
+        out += box
+    return bytes(out)
+
+
+def read_media_playlist(path: Path) -> dict:
+    """Parse one of our rung playlists: its init segment and (duration, uri) list.
+    Strict: anything we do not write ourselves is refused."""
+    lines = [line.strip() for line in Path(path).read_text().splitlines()]
+    if not lines or lines[0] != "#EXTM3U" or "#EXT-X-ENDLIST" not in lines:
+        raise RuntimeError(f"{path}: not a complete playlist")
+    init = None
+    segments = []
+    duration = None
+    target = None
+    for line in lines[1:]:
+        if line.startswith("#EXT-X-MAP:"):
+            init = re.fullmatch(r'#EXT-X-MAP:URI="([^"]+)"', line).group(1)
+        elif line.startswith("#EXT-X-TARGETDURATION:"):
+            target = int(line.split(":", 1)[1])
+        elif line.startswith("#EXTINF:"):
+            duration = float(line.split(":", 1)[1].rstrip(",").split(",")[0])
+        elif line and not line.startswith("#"):
+            if duration is None or not RUNG_FILE_RE.fullmatch(line):
+                raise RuntimeError(f"{path}: unexpected entry {line!r}")
+            segments.append((duration, line))
+            duration = None
+    if init != HLS_INIT or not segments or target is None:
+        raise RuntimeError(f"{path}: no init segment, segments or target duration")
+    if any(seconds > target + 0.5 for seconds, _uri in segments):
+        raise RuntimeError(f"{path}: a segment is longer than the target duration")
+    return {"init": init, "segments": segments, "target": target}
+
+
+def write_master_playlist(hls_dir: Path, rungs, codecs, rate) -> list:
+    """The master playlist (lowest rung first, so a player that starts on the first
+    variant starts fast), with BANDWIDTH as the peak segment bitrate and
+    AVERAGE-BANDWIDTH as the mean, both measured on the written files."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    entries = []
+    for rung, codec in zip(rungs, codecs, strict=True):
+        folder = hls_dir / rung.name
+        playlist = read_media_playlist(folder / HLS_PLAYLIST)
+        total_bytes = (folder / HLS_INIT).stat().st_size
+        total_seconds = 0.0
+        peak = 0
+        for seconds, uri in playlist["segments"]:
+            size = (folder / uri).stat().st_size
+            total_bytes += size
+            total_seconds += seconds
+            if seconds >= 0.5:  # a short last segment says little about the rate
+                peak = max(peak, math.ceil(size * 8 / seconds))
+        average = math.ceil(total_bytes * 8 / max(total_seconds, 0.001))
+        peak = max(peak, average)
+        lines += [
+            f"#EXT-X-STREAM-INF:BANDWIDTH={peak},AVERAGE-BANDWIDTH={average},"
+            f'RESOLUTION={rung.width}x{rung.height},CODECS="{codec}",'
+            f"FRAME-RATE={float(rate):.3f}",
+            f"{rung.name}/{HLS_PLAYLIST}",
+        ]
+        entries.append(
+            {
+                "name": rung.name,
+                "width": rung.width,
+                "height": rung.height,
+                "bandwidth": peak,
+                "average_bandwidth": average,
+                "codecs": codec,
+                "segments": len(playlist["segments"]),
+                "bytes": total_bytes,
+            }
+        )
+    staged = hls_dir / f".{HLS_MASTER}.tmp"
+    staged.write_text("\n".join(lines) + "\n")
+    os.replace(staged, hls_dir / HLS_MASTER)
+    return entries
+
+
+def read_master_playlist(path: Path) -> list:
+    """[(attributes, uri)] from a master playlist; refuses URIs that are not ours."""
+    lines = [line.strip() for line in Path(path).read_text().splitlines()]
+    if not lines or lines[0] != "#EXTM3U":
+        raise RuntimeError(f"{path}: not a playlist")
+    variants = []
+    attributes = None
+    for line in lines[1:]:
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            attributes = dict(
+                re.findall(r'([A-Z-]+)=("[^"]*"|[^,]*)', line.split(":", 1)[1])
+            )
+        elif line and not line.startswith("#"):
+            rung, _, name = line.partition("/")
+            if (
+                attributes is None
+                or not RUNG_RE.fullmatch(rung)
+                or name != HLS_PLAYLIST
+            ):
+                raise RuntimeError(f"{path}: unexpected entry {line!r}")
+            variants.append(({k: v.strip('"') for k, v in attributes.items()}, line))
+            attributes = None
+    if not variants:
+        raise RuntimeError(f"{path}: no variant")
+    return variants
+
+
+def _concatenated(folder: Path, target: Path) -> Path:
+    """init + segments in order: one fragmented MP4, as a player sees the rung."""
+    playlist = read_media_playlist(folder / HLS_PLAYLIST)
+    with target.open("wb") as out:
+        for name in [playlist["init"], *(uri for _s, uri in playlist["segments"])]:
+            with (folder / name).open("rb") as part:
+                while chunk := part.read(1024 * 1024):
+                    out.write(chunk)
+    return target
+
+
+def _remux_rung(folder: Path, destination) -> None:
+    """The top rung's packets into a faststart MP4 (stream copy, no re-encode)."""
+    joined = _concatenated(folder, Path(destination).with_suffix(".rung.mp4"))
+    try:
+        with (
+            av.open(
+                str(joined), mode="r", format=FORMATS["mp4"], options=dict(OPEN_OPTIONS)
+            ) as source,
+            av.open(
+                str(destination),
+                mode="w",
+                format="mp4",
+                options={"movflags": "+faststart", "fflags": "+bitexact"},
+            ) as output,
+        ):
+            streams = {}
+            starts = []
+            for stream in source.streams:
+                streams[stream.index] = output.add_stream_from_template(stream)
+                streams[stream.index].metadata.clear()
+                if stream.start_time is not None:
+                    starts.append(stream.start_time * stream.time_base)
+            # Fragments carry no edit list: the encoder's reordering delay shows as
+            # a late first frame. Shift every stream so the earliest starts at 0
+            # (the MP4 muxer then writes the edit list a single file expects).
+            offset = min(starts, default=0)
+            for packet in source.demux():
+                if packet.dts is None:
+                    continue  # the demuxer's end-of-stream marker
+                shift = round(offset / packet.time_base)
+                packet.pts -= shift
+                packet.dts -= shift
+                packet.stream = streams[packet.stream.index]
+                output.mux(packet)
+            output.metadata.clear()
+    finally:
+        joined.unlink(missing_ok=True)
+
+
+def verify_ladder(hls_dir: Path) -> list:
+    """Re-open every rung as a player would (init + segments) and check it holds
+    nothing but clean, upright H.264 + AAC of the size the master playlist says."""
+    checked = []
+    for attributes, uri in read_master_playlist(Path(hls_dir) / HLS_MASTER):
+        folder = Path(hls_dir) / uri.split("/")[0]
+        joined = _concatenated(folder, Path(hls_dir) / f".{folder.name}.check.mp4")
+        try:
+            result = verify_output(joined)
+        finally:
+            joined.unlink(missing_ok=True)
+        if f"{result['width']}x{result['height']}" != attributes.get("RESOLUTION"):
+            raise RuntimeError(f"{uri}: {result} does not match {attributes}")
+        checked.append(result)
+    return checked
 
 
 def _packets(container, streams):

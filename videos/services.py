@@ -4,7 +4,8 @@ Idempotency of `video_process` (the Celery task's body):
 - the claim (pending/processing -> processing, attempts + 1) happens under
   select_for_update in its own short transaction, and a ready/failed video is left
   alone, so a duplicate or redelivered message does nothing;
-- the files go to deterministic storage names (videos/<id>/video.mp4, poster.webp),
+- the files go to deterministic storage names (videos/<id>/video.mp4, poster.webp,
+  hls/<rung>/..., hls/master.m3u8 stored last),
   written to a private temp file first and moved into place with os.replace, so a
   second run overwrites instead of adding a file, and a killed run leaves at most a
   temp file (removed by the sweep);
@@ -31,6 +32,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from videos import bounded, owners
 from videos.models import Video, private_storage
 from videos.pipeline import (
+    HLS_MASTER,
     Limits,
     PipelineTimeout,
     VideoRejected,
@@ -46,6 +48,7 @@ TRANSIENT_ERRORS = (OSError, DatabaseOperationalError, BrokerOperationalError)
 OUTPUT_NAME = "videos/{id}/video.mp4"
 POSTER_NAME = "videos/{id}/poster.webp"
 SOURCE_NAME = "videos/{id}/source"
+STREAM_FOLDER = "videos/{id}/hls"
 
 
 def temp_root() -> Path:
@@ -135,17 +138,70 @@ def video_process(*, video_id) -> Video | None:
                 detail=describe_exception(error) + "\n" + traceback.format_exc(),
                 probe=info,
             )
+        stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
         output_name = _store(work / "video.mp4", OUTPUT_NAME.format(id=video.pk))
         poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
-        return _finish_ready(video.pk, info, result, output_name, poster_name)
+        return _finish_ready(
+            video.pk, info, result, output_name, poster_name, stream_name
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_pipeline(source: Path, work: Path, limits: Limits):
+def run_pipeline(source: Path, work: Path, limits: Limits, *, with_mp4: bool = True):
     """Probe and transcode in a child process under VIDEO_WORKER_MEMORY_MB (see
     videos.bounded); returns (probe info, pipeline.Result)."""
-    return bounded.run(source, work, limits, memory_mb=settings.VIDEO_WORKER_MEMORY_MB)
+    return bounded.run(
+        source,
+        work,
+        limits,
+        memory_mb=settings.VIDEO_WORKER_MEMORY_MB,
+        with_mp4=with_mp4,
+    )
+
+
+def video_ladder_add(*, video_id) -> str:
+    """Give a ready video made before streaming its HLS ladder and a new poster.
+
+    Returns what happened: "done", "skipped" (not ready, or it has a ladder) or
+    "failed: <reason>" (the video itself stays ready and keeps its MP4).
+
+    Safe to run again and to run twice at once: the video stays `ready` and served
+    as an MP4 throughout; the files go to the same fixed names as video_process
+    (the master playlist last) and `stream` is set only once every file is in
+    place, under a row lock, so a killed run leaves the video as it was.
+    """
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or not video.is_ready or video.stream:
+        return "skipped"
+    limits = Limits.from_settings(
+        deadline=time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
+    )
+    work = temp_root() / f"{video.pk}-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        # The kept original (an episode's master) is the better source; an entry's
+        # upload is gone, and its processed MP4 is clean and upright.
+        field = video.source if video.source else video.output
+        try:
+            source = _local_file(field, work)
+            _info, result = run_pipeline(source, work, limits, with_mp4=False)
+        except (VideoRejected, PipelineTimeout, MemoryError) as error:
+            logger.warning("video %s: no ladder: %s", video.pk, error)
+            return f"failed: {describe_exception(error)}"
+        stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
+        poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
+        with transaction.atomic():
+            locked = Video.objects.select_for_update().get(pk=video.pk)
+            if locked.stream or not locked.is_ready:
+                return "skipped"
+            locked.stream.name = stream_name
+            locked.ladder = result.ladder
+            locked.poster.name = poster_name
+            locked.save(update_fields=["stream", "ladder", "poster", "updated_at"])
+        return "done"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _claim(video_id) -> Video | None:
@@ -181,16 +237,30 @@ def _claim(video_id) -> Video | None:
 
 def _local_source(video: Video, work: Path) -> Path:
     """A local path to the original (FileSystemStorage path, else a chunked copy)."""
-    storage = video.source.storage
     if not video.source:
         raise VideoRejected("empty", "no source file recorded")
+    return _local_file(video.source, work)
+
+
+def _local_file(fieldfile, work: Path) -> Path:
+    storage = fieldfile.storage
     try:
-        return Path(storage.path(video.source.name))
+        return Path(storage.path(fieldfile.name))
     except NotImplementedError:
         local = work / "source"
-        with storage.open(video.source.name, "rb") as src, local.open("wb") as dst:
+        with storage.open(fieldfile.name, "rb") as src, local.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)
         return local
+
+
+def _store_ladder(folder: Path, prefix: str) -> str:
+    """Store the ladder's files under `prefix`, the master playlist last (a player
+    that finds it finds every file it names); returns the master's storage name."""
+    master = folder / HLS_MASTER
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path != master and not path.name.startswith("."):
+            _store(path, f"{prefix}/{path.relative_to(folder).as_posix()}")
+    return _store(master, f"{prefix}/{HLS_MASTER}")
 
 
 def _store(temp_file: Path, name: str) -> str:
@@ -216,7 +286,9 @@ def _same_device(path: Path, folder: Path) -> bool:
     return path.stat().st_dev == folder.stat().st_dev
 
 
-def _finish_ready(video_id, info, result, output_name, poster_name) -> Video:
+def _finish_ready(
+    video_id, info, result, output_name, poster_name, stream_name
+) -> Video:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
         if video.status == Video.Status.READY:
@@ -224,6 +296,8 @@ def _finish_ready(video_id, info, result, output_name, poster_name) -> Video:
         video.status = Video.Status.READY
         video.output.name = output_name
         video.poster.name = poster_name
+        video.stream.name = stream_name
+        video.ladder = result.ladder
         video.output_size = result.output_size
         video.duration = result.duration
         video.width = result.width
@@ -294,6 +368,7 @@ def video_delete_files(*, video: Video) -> None:
     }
     for name in filter(None, names):
         storage.delete(name)
+    _delete_folder(storage, STREAM_FOLDER.format(id=video.pk))
     try:
         folder = Path(storage.path(f"videos/{video.pk}"))
     except NotImplementedError:
@@ -303,9 +378,23 @@ def video_delete_files(*, video: Video) -> None:
     for leftover in temp_root().glob(f"{video.pk}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     Video.objects.filter(pk=video.pk).update(
-        source="", output="", poster="", updated_at=timezone.now()
+        source="", output="", poster="", stream="", ladder=[], updated_at=timezone.now()
     )
     video.source.name = video.output.name = video.poster.name = ""
+    video.stream.name = ""
+    video.ladder = []
+
+
+def _delete_folder(storage, prefix: str) -> None:
+    """Every file under `prefix` (object storage has no folders to remove)."""
+    try:
+        folders, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        storage.delete(f"{prefix}/{name}")
+    for folder in folders:
+        _delete_folder(storage, f"{prefix}/{folder}")
 
 
 def video_sweep(*, now=None) -> dict:

@@ -44,6 +44,7 @@ def make_clip(
     start: float = 0,
     audio_layout: str = "stereo",
     live: bool = False,
+    black_start: float = 0,
 ) -> Path:
     """Write a clip of coloured frames (and a sine tone) to `path`; return the path.
 
@@ -55,6 +56,7 @@ def make_clip(
     `audio_layout` is an FFmpeg layout name ("5.1", "7.1", ...): the tone is written
     on every channel. `live` writes Matroska/WebM the way a browser's MediaRecorder
     does: no Duration element and no Cues (the muxer's `live` option).
+    `black_start` opens the clip with that many seconds of black, like a fade-in.
     """
     path = Path(path)
     container_format, video_codec, audio_codec = _CONTAINERS[path.suffix.lower()]
@@ -86,6 +88,8 @@ def make_clip(
         base = _base_picture(display_size, text)
         for index in range(frame_count):
             picture = _frame_picture(base, index, frame_count)
+            if index < black_start * fps:
+                picture = Image.new("RGB", picture.size, (0, 0, 0))
             if rotation:
                 # Stored sideways: rotating it by `rotation` (counter-clockwise, as
                 # the display matrix says) gives the upright picture back.

@@ -4,6 +4,9 @@
   (videos.owners.video_is_public), otherwise whom the owner allows
   (videos.owners.video_access: the participant and moderators for an entry, story
   editors for an episode);
+- the HLS ladder (master playlist, rung playlists, init and media segments): exactly
+  as the processed video, checked on every request; playlists are answered here
+  (never redirected), so their relative URIs always lead back to this view;
 - the original upload: whom the owner allows (nobody for an entry's upload, which is
   deleted once processed; story editors for an episode's master).
 Everyone else gets 404, whether or not the video exists.
@@ -33,12 +36,20 @@ from django.views.static import was_modified_since
 
 from videos.models import Video
 from videos.owners import video_access, video_is_public
-from videos.pipeline import CONTENT_TYPES
+from videos.pipeline import (
+    CONTENT_TYPES,
+    HLS_PLAYLIST,
+    RUNG_FILE_RE,
+    RUNG_RE,
+)
 
 CHUNK = 64 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 ORIGINAL_EXTENSIONS = {"mp4": ".mp4", "matroska": ".mkv", "avi": ".avi"}
 
+
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+SEGMENT_TYPES = {".mp4": "video/mp4", ".m4s": "video/iso.segment"}
 
 # field -> (content type, file name, the kind owners are asked about)
 PROCESSED = {
@@ -65,21 +76,85 @@ def original(request, pk):
     fmt = (item.probe or {}).get("format", "")
     return _file_response(
         request,
-        item.source,
+        item.source.storage,
+        item.source.name,
         content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
         filename=f"{item.pk}{ORIGINAL_EXTENSIONS.get(fmt, '')}",
         public=False,
     )
 
 
-def _serve_processed(request, pk, field):
+@require_safe
+def stream(request, pk):
+    item, public = _readable(request, pk, "video")
+    if not item.stream:
+        raise Http404
+    return _playlist_response(item.stream.storage, item.stream.name, public=public)
+
+
+@require_safe
+def stream_file(request, pk, rung, name):
+    # Names are checked before the database is asked: nothing but our own file
+    # names (no "..", no other folder) can ever reach the storage.
+    if not RUNG_RE.fullmatch(rung) or not RUNG_FILE_RE.fullmatch(name):
+        raise Http404
+    item, public = _readable(request, pk, "video")
+    if not item.stream or rung not in item.rung_names:
+        raise Http404
+    storage = item.stream.storage
+    folder = item.stream.name.rsplit("/", 1)[0]
+    stored = f"{folder}/{rung}/{name}"
+    if name == HLS_PLAYLIST:
+        return _playlist_response(storage, stored, public=public)
+    return _file_response(
+        request,
+        storage,
+        stored,
+        content_type=SEGMENT_TYPES[os.path.splitext(name)[1]],
+        filename=name,
+        public=public,
+    )
+
+
+def _readable(request, pk, kind):
+    """(video, public) when this request may read the ready video's `kind`, else 404."""
     item = Video.objects.filter(pk=pk, status=Video.Status.READY).first()
     if item is None:
         raise Http404
     public = video_is_public(item)
-    if not public and not video_access(item, request.user, PROCESSED[field][2]):
+    if not public and not video_access(item, request.user, kind):
         raise Http404
+    return item, public
+
+
+def _serve_processed(request, pk, field):
+    item, public = _readable(request, pk, PROCESSED[field][2])
     return _processed_response(request, item, field, public=public)
+
+
+def _playlist_response(storage, name, *, public):
+    """A playlist is a few hundred bytes: read and answered here, never redirected
+    (a redirect to object storage would make its relative segment URIs bypass this
+    view)."""
+    try:
+        with storage.open(name, "rb") as handle:
+            body = handle.read(1024 * 1024)
+    except FileNotFoundError:
+        raise Http404 from None
+    return HttpResponse(body, headers=_headers(PLAYLIST_TYPE, "index.m3u8", public))
+
+
+def _headers(content_type, filename, public) -> dict:
+    return {
+        "Content-Type": content_type,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": (
+            f"public, max-age={settings.PUBLIC_MEDIA_MAX_AGE}, must-revalidate"
+            if public
+            else "private, no-store"
+        ),
+    }
 
 
 def private_processed_response(request, video: Video, field: str):
@@ -93,18 +168,18 @@ def _processed_response(request, video: Video, field: str, *, public: bool):
     if video.status != Video.Status.READY or not getattr(video, field):
         raise Http404
     content_type, filename, _kind = PROCESSED[field]
+    fieldfile = getattr(video, field)
     return _file_response(
         request,
-        getattr(video, field),
+        fieldfile.storage,
+        fieldfile.name,
         content_type=content_type,
         filename=filename,
         public=public,
     )
 
 
-def _file_response(request, fieldfile, *, content_type, filename, public):
-    storage = fieldfile.storage
-    name = fieldfile.name
+def _file_response(request, storage, name, *, content_type, filename, public):
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -115,15 +190,8 @@ def _file_response(request, fieldfile, *, content_type, filename, public):
         raise Http404 from None
     size = stat.st_size
     headers = {
-        "Content-Type": content_type,
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'inline; filename="{filename}"',
+        **_headers(content_type, filename, public),
         "Accept-Ranges": "bytes",
-        "Cache-Control": (
-            f"public, max-age={settings.PUBLIC_MEDIA_MAX_AGE}, must-revalidate"
-            if public
-            else "private, no-store"
-        ),
         "Last-Modified": http_date(stat.st_mtime),
     }
     if public and not was_modified_since(

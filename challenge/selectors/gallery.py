@@ -93,6 +93,7 @@ def _card_queryset() -> QuerySet[Entry]:
             "participant_id",
             "video__id",
             "video__poster",
+            "video__stream",
         )
     )
 
@@ -101,6 +102,7 @@ def _decorate(entry: Entry) -> Entry:
     # The videos app's checked view serves these (videos.owners.video_is_public).
     entry.poster_url = entry.video.poster_url
     entry.video_url = entry.video.video_url
+    entry.stream_url = entry.video.stream_url
     return entry
 
 

@@ -147,13 +147,46 @@ def _clip_bytes(tmp_dir: Path) -> bytes:
     return _CLIP_CACHE["mp4"]
 
 
+def _ladder_files(tmp_dir: Path) -> dict:
+    """A real HLS ladder of the cached clip ({relative name: bytes}), made once."""
+    if "ladder" not in _CLIP_CACHE:
+        import tempfile
+
+        from videos import pipeline
+
+        folder = Path(tempfile.mkdtemp(dir=tmp_dir))
+        source = folder / "clip.mp4"
+        source.write_bytes(_clip_bytes(tmp_dir))
+        limits = pipeline.Limits(
+            max_bytes=10**8,
+            max_duration=60,
+            max_dimension=4096,
+            max_pixels=4096 * 2160,
+            output_max_height=720,
+            preset="ultrafast",
+            crf=30,
+        )
+        info = pipeline.probe(source, limits)
+        result = pipeline.transcode(
+            source, None, None, info, limits, hls_dir=folder / "hls"
+        )
+        _CLIP_CACHE["ladder"] = {
+            path.relative_to(folder / "hls").as_posix(): path.read_bytes()
+            for path in sorted((folder / "hls").rglob("*"))
+            if path.is_file()
+        }
+        _CLIP_CACHE["rungs"] = result.ladder
+    return _CLIP_CACHE["ladder"]
+
+
 def make_video(
     *, failed: bool = False, with_files: bool = False, tmp_dir: Path | None = None
 ) -> Video:
     """A processed video (ready, or failed as an unreadable file would be).
 
-    `with_files=True` writes a real poster (WebP) and a real MP4 into private
-    storage, for the tests that fetch media; otherwise the fields only name them.
+    `with_files=True` writes a real poster (WebP), a real MP4 and its real HLS
+    ladder into private storage, for the tests that fetch media; otherwise the
+    fields only name them.
     """
     video = Video.objects.create(
         status=Video.Status.FAILED if failed else Video.Status.READY,
@@ -169,6 +202,12 @@ def make_video(
         clip = _clip_bytes(tmp_dir or Path("/tmp"))
         video.output.save("video.mp4", ContentFile(clip), save=False)
         video.source.save("source", ContentFile(clip), save=False)
+        storage = video.output.storage
+        for name, content in _ladder_files(tmp_dir or Path("/tmp")).items():
+            stored = storage.save(f"videos/{video.pk}/hls/{name}", ContentFile(content))
+            if name == "master.m3u8":
+                video.stream.name = stored
+        video.ladder = _CLIP_CACHE["rungs"]
         video.save()
     else:
         Video.objects.filter(pk=video.pk).update(

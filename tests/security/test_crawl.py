@@ -22,7 +22,7 @@ S = Entry.State
 LANGUAGES = ("en", "it", "fr", "de")
 MAX_PAGES = 400
 MEDIA = re.compile(
-    r"(/v/[0-9a-f-]{36}/[\w.]+|/media/[^\s\"'<>)]+"
+    r"(/v/[0-9a-f-]{36}/(?:hls/)?[\w.]+|/media/[^\s\"'<>)]+"
     r"|/(?:en|it|fr|de)/challenge/entries/\d+/poster/)"
 )
 NOT_FOLLOWED = re.compile(
@@ -107,6 +107,7 @@ def private_urls(entry) -> list[str]:
         f"/v/{video.pk}/video.mp4",
         f"/v/{video.pk}/poster.webp",
         f"/v/{video.pk}/original",
+        f"/v/{video.pk}/hls/master.m3u8",
         f"/en/challenge/entries/{entry.pk}/poster/",
         f"/en/gallery/{entry.pk}/",
     ]
@@ -156,12 +157,16 @@ def test_no_file_of_a_non_approved_entry_is_reachable(entries_in_every_state):
 
     # The approved entries' video and poster are linked and served.
     for entry in approved:
-        for name in ("video.mp4", "poster.webp"):
+        for name in ("video.mp4", "poster.webp", "hls/master.m3u8"):
             url = f"/v/{entry.video.pk}/{name}"
             assert url in media, url
             response = client.get(url)
             assert response.status_code == HTTPStatus.OK, url
-            assert b"".join(response.streaming_content)
+            assert (
+                response.getvalue()
+                if not response.streaming
+                else b"".join(response.streaming_content)
+            )
 
     # Nothing of the others answers 200 at any of its addresses.
     for entry in hidden:

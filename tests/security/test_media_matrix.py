@@ -28,15 +28,20 @@ ROLES = [
     "moderator",
     "superuser",
 ]
-KINDS = ["video", "poster", "original"]
+KINDS = ["video", "poster", "original", "stream", "rung", "segment"]
 NOT_PUBLIC = [S.PENDING_REVIEW, S.HIDDEN, S.REJECTED]
 
 
 def _url(video, kind: str) -> str:
+    if kind in ("rung", "segment"):
+        rung = video.ladder[-1]["name"]
+        name = "index.m3u8" if kind == "rung" else "s00000.m4s"
+        return video.stream_url.replace("master.m3u8", f"{rung}/{name}")
     return {
         "video": video.video_url,
         "poster": video.poster_url,
         "original": video.original_url,
+        "stream": video.stream_url,
     }[kind]
 
 
@@ -164,7 +169,7 @@ def test_the_original_upload_is_deleted_once_processed(
     folder = entry.video.output.storage.path(f"videos/{entry.video_id}")
     import os
 
-    assert sorted(os.listdir(folder)) == ["poster.webp", "video.mp4"]
+    assert sorted(os.listdir(folder)) == ["hls", "poster.webp", "video.mp4"]
 
 
 PRIVATE_PAGES = [

@@ -88,6 +88,10 @@ def test_pipeline_runs_end_to_end_on_object_storage(processed_on_s3, s3_private)
         f"videos/{video.pk}/source",
         f"videos/{video.pk}/video.mp4",
         f"videos/{video.pk}/poster.webp",
+        f"videos/{video.pk}/hls/master.m3u8",
+        f"videos/{video.pk}/hls/120p/index.m3u8",
+        f"videos/{video.pk}/hls/120p/init.mp4",
+        f"videos/{video.pk}/hls/120p/s00000.m4s",
     }
     head = s3_private.head_object(Bucket=BUCKET, Key=f"videos/{video.pk}/video.mp4")
     assert head["ContentLength"] == video.output_size > 0
@@ -124,6 +128,30 @@ def test_moderators_get_a_short_lived_signed_url_and_others_nothing(
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(unsigned, timeout=10)
     assert refused.value.code == HTTPStatus.FORBIDDEN
+
+
+def test_playlists_are_answered_by_the_view_and_segments_signed(
+    client, processed_on_s3, s3_endpoint
+):
+    video = processed_on_s3
+    master = f"/v/{video.pk}/hls/master.m3u8"
+    segment = f"/v/{video.pk}/hls/120p/s00000.m4s"
+    assert client.get(master).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(segment).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(
+        get_user_model().objects.create_superuser("mod", "mod@example.org", "pw")
+    )
+    # Not a redirect: relative URIs in a playlist fetched from the bucket would
+    # lead the player past the view.
+    response = client.get(master)
+    assert response.status_code == HTTPStatus.OK
+    assert response.content.decode().splitlines()[-1] == "120p/index.m3u8"
+    assert client.get(f"/v/{video.pk}/hls/120p/index.m3u8").status_code == 200
+    response = client.get(segment)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(s3_endpoint)
+    with urllib.request.urlopen(response["Location"], timeout=10) as answer:
+        assert answer.read(8)[4:8] in (b"styp", b"moof")
 
 
 def test_deleting_a_video_removes_every_object(processed_on_s3, s3_private):

@@ -105,7 +105,7 @@ def test_processing_twice_yields_one_output_under_the_same_name(
     assert third.status == Video.Status.READY
     assert third.attempts == 2
     assert third.output.name == output_name
-    assert _folder(third) == {"source", "video.mp4", "poster.webp"}
+    assert _folder(third) == {"source", "video.mp4", "poster.webp", "hls"}
     assert not list(temp_root().glob(f"{video.pk}-*"))
     assert [call[1] for call in finished] == ["ready", "ready"]
     assert all(in_atomic for _, _, in_atomic in finished)
@@ -337,7 +337,7 @@ def test_delete_files_removes_every_file_of_the_video(upload, clips):
     leftover = temp_root() / f"{video.pk}-0badf00d"
     leftover.mkdir()
     folder = Path(video.source.storage.path(f"videos/{video.pk}"))
-    assert _folder(video) == {"source", "video.mp4", "poster.webp"}
+    assert _folder(video) == {"source", "video.mp4", "poster.webp", "hls"}
 
     video_delete_files(video=video)
 
@@ -345,3 +345,4 @@ def test_delete_files_removes_every_file_of_the_video(upload, clips):
     assert not leftover.exists()
     video.refresh_from_db()
     assert not video.source and not video.output and not video.poster
+    assert not video.stream and video.ladder == []
