@@ -11,7 +11,10 @@
 3. Runs /usr/bin/ffmpeg on the 60 s clip with the same settings: libx264 with the
    configured preset/CRF and automatic threads, scale to 720p, AAC 48 kHz stereo,
    faststart, metadata dropped.
-Prints each time, realtime factors, peak memory, and last `ratio <pipeline / ffmpeg>`.
+The two sides alternate (ffmpeg, pipeline, ffmpeg, pipeline …, --pairs pairs, through
+bench/harness.py); each pair gives one ratio pipeline / ffmpeg.
+Prints each time, realtime factors, peak memory, `ratio <median pipeline / ffmpeg>`
+with its min-max, and last whether the spread stayed within ±15 %.
 """
 
 import argparse
@@ -27,6 +30,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+from harness import alternate, header, verdict  # noqa: E402  (bench/harness.py)
 
 CHILD = r"""
 import json, os, sys, time
@@ -200,10 +206,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--long", type=int, default=600, help="0 to skip")
     parser.add_argument(
-        "--repeat",
+        "--pairs",
         type=int,
-        default=3,
-        help="runs of each side on the 60 s clip, alternating; the fastest counts",
+        default=5,
+        help="ffmpeg / pipeline pairs on the 60 s clip, alternating",
     )
     parser.add_argument(
         "--preset", default=os.environ.get("VIDEO_X264_PRESET", "veryfast")
@@ -217,6 +223,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="kh-bench-") as folder:
         work = Path(folder)
+        header("bench/transcode.py")
         print(f"cpus: {os.cpu_count()}  x264: preset={args.preset} crf={args.crf}")
         started = time.perf_counter()
         short = generate(work / "short.mp4", args.seconds, busy=True)
@@ -229,9 +236,22 @@ def main():
         )
 
         ffmpeg_runs, pipeline_runs = [], []
-        for _ in range(args.repeat):
+
+        def ffmpeg_side():
             ffmpeg_runs.append(run_ffmpeg(short, work, args.preset, args.crf))
+            return ffmpeg_runs[-1][0]
+
+        def pipeline_side():
             pipeline_runs.append(run_pipeline(short, work))
+            return pipeline_runs[-1]["seconds"]
+
+        comparison = alternate(
+            "pipeline / ffmpeg CLI (time)",
+            ffmpeg_side,
+            pipeline_side,
+            pairs=args.pairs,
+            unit="s",
+        )
         ffmpeg_seconds, ffmpeg_rss = min(ffmpeg_runs)
         pipeline = min(pipeline_runs, key=lambda run: run["seconds"])
         pipeline_times = [f"{run['seconds']:.2f}" for run in pipeline_runs]
@@ -260,7 +280,12 @@ def main():
                 f"{result['seconds']:.2f} s ({args.long / result['seconds']:.2f}x realtime), "
                 f"peak RSS {result['peak_rss_mb']:.0f} MB"
             )
-        print(f"ratio {pipeline['seconds'] / ffmpeg_seconds:.3f}")
+        print(comparison.line())
+        print(
+            f"ratio {comparison.median:.3f} (min {min(comparison.ratios):.3f}, "
+            f"max {max(comparison.ratios):.3f})"
+        )
+        print(verdict([comparison]))
 
 
 if __name__ == "__main__":
