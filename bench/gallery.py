@@ -3,7 +3,7 @@
     .venv/bin/python bench/gallery.py                    # 100,000 entries, SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
     REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/gallery.py --reuse
-    .venv/bin/python bench/gallery.py --count 20000 --pairs 7 --seconds 3
+    .venv/bin/python bench/gallery.py --count 20000 --pairs 7 --seconds 2
 
 1. Prepares a database (PostgreSQL if DATABASE_URL is set, else SQLite in a temporary
    DATA_DIR): migrate, then `gallery_seed --count N` (skipped with --reuse when the
@@ -108,7 +108,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=5, help="A B pairs per figure")
-    parser.add_argument("--seconds", type=float, default=2, help="per wrk run")
+    parser.add_argument(
+        "--seconds", type=float, default=0, help="per wrk run (0: long enough)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument("--deep-page", type=int, default=1000)

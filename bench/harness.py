@@ -24,6 +24,7 @@ Every benchmark that compares two things goes through this module:
 import contextlib
 import http.client
 import json
+import math
 import os
 import shutil
 import signal
@@ -40,6 +41,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SPREAD_LIMIT = 0.15
+MIN_REQUESTS = 300  # per run when its length is chosen automatically
+MAX_SECONDS = 6
 
 # wrk's Lua hook: the summary as one JSON line, so nothing depends on its text layout.
 WRK_REPORT = """
@@ -285,20 +288,24 @@ class Comparison:
     cpu_ms: float = 0.0  # the server's CPU time per request of the measured side
     errors: int = 0
     unit: str = "req/s"
+    lost: int = 0  # pairs where one side finished no request: no ratio
+    seconds: float = 0.0  # length of each run
 
     @property
     def median(self) -> float:
-        return statistics.median(self.ratios)
+        return statistics.median(self.ratios) if self.ratios else float("nan")
 
     @property
     def spread(self) -> float:
         """The widest distance of a pair's ratio from the median, as a fraction."""
+        if not self.ratios:
+            return float("inf")
         median = self.median
         return max(abs(ratio - median) for ratio in self.ratios) / median
 
     @property
     def too_wide(self) -> bool:
-        return self.spread > SPREAD_LIMIT
+        return not self.spread <= SPREAD_LIMIT or self.lost > len(self.ratios)
 
     def line(self) -> str:
         sides = (
@@ -309,11 +316,17 @@ class Comparison:
             f"{statistics.median(self.baseline):6.2f} {self.unit}"
         )
         latency = f"  p50 {self.p50_ms:5.1f} ms" if self.p50_ms else ""
+        if self.seconds:
+            latency += f"  {len(self.ratios)}x{self.seconds:.0f} s"
         if self.cpu_ratios:
             latency += f"  cpu {statistics.median(self.cpu_ratios):4.2f}x"
         if self.cpu_ms:
             latency += f" ({self.cpu_ms:.2f} ms/req)"
         errors = f"  errors {self.errors}" if self.errors else ""
+        if self.lost:
+            errors += f"  pairs without a figure {self.lost}"
+        if not self.ratios:
+            return f"{self.label:34} no figure: every pair lost{errors}"
         return (
             f"{self.label:34} median {self.median:5.2f}x  "
             f"(min {min(self.ratios):.2f}, max {max(self.ratios):.2f}, "
@@ -337,7 +350,10 @@ def alternate(
         b = run_b()
         result.baseline.append(a)
         result.measured.append(b)
-        result.ratios.append(ratio(a, b))
+        if a > 0 and b > 0:
+            result.ratios.append(ratio(a, b))
+        else:
+            result.lost += 1
     return result
 
 
@@ -347,11 +363,19 @@ def compare(
     measured: tuple[str, str],
     *,
     pairs: int = 5,
-    seconds: float = 2,
+    seconds: float = 0,
     connections: int = 8,
 ) -> Comparison:
-    """Requests per second of `measured` over `baseline`, alternated (wrk runs)."""
+    """Requests per second of `measured` over `baseline`, alternated (wrk runs).
+
+    `seconds` 0 picks each run's length from a first run of the slower side: long
+    enough for MIN_REQUESTS requests (at least 1 s, at most MAX_SECONDS), so a slow
+    page is not judged on a handful of requests.
+    """
     runs: list[Run] = []
+    if not seconds:
+        probe = run_wrk(server.port, measured[1], seconds=1, connections=connections)
+        seconds = min(MAX_SECONDS, max(1, math.ceil(MIN_REQUESTS / (probe.rps or 1))))
 
     def side(path):
         def run():
@@ -381,6 +405,7 @@ def compare(
     result.p50_ms = statistics.median(run.p50_ms for run in measured_runs)
     result.cpu_ms = statistics.median(run.cpu_ms for run in measured_runs)
     result.errors = sum(run.errors for run in runs)
+    result.seconds = seconds
     return result
 
 

@@ -128,3 +128,21 @@ def test_server_and_client_never_share_a_core_when_there_are_two():
         pytest.skip("one core, or no taskset: nothing to pin")
     assert client not in server.split(",")
     assert harness.pinned(["wrk"], client) == ["taskset", "-c", client, "wrk"]
+
+
+def test_a_pair_where_one_side_finished_nothing_gives_no_ratio_and_is_said():
+    a_values = iter([100, 0, 100])
+    b_values = iter([90, 90, 0])
+
+    result = harness.alternate(
+        "slow page / ping",
+        lambda: next(a_values),
+        lambda: next(b_values),
+        pairs=3,
+    )
+
+    assert result.ratios == [0.9]
+    assert result.lost == 2
+    assert result.too_wide  # more pairs lost than measured
+    assert "pairs without a figure 2" in result.line()
+    assert harness.verdict([result]).startswith("SPREAD TOO WIDE")
