@@ -453,14 +453,19 @@ def verdict(results: list[Comparison]) -> str:
     )
 
 
-def header(title: str) -> None:
-    """Where and when: what every figure in docs/performance.md is pasted with."""
-    client, server = cpu_split()
-    pinning = f"wrk on core {client}, gunicorn on {server}" if client else "not pinned"
-    priority = f", nice {NICE}" if NICE else ""
+def header(title: str, *, server: bool = True) -> None:
+    """Where and when: what every figure in docs/performance.md is pasted with.
+    `server=False` for a benchmark that starts no gunicorn (nothing is pinned)."""
+    client, cores = cpu_split()
+    setup = ""
+    if server:
+        pinning = (
+            f"wrk on core {client}, gunicorn on {cores}" if client else "not pinned"
+        )
+        priority = f", nice {NICE}" if NICE else ""
+        setup = f" ({pinning}{priority})"
     print(
         f"{title}: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} cores ({pinning}{priority}), "
-        f"load average {load_average()}",
+        f"{os.cpu_count()} cores{setup}, load average {load_average()}",
         flush=True,
     )

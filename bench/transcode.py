@@ -223,7 +223,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="kh-bench-") as folder:
         work = Path(folder)
-        header("bench/transcode.py")
+        header("bench/transcode.py", server=False)
         print(f"cpus: {os.cpu_count()}  x264: preset={args.preset} crf={args.crf}")
         started = time.perf_counter()
         short = generate(work / "short.mp4", args.seconds, busy=True)
