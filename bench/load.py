@@ -26,8 +26,15 @@ Redis and one Celery worker, with visitors, participants and a moderator at once
 4. Stops the traffic, waits for the worker to drain (bounded), and checks every
    upload: each must end waiting for review, approved, or failed with a reason
    (otherwise it counts as lost).
-Prints requests per second, p50/p95 per kind, errors (goal 0) and entries lost
-(goal 0). Only 127.0.0.1 is contacted.
+5. Compares the visitors' pages (home, gallery, an entry, an episode) with the
+   trivial view /bench/ping through bench/harness.py: wrk, alternated runs, the
+   median ratio and its min-max.
+Prints requests per second, p50/p95 per kind, errors (goal 0), entries lost
+(goal 0), the page ratios, and last whether their spread stayed within ±15 %.
+gunicorn runs on its own core and the client threads on the other (taskset), as
+in bench/gallery.py. BENCH_LOAD_DATABASE (default kh_load, dropped and created)
+and BENCH_LOAD_REDIS_URL (default redis://127.0.0.1:6379/12, flushed) choose
+where it writes. Only 127.0.0.1 is contacted.
 """
 
 import argparse
@@ -52,11 +59,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "bench"))
 sys.path.insert(0, str(BASE_DIR))
 
-from gallery import PYTHON, Server, _env, _manage  # noqa: E402  (bench/gallery.py)
+from harness import (  # noqa: E402  (bench/harness.py)
+    PYTHON,
+    Server,
+    bench_env,
+    compare,
+    cpu_split,
+    header,
+    manage,
+    verdict,
+)
 
 PASSWORD = "load-Test-passw0rd-42"  # noqa: S105  (throwaway accounts, loopback)
-DATABASE = "kh_load"
-REDIS_URL = "redis://127.0.0.1:6379/12"
+DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "kh_load")
+REDIS_URL = os.environ.get("BENCH_LOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -193,8 +209,8 @@ class Session:
                     )
                     return None, b""
         elapsed = time.perf_counter() - started
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
+        for header_name, value in response.getheaders():
+            if header_name.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
         if response.getheader("Connection", "").lower() == "close":
@@ -391,13 +407,17 @@ def main():
     )
     parser.add_argument("--pause", type=float, default=4, help="between uploads (s)")
     parser.add_argument("--keep", action="store_true", help="keep DATA_DIR")
+    parser.add_argument(
+        "--pairs", type=int, default=5, help="A B pairs of the page figures"
+    )
     args = parser.parse_args()
 
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     data_dir = Path(tempfile.mkdtemp(prefix="kh-load-"))
-    env = _env(
+    header("bench/load.py")
+    env = bench_env(
         data_dir,
         {
             "DATABASE_URL": fresh_database(),
@@ -406,15 +426,13 @@ def main():
             "CACHE_KEY_PREFIX": "khload",
         },
     )
-    env.pop("BENCH_PING", None)
-    env["BENCH_PING"] = "1"  # gunicorn readiness probe of bench/gallery.py's Server
     started = time.monotonic()
-    _manage(env, "migrate")
-    _manage(env, "collectstatic", "--noinput")
-    _manage(env, "compiletranslations")
+    manage(env, "migrate")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "compiletranslations")
     worker = Worker(env, data_dir / "worker.log")
     try:
-        _manage(env, "demo_content")
+        manage(env, "demo_content")
         run_python(env, SETUP.format(participants=args.participants, password=PASSWORD))
         from videos.testing import make_clip
 
@@ -425,13 +443,10 @@ def main():
             f"setup: {time.monotonic() - started:.0f} s (PostgreSQL {DATABASE}, "
             f"Redis {REDIS_URL}, DATA_DIR {data_dir}); clip {len(clip)} bytes"
         )
-        workers = os.cpu_count() or 2
-        server = Server(env, workers)
-        try:
+        with Server(env) as server:
             results = traffic(server.port, args, clip)
-        finally:
-            server.stop()
-        report(env, results, args)
+            report(env, results, args, server.workers)
+            pages(server, args.pairs)
     finally:
         worker.stop()
         if not args.keep:
@@ -482,11 +497,20 @@ def traffic(port: int, args, clip: bytes) -> dict:
             daemon=True,
         )
     )
+    # The client threads share the wrk core, away from gunicorn (the Celery worker,
+    # started earlier, keeps every core).
+    client, _ = cpu_split()
+    every_core = os.sched_getaffinity(0)
+    if client:
+        os.sched_setaffinity(0, {int(client)})
     began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=args.seconds + 120)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.seconds + 120)
+    finally:
+        os.sched_setaffinity(0, every_core)
     elapsed = time.monotonic() - began
     return {
         "samples": samples,
@@ -498,13 +522,13 @@ def traffic(port: int, args, clip: bytes) -> dict:
     }
 
 
-def report(env, results, args):
+def report(env, results, args, workers):
     samples, errors = results["samples"], results["errors"]
     total = sum(len(values) for values in samples.values())
     print(
         f"traffic: {results['elapsed']:.1f} s, {results['threads']} client threads "
         f"({args.visitors} visitors, {args.participants} participants, 1 moderator), "
-        f"gunicorn {os.cpu_count()} workers x 4 threads, 1 Celery worker (2 processes)"
+        f"gunicorn {workers} workers x 4 threads, 1 Celery worker (2 processes)"
     )
     print(f"requests: {total}, {total / results['elapsed']:.1f} per second")
     print(f"{'kind':<10}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
@@ -547,6 +571,25 @@ def report(env, results, args):
     print(f"errors: {sum(len(v) for v in errors.values())}, entries lost: {len(lost)}")
     if lost:
         print(f"  lost: {lost[:10]}")
+
+
+def pages(server: Server, pairs: int) -> None:
+    """The visitors' pages against the trivial view, alternated with wrk, once the
+    traffic and the worker are done (anonymous, so cached pages are served)."""
+    _, home = server.get("/en/")
+    html = home.decode()
+    entry = re.search(r'href="(/en/gallery/\d+/)"', html)
+    episode = re.search(r'href="(/en/stories/[a-z0-9-]+/)"', html)
+    paths = [("home", "/en/"), ("gallery", "/en/gallery/")]
+    paths += [("entry page", entry.group(1))] if entry else []
+    paths += [("episode page", episode.group(1))] if episode else []
+    ping = ("ping", "/bench/ping")
+    server.warm_up([ping[1]] + [path for _, path in paths])
+    results = []
+    for name, path in paths:
+        results.append(compare(server, ping, (name, path), pairs=pairs))
+        print(results[-1].line(), flush=True)
+    print(verdict(results))
 
 
 if __name__ == "__main__":

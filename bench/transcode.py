@@ -11,14 +11,17 @@
 3. Runs /usr/bin/ffmpeg on the 60 s clip with the same settings: libx264 with the
    configured preset/CRF and automatic threads, scale to 720p, AAC 48 kHz stereo,
    faststart, metadata dropped.
-Prints each time, realtime factors, peak memory, and last `ratio <pipeline / ffmpeg>`.
+The two sides alternate (ffmpeg, pipeline, ffmpeg, pipeline …, --pairs pairs, through
+bench/harness.py); each pair gives one ratio pipeline / ffmpeg.
+Prints each time, realtime factors, peak memory, `ratio <median pipeline / ffmpeg>`
+with its min-max, and last whether the spread stayed within ±15 %.
 
 Ladder mode (`--ladder`): the pipeline writes the HLS ladder (and the MP4, a remux of
 its top rung) in every mode; with --ladder the ffmpeg side produces the same ladder
 in one process (run_ffmpeg_ladder: split + scale per rung, the same x264 options,
 bitrate caps and forced keyframes, fMP4 HLS with a master playlist), so the ratio
 compares like with like. The long run then shows the ladder's peak memory.
-    .venv/bin/python bench/transcode.py --ladder --seconds 20 --repeat 2 --long 120
+    .venv/bin/python bench/transcode.py --ladder --seconds 20 --pairs 2 --long 120
 """
 
 import argparse
@@ -34,6 +37,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+from harness import alternate, header, verdict  # noqa: E402  (bench/harness.py)
 
 CHILD = r"""
 import json, os, sys, time
@@ -267,10 +273,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--long", type=int, default=600, help="0 to skip")
     parser.add_argument(
-        "--repeat",
+        "--pairs",
         type=int,
-        default=3,
-        help="runs of each side on the 60 s clip, alternating; the fastest counts",
+        default=5,
+        help="ffmpeg / pipeline pairs on the 60 s clip, alternating",
     )
     parser.add_argument(
         "--preset", default=os.environ.get("VIDEO_X264_PRESET", "veryfast")
@@ -289,6 +295,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="kh-bench-") as folder:
         work = Path(folder)
+        header("bench/transcode.py", server=False)
         print(f"cpus: {os.cpu_count()}  x264: preset={args.preset} crf={args.crf}")
         started = time.perf_counter()
         short = generate(work / "short.mp4", args.seconds, busy=True)
@@ -301,10 +308,23 @@ def main():
         )
 
         ffmpeg_runs, pipeline_runs = [], []
-        for _ in range(args.repeat):
+
+        def ffmpeg_side():
             baseline = run_ffmpeg_ladder if args.ladder else run_ffmpeg
             ffmpeg_runs.append(baseline(short, work, args.preset, args.crf))
+            return ffmpeg_runs[-1][0]
+
+        def pipeline_side():
             pipeline_runs.append(run_pipeline(short, work))
+            return pipeline_runs[-1]["seconds"]
+
+        comparison = alternate(
+            "pipeline / ffmpeg CLI (time)",
+            ffmpeg_side,
+            pipeline_side,
+            pairs=args.pairs,
+            unit="s",
+        )
         ffmpeg_seconds, ffmpeg_rss = min(ffmpeg_runs)
         pipeline = min(pipeline_runs, key=lambda run: run["seconds"])
         pipeline_times = [f"{run['seconds']:.2f}" for run in pipeline_runs]
@@ -333,8 +353,13 @@ def main():
                 f"{result['seconds']:.2f} s ({args.long / result['seconds']:.2f}x realtime), "
                 f"peak RSS {result['peak_rss_mb']:.0f} MB"
             )
+        print(comparison.line())
         mode = "ladder " if args.ladder else ""
-        print(f"{mode}ratio {pipeline['seconds'] / ffmpeg_seconds:.3f}")
+        print(
+            f"{mode}ratio {comparison.median:.3f} (min {min(comparison.ratios):.3f}, "
+            f"max {max(comparison.ratios):.3f})"
+        )
+        print(verdict([comparison]))
 
 
 if __name__ == "__main__":

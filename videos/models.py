@@ -1,15 +1,13 @@
-import functools
 import uuid
 
-from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
+from core.reversing import reverse_pk
 from videos.failures import failure_reason
 
 
@@ -176,21 +174,8 @@ class Video(models.Model):
         return media_url(self.pk, "original")
 
 
-_SAMPLE_PK = uuid.UUID(int=0)
-
-
-@functools.lru_cache(maxsize=32)
-def _media_url_pattern(name: str, script_prefix: str, urlconf: str) -> str:
-    return reverse(f"videos:{name}", kwargs={"pk": _SAMPLE_PK}).replace(
-        str(_SAMPLE_PK), "{pk}"
-    )
-
-
 def media_url(pk, name: str) -> str:
     """The checked view's URL for one of a video's files ("video", "poster",
     "original"). Reversed once per name (a gallery page needs fifty of these), then
-    formatted; still keyed on the script prefix and URLconf in force."""
-    pattern = _media_url_pattern(
-        name, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
-    )
-    return pattern.format(pk=pk)
+    formatted (core.reversing)."""
+    return reverse_pk(f"videos:{name}", pk)

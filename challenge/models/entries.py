@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.reversing import reverse_pk
 
 from .choices import NudgeOutcome, Prompt
 
@@ -106,7 +107,7 @@ class Entry(models.Model):
         return f"#{self.pk} @{self.participant.handle}"
 
     def get_absolute_url(self):
-        return reverse("gallery:detail", kwargs={"pk": self.pk})
+        return reverse_pk("gallery:detail", self.pk)
 
 
 class EntryEvent(models.Model):

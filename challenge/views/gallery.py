@@ -46,7 +46,7 @@ def _gallery_etag(request, *args, **kwargs) -> str | None:
     if _has_pending_messages(request):
         return None
     query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
-    generation = gallery.gallery_generation()
+    generation, _, _ = _page_lookup(request)
     return f"g{generation}-{request.user.pk or 0}-{get_language()}-{query}"
 
 
@@ -56,10 +56,11 @@ CSRF_PLACEHOLDER = "kh-csrf-placeholder-0f3c9a"
 def _page_cache_key(request) -> str | None:
     """Anonymous visitors without a session get whole pages from the cache.
 
-    The key holds everything such a page depends on: the gallery generation, the
-    path and query, the language and the visitor's cookies (banner, country), but
-    not the CSRF cookie: the page is cached with a placeholder and each visitor's
-    own token is put in when it is served.
+    The key holds everything such a page depends on: the path and query, the
+    language and the visitor's cookies (banner, country), but not the CSRF cookie:
+    the page is cached with a placeholder and each visitor's own token is put in
+    when it is served. The gallery generation is stored with the page, not in the
+    key, so one cache call fetches both (_page_lookup).
     """
     if (
         request.user.is_authenticated
@@ -76,8 +77,21 @@ def _page_cache_key(request) -> str | None:
     raw = repr(
         (request.get_host(), request.get_full_path(), get_language(), cookies)
     ).encode()
-    generation = gallery.gallery_generation()
-    return f"gallery:html:{generation}:{hashlib.sha256(raw).hexdigest()[:32]}"
+    return f"gallery:html:{hashlib.sha256(raw).hexdigest()[:32]}"
+
+
+def _page_lookup(request) -> tuple[int, str | None, tuple | None]:
+    """(generation, page key, cached page or None), once per request and in one
+    cache round trip: the ETag and the page cache both need the generation."""
+    lookup = getattr(request, "_gallery_page_lookup", None)
+    if lookup is None:
+        key = _page_cache_key(request)
+        generation, found = gallery.gallery_generation_with([key] if key else [])
+        cached = found.get(key)
+        if cached is not None and cached[0] != generation:
+            cached = None  # built before the last approval, hide or heart
+        lookup = request._gallery_page_lookup = (generation, key, cached)
+    return lookup
 
 
 def anonymous_page_cache(view):
@@ -85,20 +99,21 @@ def anonymous_page_cache(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = _page_cache_key(request)
+        generation, key, cached = _page_lookup(request)
         if key is None:
             return view(request, *args, **kwargs)
-        cached = cache.get(key)
         if cached is None:
             request.gallery_page_cacheable = True
             response = view(request, *args, **kwargs)
             if response.status_code != HTTPStatus.OK or response.streaming:
                 return _fill_csrf(request, response)
-            cached = (response.content, response["Content-Type"])
+            # Stored with the generation read before the page was built: a change
+            # committed meanwhile makes it stale at once.
+            cached = (generation, response.content, response["Content-Type"])
             timeout = settings.GALLERY_CACHE_SECONDS
             if timeout:
                 cache.set(key, cached, timeout)
-        content, content_type = cached
+        _, content, content_type = cached
         response = HttpResponse(content, content_type=content_type)
         return _revalidate(_fill_csrf(request, response))
 

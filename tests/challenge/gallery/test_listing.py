@@ -155,3 +155,53 @@ def test_etag_differs_per_visitor_and_language(client):
     client.force_login(make_user())
     logged_in = client.get(LIST)["ETag"]
     assert len({anonymous, italian, logged_in}) == 3
+
+
+def test_a_cached_page_costs_one_cache_call(monkeypatch):
+    """The generation and the page come back together (one Redis round trip)."""
+    from django.core.cache import cache
+
+    make_entry(state=S.APPROVED)
+    Client().get(LIST)  # fills the page cache
+    calls = []
+    nested = []  # local memory's get_many calls its own get: count the outer call
+    for name in ("get", "get_many", "set", "add", "incr"):
+        real = getattr(cache, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            if not nested:
+                calls.append(_name)
+            nested.append(_name)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                nested.pop()
+
+        monkeypatch.setattr(cache, name, counted)
+    response = Client().get(LIST)
+    assert response.status_code == HTTPStatus.OK
+    assert calls == ["get_many"]
+
+
+def test_a_page_built_before_the_last_change_is_never_served():
+    """A page stored with an older generation (a render that raced an approval or
+    a hide) is rebuilt, even though it sits under the visitor's key."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from challenge.selectors.gallery import gallery_generation
+    from challenge.views.gallery import _page_cache_key
+
+    entry = make_entry(state=S.APPROVED)
+    visitor = Client()
+    assert listed_ids(visitor.get(LIST)) == [entry.pk]
+    request = RequestFactory().get(LIST)
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    key = _page_cache_key(request)
+    stale = (gallery_generation() - 1, b"<p>stale page</p>", "text/html")
+    cache.set(key, stale, 300)
+    response = visitor.get(LIST)
+    assert "stale page" not in response.content.decode()
+    assert listed_ids(response) == [entry.pk]  # rendered again, not from the cache
