@@ -13,7 +13,8 @@
 3. Compares with /bench/ping (the trivial view) the first gallery page, a deep page
    (page 1,001 by default, reached with a real keyset cursor) and an entry page, with
    the gallery caches on, then off (GALLERY_CACHE_SECONDS=0: every request runs the
-   page query and renders it). Each comparison alternates ping and the page in short
+   page query and renders it), and the newest entry's page carrying 1,000 kind notes
+   (`notes_seed`; issue 14's goal: ≥ 0.5× the trivial view). Each comparison alternates ping and the page in short
    wrk runs (A B A B …, --pairs pairs).
 Prints, per comparison, the median ratio to the trivial view with its min-max, and
 last a line saying whether every spread stayed within ±15 %.
@@ -62,6 +63,20 @@ def _deep_cursor(env, page: int, size: int) -> tuple[str, int]:
     )
     cursor, pk = out.stdout.strip().splitlines()[-1].split()
     return cursor, int(pk)
+
+
+def _notes_entry(env, count: int) -> str:
+    """Put `count` seeded notes (and only those) under the newest entry; its path."""
+    manage(env, "notes_seed", "--clear")
+    out = subprocess.run(
+        [PYTHON, "manage.py", "notes_seed", "--count", str(count)],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
 
 
 def _count(env) -> int:
@@ -114,6 +129,7 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument("--deep-page", type=int, default=1000)
+    parser.add_argument("--notes", type=int, default=1000, help="notes on one entry")
     parser.add_argument("--data-dir", default="", help="reuse this DATA_DIR")
     parser.add_argument("--reuse", action="store_true", help="skip seeding if seeded")
     parser.add_argument(
@@ -142,11 +158,13 @@ def main():
     size = 24
     deep_page = min(args.deep_page, max(1, total // size - 1))
     cursor, entry_pk = _deep_cursor(env, deep_page, size)
+    notes_path = _notes_entry(env, args.notes)
     ping = ("ping", "/bench/ping")
     pages = [
         ("gallery page 1", "/en/gallery/"),
         (f"gallery page {deep_page + 1}", f"/en/gallery/?after={cursor}"),
         ("entry page", f"/en/gallery/{entry_pk}/"),
+        (f"entry page with {args.notes:,} notes", notes_path),
     ]
     rounds = [("cache on", {}), ("cache off", {"GALLERY_CACHE_SECONDS": "0"})]
     if args.only:
