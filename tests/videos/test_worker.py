@@ -83,10 +83,15 @@ def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
         assert video.attempts == 2
         folder = Path(video.output.path).parent
         assert sorted(p.name for p in folder.iterdir()) == [
+            "hls",
             "poster.webp",
             "source",
             "video.mp4",
         ]
+        # one ladder: a master playlist and one folder per rung, no leftovers
+        assert video.stream and (folder / "hls" / "master.m3u8").is_file()
+        rungs = sorted(p.name for p in (folder / "hls").iterdir() if p.is_dir())
+        assert len(rungs) == len(video.ladder)
         assert not list(temp_root().glob(f"{video.pk}-*"))
         assert (video.width, video.height) == (1280, 720)
     finally:

@@ -1,12 +1,16 @@
-"""Demo entries: processed, five approved, one waiting; loading twice adds nothing."""
+"""Demo entries: processed, five approved, one waiting; loading twice adds nothing;
+the made-up accounts say they are demo material wherever they show.
+
+One test, because loading the demo processes six real clips (about 13 s)."""
 
 from campaign.demo import load_campaign
 from challenge.demo import DEMO_ENTRIES, load_challenge
-from challenge.models import Entry
+from challenge.models import Entry, Participant
+from tests.challenge.factories import make_entry, make_participant
 
 
-def test_demo_entries_are_real_processed_and_idempotent(
-    db, django_capture_on_commit_callbacks
+def test_demo_entries_are_real_processed_idempotent_and_marked_as_made_up(
+    db, client, django_capture_on_commit_callbacks
 ):
     load_campaign()
     with django_capture_on_commit_callbacks(execute=True):
@@ -17,27 +21,15 @@ def test_demo_entries_are_real_processed_and_idempotent(
     assert Entry.objects.filter(state=Entry.State.PENDING_REVIEW).count() == 1
     assert all(entry.video.poster for entry in Entry.objects.all())
 
-
-def test_demo_entries_are_marked_as_made_up_wherever_they_show(
-    db, client, django_capture_on_commit_callbacks
-):
-    """The demo participants are invented: their handles say so, and the gallery
-    card and the entry page carry a demo badge and notice; a real entry does not."""
-    from challenge.models import Participant
-    from tests.challenge.factories import make_entry, make_participant
-
-    load_campaign()
-    with django_capture_on_commit_callbacks(execute=True):
-        load_challenge()
+    # The participants are invented: their handles say so, and the gallery card and
+    # the entry page carry a demo badge and notice; a real entry does not.
     demo = Participant.objects.filter(user__username__startswith="demo-")
     assert demo.count() == len(DEMO_ENTRIES)
     assert all(p.is_demo and p.handle.startswith("demo.") for p in demo)
-
     real = make_entry(
         state=Entry.State.APPROVED, participant=make_participant(handle="real_kid")
     )
     assert real.participant.is_demo is False
-
     html = client.get("/en/gallery/").content.decode()
     approved_demo = Entry.objects.filter(
         state=Entry.State.APPROVED, participant__is_demo=True
@@ -47,17 +39,10 @@ def test_demo_entries_are_marked_as_made_up_wherever_they_show(
         page = client.get(f"/en/gallery/{entry.pk}/").content.decode()
         assert ("data-demo-notice" in page) is entry.participant.is_demo
 
-
-def test_demo_loader_renames_an_older_demo_account_in_place(
-    db, django_capture_on_commit_callbacks
-):
-    """Installs made before the accounts were marked keep their rows: loading again
-    renames and marks them instead of adding six more."""
-    from challenge.models import Participant
-
-    load_campaign()
-    with django_capture_on_commit_callbacks(execute=True):
-        load_challenge()
+    # An install made before the accounts were marked keeps its rows: loading again
+    # renames and marks them instead of adding six more.
+    real.delete()
+    Participant.objects.filter(handle="real_kid").delete()
     Participant.objects.update(is_demo=False)
     for index, participant in enumerate(Participant.objects.order_by("pk")):
         participant.handle = f"old_{index}"
