@@ -37,8 +37,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own test
+# database, DATA_DIR and Redis database: tests/parallel.py). TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
+
 test: messages lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 worker: install
 	$(LOCAL) $(BIN)/celery -A config worker --pool solo --loglevel INFO
