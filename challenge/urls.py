@@ -41,6 +41,11 @@ urlpatterns = [
     path("guardian/<str:token>/", guardian.guardian, name="guardian"),
     path("entries/<int:pk>/notes/", notes.notes_manage, name="notes_manage"),
     path("notes/settings/", notes.notes_settings, name="notes_settings"),
+    path(
+        "notes/settings/guardian/resend/",
+        notes.notes_guardian_resend,
+        name="notes_guardian_resend",
+    ),
     path("notes/blocked/<int:pk>/unblock/", notes.notes_unblock, name="notes_unblock"),
     path(
         "notes/unsubscribe/<str:token>/",

@@ -295,33 +295,25 @@ def _guardian_signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=GUARDIAN_SALT)
 
 
+def _request_stamp(row: NoteSettings) -> str:
+    # To the microsecond: each request (and resend) has its own link, and a new one
+    # makes the older links stale.
+    return f"{row.guardian_requested_at.timestamp():.6f}"
+
+
 def notes_guardian_token(row: NoteSettings) -> str:
-    return _guardian_signer().sign(
-        f"{row.pk}.{int(row.guardian_requested_at.timestamp())}"
+    return _guardian_signer().sign(f"{row.pk}.{_request_stamp(row)}")
+
+
+def _asked_lately(row: NoteSettings) -> bool:
+    resend_after = timedelta(minutes=settings.GUARDIAN_RESEND_MINUTES)
+    return bool(
+        row.guardian_requested_at
+        and row.guardian_requested_at > timezone.now() - resend_after
     )
 
 
-@transaction.atomic
-def note_guardian_request(*, participant: Participant, guardian_email: str) -> None:
-    """Ask a guardian, by the same kind of signed mail link as for entries, to agree
-    that people may write notes under the participant's entries."""
-    if not note_prefs(participant).minor:
-        return
-    if same_mailbox(guardian_email, account_addresses(participant.user)):
-        raise GuardianIsParticipant()
-    row = _settings_row(participant)
-    resend_after = timedelta(minutes=settings.GUARDIAN_RESEND_MINUTES)
-    if (
-        row.guardian_email == guardian_email
-        and row.guardian_requested_at
-        and row.guardian_requested_at > timezone.now() - resend_after
-    ):
-        return  # the same address asked a moment ago: no second mail yet
-    row.open = True
-    row.guardian_email = guardian_email
-    row.guardian_requested_at = timezone.now()
-    row.guardian_confirmed_at = None
-    row.save()
+def _send_guardian_link_on_commit(row: NoteSettings) -> None:
     row_id = row.pk
 
     def send():
@@ -330,6 +322,52 @@ def note_guardian_request(*, participant: Participant, guardian_email: str) -> N
         send_notes_guardian_email.delay(row_id)
 
     transaction.on_commit(send)
+
+
+@transaction.atomic
+def note_guardian_request(*, participant: Participant, guardian_email: str) -> bool:
+    """Ask a guardian, by the same kind of signed mail link as for entries, to agree
+    that people may write notes under the participant's entries. False when nothing
+    was sent: the same address was asked a moment ago (GUARDIAN_RESEND_MINUTES)."""
+    if not note_prefs(participant).minor:
+        return False
+    if same_mailbox(guardian_email, account_addresses(participant.user)):
+        raise GuardianIsParticipant()
+    row = _settings_row(participant)
+    if row.guardian_email == guardian_email and _asked_lately(row):
+        return False
+    row.open = True
+    row.guardian_email = guardian_email
+    row.guardian_requested_at = timezone.now()
+    row.guardian_confirmed_at = None
+    row.save()
+    _send_guardian_link_on_commit(row)
+    return True
+
+
+@transaction.atomic
+def note_guardian_resend(*, participant: Participant) -> None:
+    """A new link to the same guardian (the old one stops working); allowed once
+    every GUARDIAN_RESEND_MINUTES, and only while the answer is still awaited."""
+    row = (
+        NoteSettings.objects.select_for_update().filter(participant=participant).first()
+    )
+    if (
+        row is None
+        or not note_prefs(participant, row).waits_for_guardian
+        or not row.guardian_email
+        or row.guardian_requested_at is None
+    ):
+        raise ChallengeError(
+            _("Nothing is waiting for an answer from your parent or guardian.")
+        )
+    if _asked_lately(row):
+        raise ChallengeError(
+            _("We sent the email a few minutes ago. Please wait before sending again.")
+        )
+    row.guardian_requested_at = timezone.now()
+    row.save(update_fields=["guardian_requested_at"])
+    _send_guardian_link_on_commit(row)
 
 
 def notes_guardian_email_send(*, settings_id: int) -> None:
@@ -354,7 +392,7 @@ def notes_guardian_from_token(token: str) -> NoteSettings:
     row = NoteSettings.objects.select_related("participant").filter(pk=pk).first()
     if row is None or row.guardian_requested_at is None:
         raise GuardianLinkError("invalid")
-    if stamp != str(int(row.guardian_requested_at.timestamp())):
+    if stamp != _request_stamp(row):
         raise GuardianLinkError("expired")
     if row.guardian_confirmed_at:
         raise GuardianLinkError("used")

@@ -288,7 +288,7 @@ def notes_settings(request):
                     digest=data["digest"],
                 )
                 if asks_guardian:
-                    services.note_guardian_request(
+                    sent = services.note_guardian_request(
                         participant=participant, guardian_email=guardian_email
                     )
                     messages.info(
@@ -296,6 +296,11 @@ def notes_settings(request):
                         _(
                             "We sent your parent or guardian a link. Notes open as "
                             "soon as they agree."
+                        )
+                        if sent
+                        else _(
+                            "We sent the email a few minutes ago. Please wait "
+                            "before sending again."
                         ),
                     )
                 else:
@@ -309,6 +314,20 @@ def notes_settings(request):
         "challenge/notes_settings.html",
         {"form": form, "prefs": prefs, "blocks": blocks_for(participant)},
     )
+
+
+@never_cache
+@require_POST
+@participant_required
+def notes_guardian_resend(request):
+    """The same guardian gets a new link (the previous one stops working)."""
+    try:
+        services.note_guardian_resend(participant=request.participant)
+    except ChallengeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("We sent the email again."))
+    return redirect("challenge:notes_settings")
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """The owner's controls: who may write (off by default for minors, a guardian's
 yes), hidden words, removing several notes at once or all of one writer, blocking."""
 
+from datetime import timedelta
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -8,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from challenge.models import Entry, Heart, Note, NoteBlock, NoteEvent, NoteSettings
 from challenge.selectors.notes import note_prefs
@@ -320,3 +322,91 @@ def test_saving_again_does_not_mail_the_guardian_twice(
             client.post(reverse("challenge:notes_settings"), {**data, "words": words})
     assert len(mail.outbox) == 1
     assert note_prefs(minor).words == ("spoiler",)
+
+
+def _guardian_path(message) -> str:
+    link = next(
+        line for line in message.body.splitlines() if "/notes/guardian/" in line
+    )
+    return urlsplit(link.strip()).path
+
+
+def test_saving_again_at_once_says_the_mail_was_already_sent(
+    django_capture_on_commit_callbacks,
+):
+    minor = make_participant(age=14, country="FR")
+    client = logged_in(minor)
+    data = {"open": "1", "words": "", "guardian_email": "parent@example.net"}
+    url = reverse("challenge:notes_settings")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data, follow=True)
+        second = client.post(url, data, follow=True)
+    assert "We sent your parent or guardian a link" in first.content.decode()
+    assert len(mail.outbox) == 1
+    page = second.content.decode()
+    assert "a few minutes ago" in page
+    assert "We sent your parent or guardian a link" not in page
+
+
+def test_the_guardian_mail_can_be_sent_again_and_only_the_new_link_works(
+    django_capture_on_commit_callbacks, settings
+):
+    minor = make_participant(age=14, country="FR")
+    client = logged_in(minor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("challenge:notes_settings"),
+            {"open": "1", "words": "", "guardian_email": "parent@example.net"},
+        )
+    page = client.get(reverse("challenge:notes_settings")).content.decode()
+    resend = reverse("challenge:notes_guardian_resend")
+    assert f'action="{resend}"' in page
+    # too soon: refused with a message, nothing sent
+    too_soon = client.post(resend, follow=True)
+    assert "Please wait before sending again" in too_soon.content.decode()
+    assert len(mail.outbox) == 1
+    first_path = _guardian_path(mail.outbox[0])
+    row = NoteSettings.objects.get(participant=minor)
+    NoteSettings.objects.filter(pk=row.pk).update(
+        guardian_requested_at=row.guardian_requested_at
+        - timedelta(minutes=settings.GUARDIAN_RESEND_MINUTES + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(resend, follow=True)
+    assert "We sent the email again." in again.content.decode()
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["parent@example.net"]
+    new_path = _guardian_path(mail.outbox[1])
+    assert new_path != first_path
+    guardian = Client()
+    assert "expired" in guardian.get(first_path).content.decode()
+    guardian.post(first_path, {"decision": "confirm"})
+    assert not note_prefs(minor).open
+    guardian.post(new_path, {"decision": "confirm"})
+    assert note_prefs(minor).open
+
+
+@pytest.mark.parametrize("who", ["adult", "confirmed_minor", "minor_not_asking"])
+def test_resending_when_nothing_waits_sends_nothing(who, settings):
+    participant = make_participant(age=25 if who == "adult" else 14, country="FR")
+    if who == "confirmed_minor":
+        NoteSettings.objects.create(
+            participant=participant,
+            open=True,
+            guardian_email="parent@example.net",
+            guardian_requested_at=timezone.now() - timedelta(days=1),
+            guardian_confirmed_at=timezone.now(),
+        )
+    client = logged_in(participant)
+    page = client.get(reverse("challenge:notes_settings")).content.decode()
+    assert reverse("challenge:notes_guardian_resend") not in page
+    response = client.post(reverse("challenge:notes_guardian_resend"), follow=True)
+    assert "Nothing is waiting for an answer" in response.content.decode()
+    assert not mail.outbox
+
+
+def test_resending_is_post_only_and_for_participants():
+    url = reverse("challenge:notes_guardian_resend")
+    assert Client().post(url).status_code == HTTPStatus.FOUND  # to log in
+    minor = make_participant(age=14, country="FR")
+    assert logged_in(minor).get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
