@@ -553,6 +553,12 @@ RESUMABLE_UPLOADS_OPEN_MAX = env.int("RESUMABLE_UPLOADS_OPEN_MAX", default=3)
 RESUMABLE_UPLOAD_CHUNK_BYTES = env.int(
     "RESUMABLE_UPLOAD_CHUNK_BYTES", default=8 * 1024 * 1024
 )
+# With object storage, pieces go on to the private bucket in parts of this size (S3's
+# smallest part is 5 MiB), so the web server's disk holds less than one part per upload.
+RESUMABLE_UPLOAD_PART_BYTES = max(
+    5 * 1024 * 1024,
+    env.int("RESUMABLE_UPLOAD_PART_BYTES", default=8 * 1024 * 1024),
+)
 CELERY_BEAT_SCHEDULE["challenge-expire-uploads"] = {
     "task": "challenge.tasks.expire_resumable_uploads",
     "schedule": 900,

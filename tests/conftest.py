@@ -284,6 +284,7 @@ def pytest_report_header(config):
 # The browser fixtures (`browser`, `new_page`) for every test folder; imported last
 # because tests/browser.py uses the helpers above.
 from tests.browser import browser, new_page  # noqa: E402, F401
+from tests.s3 import s3_endpoint, s3_private  # noqa: E402, F401
 
 
 def race(workers, *, timeout: float = 60):

@@ -31,6 +31,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from videos import bounded, owners
 from videos.models import Video, private_storage
+from videos.multipart import multipart_target
 from videos.pipeline import (
     HLS_MASTER,
     Limits,
@@ -62,11 +63,17 @@ def video_create(*, file, original_name: str) -> Video:
     """Store an upload as a new pending video and queue it once the caller commits.
 
     `file` is a Django File/UploadedFile; the storage moves a TemporaryUploadedFile
-    into place or copies it by chunks, never reading it whole.
+    into place or copies it by chunks, never reading it whole. A
+    `videos.multipart.StoredObject` (already in the private bucket) is copied there.
     """
     storage = private_storage()
     video = Video(original_name=(original_name or "")[:255])
-    name = storage.save(SOURCE_NAME.format(id=video.pk), file)
+    stored_name = getattr(file, "stored_name", None)  # a multipart.StoredObject
+    if stored_name:
+        name = SOURCE_NAME.format(id=video.pk)
+        multipart_target().copy(stored_name, name)
+    else:
+        name = storage.save(SOURCE_NAME.format(id=video.pk), file)
     try:
         with transaction.atomic():
             video.source.name = name

@@ -29,6 +29,12 @@ class ResumableUpload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # With object storage (videos.multipart): the bucket's multipart upload, the
+    # ETags of the parts already there, and the bytes they hold. The file on the web
+    # server's disk then holds only bytes stored_bytes..offset (under one part).
+    multipart_id = models.CharField(max_length=1024, blank=True, editable=False)
+    part_etags = models.JSONField(default=list, blank=True, editable=False)
+    stored_bytes = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("resumable upload")
@@ -44,6 +50,16 @@ class ResumableUpload(models.Model):
 
     def __str__(self):
         return f"{self.filename or self.pk} ({self.offset}/{self.length})"
+
+    @property
+    def object_key(self) -> str:
+        """Where a multipart upload assembles in the private bucket."""
+        return f"uploads/{self.pk}"
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Confirmed bytes kept in the file on this server's disk."""
+        return self.offset - self.stored_bytes
 
     @property
     def is_complete(self) -> bool:

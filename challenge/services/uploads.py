@@ -11,6 +11,15 @@ Invariants:
   transaction); a file longer than `offset` (a crash between the two, or a piece
   refused for size) is cut back to `offset` by the next write, so the server never
   confirms a byte it does not have.
+
+With object storage (S3_PRIVATE_BUCKET), the pieces go to the private bucket as the
+parts of one multipart upload (videos.multipart): as soon as the bytes on disk reach
+RESUMABLE_UPLOAD_PART_BYTES they are sent as a part, its ETag and `offset` are recorded
+together, and the file is emptied. The disk then holds only the bytes after the last
+part (`buffered_bytes`, under one part), and the last piece joins the parts into the
+object `uploads/<id>`, which becomes the video's source by a copy inside the bucket.
+A part sent but not yet recorded (a crash between the two) is sent again under the
+same number, which replaces it.
 """
 
 import datetime as dt
@@ -23,6 +32,8 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+
+from videos.multipart import MultipartTarget, StoredObject, multipart_target
 
 from ..errors import (
     UploadBusy,
@@ -91,6 +102,14 @@ def resumable_upload_create(
         )
         for pk in list(older):
             _delete(pk)
+    target = multipart_target()
+    if target is not None:
+        try:
+            upload.multipart_id = target.start(upload.object_key)
+        except Exception:
+            _delete(upload.pk)
+            raise
+        upload.save(update_fields=["multipart_id"])
     return upload
 
 
@@ -142,7 +161,9 @@ def resumable_upload_append(
         upload = resumable_upload_get(upload_id=upload.pk, participant=participant)
         if offset != upload.offset:
             raise UploadOffsetConflict(upload.offset)
-        os.ftruncate(handle.fileno(), upload.offset)
+        os.ftruncate(handle.fileno(), upload.buffered_bytes)
+        if upload.multipart_id:
+            return _append_parts(upload, handle, stream, limit=remaining)
         received = _receive(handle, stream, limit=remaining)
         handle.flush()
         if received > remaining:
@@ -150,6 +171,78 @@ def resumable_upload_append(
             raise UploadTooLarge(settings.VIDEO_MAX_UPLOAD_BYTES)
         os.fsync(handle.fileno())
         return _confirm(upload.pk, start=offset, received=received)
+
+
+def _append_parts(upload: ResumableUpload, handle, stream, *, limit: int):
+    """The object-storage variant of appending (see the module's docstring): bytes go
+    to the file on disk, and on to the bucket whenever a whole part is there; the
+    part and the offset are recorded in one transaction. More bytes than declared:
+    what this piece brought since its last part is dropped (413)."""
+    target = multipart_target()
+    part_bytes = settings.RESUMABLE_UPLOAD_PART_BYTES
+    buffered = upload.buffered_bytes
+    pending = 0  # bytes of this piece on disk and not yet confirmed
+    total = 0
+    while total <= limit:
+        try:
+            data = stream.read(min(READ_BYTES, limit + 1 - total))
+        except OSError:  # the connection dropped: keep what arrived
+            break
+        if not data:
+            break
+        total += len(data)
+        if total > limit:
+            os.ftruncate(handle.fileno(), buffered)
+            raise UploadTooLarge(settings.VIDEO_MAX_UPLOAD_BYTES)
+        handle.write(data)
+        buffered += len(data)
+        pending += len(data)
+        at_end = upload.offset + pending == upload.length
+        if buffered >= part_bytes and not at_end:
+            upload = _send_part(upload, handle, target, size=buffered, new=pending)
+            buffered = pending = 0
+    handle.flush()
+    if upload.offset + pending == upload.length:
+        return _finish_parts(upload, handle, target, size=buffered, new=pending)
+    os.fsync(handle.fileno())
+    return _confirm(upload.pk, start=upload.offset, received=pending)
+
+
+def _send_part(upload, handle, target: MultipartTarget, *, size: int, new: int):
+    """Send the file's `size` bytes as the next part, record it with the `new`
+    bytes it confirms, and empty the file."""
+    handle.flush()
+    with open(handle.name, "rb") as part:
+        etag = target.put(
+            upload.object_key,
+            upload.multipart_id,
+            len(upload.part_etags) + 1,
+            part,
+            size,
+        )
+    upload = _confirm(upload.pk, start=upload.offset, received=new, part=(etag, size))
+    os.ftruncate(handle.fileno(), 0)
+    return upload
+
+
+def _finish_parts(upload, handle, target: MultipartTarget, *, size: int, new: int):
+    """The last piece: its bytes as the last part (smaller parts are allowed last),
+    then the parts joined into the object; only then is the upload complete."""
+    etags = list(upload.part_etags)
+    part = None
+    if size or not etags:
+        with open(handle.name, "rb") as last:
+            etag = target.put(
+                upload.object_key, upload.multipart_id, len(etags) + 1, last, size
+            )
+        part = (etag, size)
+        etags.append(etag)
+    target.finish(upload.object_key, upload.multipart_id, etags)
+    upload = _confirm(
+        upload.pk, start=upload.offset, received=new, part=part, finished=True
+    )
+    os.ftruncate(handle.fileno(), 0)
+    return upload
 
 
 def _receive(handle, stream, *, limit: int) -> int:
@@ -168,7 +261,17 @@ def _receive(handle, stream, *, limit: int) -> int:
     return received
 
 
-def _confirm(upload_id, *, start: int, received: int) -> ResumableUpload:
+def _confirm(
+    upload_id,
+    *,
+    start: int,
+    received: int,
+    part: tuple[str, int] | None = None,
+    finished: bool = False,
+) -> ResumableUpload:
+    """Move the offset (and record a part sent to the bucket) under the row lock.
+    On object storage the upload is complete only once its parts are joined
+    (`finished`); on disk, once every byte is there."""
     now = timezone.now()
     with transaction.atomic():
         upload = ResumableUpload.objects.select_for_update().filter(pk=upload_id)
@@ -179,9 +282,21 @@ def _confirm(upload_id, *, start: int, received: int) -> ResumableUpload:
             raise UploadOffsetConflict(upload.offset)
         upload.offset = start + received
         upload.expires_at = _expires(now)
-        if upload.offset == upload.length:
+        if part is not None:
+            etag, size = part
+            upload.part_etags = [*upload.part_etags, etag]
+            upload.stored_bytes += size
+        if upload.offset == upload.length and (finished or not upload.multipart_id):
             upload.completed_at = now
-        upload.save(update_fields=["offset", "expires_at", "completed_at"])
+        upload.save(
+            update_fields=[
+                "offset",
+                "expires_at",
+                "completed_at",
+                "part_etags",
+                "stored_bytes",
+            ]
+        )
     return upload
 
 
@@ -192,11 +307,34 @@ def resumable_upload_delete(*, upload_id, participant: Participant) -> None:
 
 
 def _delete(upload_id) -> None:
-    """Delete the row now and the file once that commits."""
+    """Delete the row now, and the file (and the bucket's parts or object) once
+    that commits."""
     with transaction.atomic():
+        row = (
+            ResumableUpload.objects.filter(pk=upload_id)
+            .values("multipart_id", "completed_at")
+            .first()
+        )
         ResumableUpload.objects.filter(pk=upload_id).delete()
         path = part_path(upload_id)
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
+        if row and row["multipart_id"]:
+            key = ResumableUpload(pk=upload_id).object_key
+            transaction.on_commit(
+                lambda: _delete_from_bucket(
+                    key, row["multipart_id"], finished=bool(row["completed_at"])
+                )
+            )
+
+
+def _delete_from_bucket(key: str, multipart_id: str, *, finished: bool) -> None:
+    target = multipart_target()
+    if target is None:
+        return
+    if finished:
+        target.client.delete_object(Bucket=target.bucket, Key=key)
+    else:
+        target.abort(key, multipart_id)
 
 
 def resumable_uploads_expire(*, now: dt.datetime | None = None) -> int:
@@ -206,12 +344,14 @@ def resumable_uploads_expire(*, now: dt.datetime | None = None) -> int:
     upload could be: its row may still be committing.
     """
     now = now or timezone.now()
+    # Read before the expired rows go: their files are deleted with them, not
+    # counted again as orphans.
+    known = {str(pk) for pk in ResumableUpload.objects.values_list("pk", flat=True)}
     expired = ResumableUpload.objects.filter(expires_at__lte=now)
     count = 0
     for pk in list(expired.values_list("pk", flat=True)):
         _delete(pk)
         count += 1
-    known = {str(pk) for pk in ResumableUpload.objects.values_list("pk", flat=True)}
     oldest = (
         now - dt.timedelta(hours=settings.RESUMABLE_UPLOAD_EXPIRY_HOURS)
     ).timestamp()
@@ -223,6 +363,13 @@ def resumable_uploads_expire(*, now: dt.datetime | None = None) -> int:
         if path.stem not in known and stale:
             path.unlink(missing_ok=True)
             count += 1
+    target = multipart_target()
+    if target is not None:
+        cutoff = now - dt.timedelta(hours=settings.RESUMABLE_UPLOAD_EXPIRY_HOURS)
+        for key, multipart_id, started in target.unfinished("uploads/"):
+            if key.removeprefix("uploads/") not in known and started < cutoff:
+                target.abort(key, multipart_id)
+                count += 1
     return count
 
 
@@ -280,6 +427,21 @@ def entry_upload_resumable(
             raise UploadNotFound()
         if not upload.is_complete:
             raise UploadIncomplete()
+        if upload.multipart_id:
+            if upload.completed_at is None:
+                raise UploadIncomplete()
+            result = entry_upload(
+                participant=participant,
+                file=StoredObject(upload.object_key, name=upload.filename or "video"),
+                caption=caption,
+                prompt=prompt,
+                language=language,
+                submission_token=submission_token,
+                guardian_email=guardian_email,
+            )
+            if not result.duplicate:
+                _delete(upload.pk)
+            return result
         path = part_path(upload.pk)
         try:
             handle = path.open("rb")
