@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # turns Django's debug pages on for development.
 LOCAL := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test install messages lint format demo worker clean-data
+.PHONY: run test install node-tools messages lint format demo worker clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Node tools for the Lighthouse benchmark and browser test (bench/node/, npm ci from
+# its lock file). Without npm, the Lighthouse test is skipped (and fails in CI).
+NODE_STAMP := bench/node/node_modules/.installed
+$(NODE_STAMP): bench/node/package.json bench/node/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix bench/node --no-audit --no-fund --loglevel error && touch $(NODE_STAMP); \
+	else echo "npm is missing: the Lighthouse test will be skipped"; fi
+
+node-tools: $(NODE_STAMP)
 
 messages: install
 	$(LOCAL) $(BIN)/python manage.py compiletranslations
@@ -41,7 +51,7 @@ format: install
 # database, DATA_DIR and Redis database: tests/parallel.py). TEST_WORKERS=0 runs it in one.
 TEST_WORKERS ?= 2
 
-test: messages lint
+test: messages lint node-tools
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 worker: install

@@ -21,6 +21,7 @@ admin.site.index_title = _("Moderation and content")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("videos.urls")),

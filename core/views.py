@@ -1,8 +1,10 @@
 from http import HTTPStatus
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from .health import health_report
@@ -27,6 +29,32 @@ def server_error(request):
 
 def too_many_requests(request, exception=None):
     return render(request, "429.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+
+
+# Private pages (accounts, the admin, a participant's own pages, guardians' links)
+# are kept out of search engines; the campaign, the stories and the gallery are not.
+# The submit page is not listed: a crawler only ever reaches its log-in redirect, and
+# a search result for "send your video" is welcome.
+ROBOTS_DISALLOWED = (
+    "admin/",
+    "accounts/",
+    "challenge/my-entries/",
+    "challenge/entries/",
+    "challenge/my-data/",
+    "challenge/profile/",
+    "challenge/guardian/",
+    "challenge/notes/",
+    "gallery/embed/",
+)
+
+
+def robots_txt(request):
+    lines = ["User-agent: *"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/{path}" for path in ROBOTS_DISALLOWED]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
 
 
 def bench_ping(request):
