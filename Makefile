@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # turns Django's debug pages on for development.
 LOCAL := SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test install node-tools messages lint format demo worker clean-data
+.PHONY: run test install node-tools messages lint format demo worker clean-data screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,8 @@ worker: install
 
 clean-data:
 	rm -rf var
+
+# Screenshots of every public page at 390 and 1366 px into docs/screenshots/ (the site
+# runs on its own temporary DATA_DIR with the demo content; Debian's Chromium).
+screenshots: messages
+	$(BIN)/python bench/screenshots.py

@@ -1,6 +1,27 @@
 // Site-wide enhancements. Everything here has a no-JavaScript fallback.
+// Loaded in <head> without defer: the first part runs before the body is drawn.
 (function () {
   "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  // The awareness banner is shown whole during the first visit and on one line from
+  // the next visit on. Remembered in this browser only: anonymous pages are cached
+  // whole on the server, so the server sends the same banner to everyone and the
+  // class set here (before the first paint, so nothing jumps) chooses the short form.
+  var SEEN = "kh-banner-seen"; // localStorage: this browser has had its first visit
+  var FIRST = "kh-banner-first-visit"; // sessionStorage: this tab is that first visit
+  try {
+    if (!window.localStorage.getItem(SEEN)) {
+      window.localStorage.setItem(SEEN, "1");
+      window.sessionStorage.setItem(FIRST, "1");
+    } else if (!window.sessionStorage.getItem(FIRST)) {
+      root.classList.add("kh-banner-short");
+    }
+  } catch (error) {
+    // Storage blocked (private mode, settings): the banner simply stays whole.
+  }
+
   // Dismiss the awareness banner without a page reload; the form still works without JS.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -12,4 +33,57 @@
         if (banner) banner.remove();
       });
   });
+
+  // The phone menu. Without JavaScript the toggle is a link to #site-menu and the
+  // panel opens with :target; here it becomes a disclosure button (aria-expanded),
+  // Escape and a click or focus elsewhere close it, and Escape gives focus back.
+  function menuSetup() {
+    var link = document.querySelector("[data-menu-toggle]");
+    var panel = document.querySelector("[data-menu]");
+    if (!link || !panel) return;
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = link.className;
+    toggle.innerHTML = link.innerHTML;
+    toggle.setAttribute("aria-controls", panel.id);
+    toggle.setAttribute("aria-expanded", "false");
+    link.replaceWith(toggle);
+    var header = toggle.closest("header") || document.body;
+
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      panel.classList.toggle("is-open", open);
+    }
+    function isOpen() {
+      return toggle.getAttribute("aria-expanded") === "true";
+    }
+    if (window.location.hash === "#" + panel.id) {
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+      setOpen(true);
+    }
+    toggle.addEventListener("click", function () {
+      setOpen(!isOpen());
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !isOpen()) return;
+      setOpen(false);
+      toggle.focus();
+      // This Escape only closed the menu: it must not count towards the help page's
+      // double-Escape quick exit.
+      event.stopPropagation();
+    });
+    document.addEventListener("click", function (event) {
+      if (isOpen() && !header.contains(event.target)) setOpen(false);
+    });
+    header.addEventListener("focusout", function (event) {
+      if (isOpen() && event.relatedTarget && !header.contains(event.relatedTarget)) {
+        setOpen(false);
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", menuSetup);
+  } else {
+    menuSetup();
+  }
 })();
