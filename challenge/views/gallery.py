@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
 
+from campaign.selectors import visitor_country
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
 from core.text import clean_text
@@ -47,7 +48,10 @@ def _gallery_etag(request, *args, **kwargs) -> str | None:
         return None
     query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
     generation, _, _ = _page_lookup(request)
-    return f"g{generation}-{request.user.pk or 0}-{get_language()}-{query}"
+    # The banner's helplines follow the visitor's country (chosen, or guessed from
+    # the browser's languages): a new choice must not be answered "not modified".
+    country = visitor_country(request)
+    return f"g{generation}-{request.user.pk or 0}-{get_language()}-{country}-{query}"
 
 
 CSRF_PLACEHOLDER = "kh-csrf-placeholder-0f3c9a"
@@ -57,7 +61,7 @@ def _page_cache_key(request) -> str | None:
     """Anonymous visitors without a session get whole pages from the cache.
 
     The key holds everything such a page depends on: the path and query, the
-    language and the visitor's cookies (banner, country), but not the CSRF cookie:
+    language, the visitor's country and cookies (banner, country), but not the CSRF cookie:
     the page is cached with a placeholder and each visitor's own token is put in
     when it is served. The gallery generation is stored with the page, not in the
     key, so one cache call fetches both (_page_lookup).
@@ -73,9 +77,17 @@ def _page_cache_key(request) -> str | None:
         for name, value in request.COOKIES.items()
         if name != settings.CSRF_COOKIE_NAME
     )
-    # The host too: a page built for one host is never served for another.
+    # The host too: a page built for one host is never served for another. And the
+    # visitor's country, which the banner's helplines follow: without a chosen one it
+    # is guessed from Accept-Language ("de-CH" on a German page: Switzerland).
     raw = repr(
-        (request.get_host(), request.get_full_path(), get_language(), cookies)
+        (
+            request.get_host(),
+            request.get_full_path(),
+            get_language(),
+            visitor_country(request),
+            cookies,
+        )
     ).encode()
     return f"gallery:html:{hashlib.sha256(raw).hexdigest()[:32]}"
 

@@ -205,3 +205,31 @@ def test_a_page_built_before_the_last_change_is_never_served():
     response = visitor.get(LIST)
     assert "stale page" not in response.content.decode()
     assert listed_ids(response) == [entry.pk]  # rendered again, not from the cache
+
+
+@pytest.mark.parametrize("path", ["list", "detail"])
+def test_cached_pages_show_each_visitors_own_countrys_helpline(path):
+    """The banner follows the country guessed from the browser's languages: a page
+    cached for a visitor in Germany is never served to one in Switzerland."""
+    entry = make_entry(state=S.APPROVED)
+    url = "/de" + (LIST if path == "list" else detail_url(entry)).removeprefix("/en")
+
+    def banner(accept_language: str) -> str:
+        page = Client(HTTP_ACCEPT_LANGUAGE=accept_language).get(url).content.decode()
+        return page.split('class="banner', 1)[1].split("</aside>", 1)[0]
+
+    germany = banner("de-DE,de;q=0.9")
+    switzerland = banner("de-CH,de;q=0.9")
+    assert "Nummer gegen Kummer" in germany and "Pro Juventute" not in germany
+    assert "Pro Juventute" in switzerland and "Nummer gegen Kummer" not in switzerland
+    assert "Nummer gegen Kummer" in banner("de-DE")  # and the first one still cached
+
+
+def test_a_new_country_choice_is_not_answered_not_modified(client):
+    make_entry(state=S.APPROVED)
+    first = client.get(LIST)
+    etag = first["ETag"]
+    client.cookies["kh_country"] = "CH"
+    again = client.get(LIST, headers={"If-None-Match": etag})
+    assert again.status_code == HTTPStatus.OK
+    assert again["ETag"] != etag
