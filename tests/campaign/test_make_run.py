@@ -4,6 +4,7 @@ It reuses this checkout's virtualenv (`make -o` keeps make from reinstalling int
 it) so the test costs seconds, not a download.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -162,3 +163,58 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
     assert secret_file.read_text().strip() == secret_key  # sessions survive a restart
     assert database.stat().st_size >= created
     assert _processes_in(project) == []
+
+
+def _pids_with_environment(marker: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if marker.encode() in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_runsite_stops_its_web_server_and_worker(tmp_path, signum):
+    """`kill` (or a closed terminal) on the runner must not leave the web server
+    and the worker running in their own sessions, holding the port."""
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL"}
+        },
+        "DATA_DIR": str(data_dir),
+    }
+    log = tmp_path / "runsite.log"
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runsite", "--port", str(port)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(log, "Kindness Hub is running at", proc, timeout=120)
+        status, _ = _get(f"http://127.0.0.1:{port}/healthz")
+        assert status == HTTPStatus.OK
+        # the runner, the web server, the worker
+        assert len(_pids_with_environment(f"DATA_DIR={data_dir}")) >= 3
+        proc.send_signal(signum)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while (
+            _pids_with_environment(f"DATA_DIR={data_dir}")
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        assert _pids_with_environment(f"DATA_DIR={data_dir}") == []
+    finally:
+        for pid in _pids_with_environment(f"DATA_DIR={data_dir}"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

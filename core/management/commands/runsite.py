@@ -61,6 +61,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Mail outbox (sign-up links, notices): {outbox}")
         self.stdout.write("Press Ctrl-C to stop the site and the worker.\n")
         children = (web, worker)
+        # The children run in their own sessions (a Ctrl-C reaches this process
+        # only), so a `kill` or a closed terminal must stop them here too.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -77,3 +81,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
         self.stdout.write("Stopped.")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
