@@ -83,3 +83,19 @@ def test_hearts_are_rate_limited(client, settings):
     statuses = [client.post(url).status_code for _ in range(4)]
     assert statuses == [HTTPStatus.FOUND] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
     assert "slow down" in client.post(url).content.decode().lower()
+
+
+def test_a_visitor_is_told_in_place_why_hearts_need_an_account(client):
+    """No bare log-in page: the visitor's heart opens an explanation with sign-up
+    and log-in links that come back to the entry (a <details>, no JavaScript)."""
+    entry = make_entry(state=S.APPROVED)
+    page = client.get(detail_url(entry)).content.decode()
+    assert 'class="heart-why"' in page
+    assert "Hearts need an account" in page
+    back = f"?next={detail_url(entry)}"
+    assert f'href="{reverse("account_signup")}{back}"' in page
+    assert f'href="{reverse("account_login")}{back}"' in page
+    assert "data-heart-form" not in page  # no form that can only fail
+    client.force_login(make_user())
+    page = client.get(detail_url(entry)).content.decode()
+    assert "data-heart-form" in page and "heart-why" not in page
