@@ -48,6 +48,7 @@ PAGES = {
     "rules": "/challenge/rules/",
     "help": "/help/",
     "partners": "/partners/",
+    "partner-toolkit": "/partners/toolkit/",
     "gallery": "/gallery/",
     "entry": "/gallery/{entry}/",
     "embed": "/gallery/embed/",

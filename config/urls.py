@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("challenge/", include("challenge.urls")),
     path("gallery/", include("challenge.gallery_urls")),
     path("", views.home, name="home"),
+    path("partners/toolkit/", views.partner_toolkit, name="partner_toolkit"),
     path("", include("campaign.urls")),
     prefix_default_language=True,
 )

@@ -1,7 +1,11 @@
-"""The home page: the one page that shows every app at once (the campaign, the story
-series and the gallery), so it lives above them all, where the URLs are wired."""
+"""Pages that show several apps at once, so they live above them all, where the URLs
+are wired: the home page (the campaign, the story series and the gallery) and the
+partner toolkit (the gallery's widget and the series' posters)."""
 
+from django.conf import settings
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 
 from challenge.selectors.gallery import gallery_figures, gallery_latest
 from stories.selectors import episodes_published, story_views_total
@@ -15,5 +19,30 @@ def home(request):
             "episodes": episodes_published(),
             "highlights": gallery_latest(limit=6),
             "figures": {**gallery_figures(), "views": story_views_total()},
+        },
+    )
+
+
+def partner_toolkit(request):
+    """The gallery widget's code to copy (and which sites may show it), a live
+    preview, and the campaign material to download."""
+    embed_url = settings.SITE_URL + reverse("gallery:embed")
+    allowed = [
+        origin for origin in settings.EMBED_FRAME_ANCESTORS if origin != "'self'"
+    ]
+    posters = [
+        (episode, episode.video.poster_url)
+        for episode in episodes_published()
+        if episode.video_id and episode.video.poster_url
+    ]
+    return render(
+        request,
+        "campaign/partner_toolkit.html",
+        {
+            "embed_url": embed_url,
+            "embed_path": reverse("gallery:embed"),
+            "allowed_origins": allowed,
+            "logo_url": static("img/heart.svg"),
+            "posters": posters,
         },
     )

@@ -275,6 +275,7 @@ def public_paths(site) -> list[str]:
         f"gallery/{entry}/report/",
         "help/",
         "partners/",
+        "partners/toolkit/",
         "about/who-runs-this/",
         "challenge/",
         "challenge/rules/",

@@ -12,6 +12,7 @@ PUBLIC = (
     "/",
     "/help/",
     "/partners/",
+    "/partners/toolkit/",
     "/stories/",
     "/stories/block-the-bullies/",
     "/challenge/",

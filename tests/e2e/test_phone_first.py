@@ -19,6 +19,7 @@ PUBLIC = (
     "/stories/block-the-bullies/",
     "/help/",
     "/partners/",
+    "/partners/toolkit/",
     "/challenge/",
     "/challenge/rules/",
     "/gallery/",
