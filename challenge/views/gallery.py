@@ -155,6 +155,8 @@ def _revalidate(response):
 @condition(etag_func=_gallery_etag)
 @anonymous_page_cache
 def gallery_list(request):
+    if request.GET.get("wall") == "1":
+        return _gallery_wall(request)
     page = gallery.gallery_page(
         sort=request.GET.get("sort", "new"),
         prompt=request.GET.get("prompt", ""),
@@ -192,6 +194,20 @@ def gallery_list(request):
                 ).hexdigest()[:24],
             },
         ),
+    )
+    return _revalidate(response)
+
+
+WALL_SIZE = 30
+
+
+def _gallery_wall(request):
+    """`?wall=1`: the newest approved entries one after another, full screen, for
+    events and classrooms (static/js/wall.js; a grid of posters without it)."""
+    response = render(
+        request,
+        "gallery/wall.html",
+        {"entries": gallery.gallery_latest(limit=WALL_SIZE)},
     )
     return _revalidate(response)
 

@@ -20,6 +20,7 @@ PUBLIC = (
     "/gallery/",
     "/gallery/{entry}/",
     "/gallery/embed/",
+    "/gallery/?wall=1",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",

@@ -25,6 +25,7 @@ PUBLIC = (
     "/gallery/",
     "/gallery/{entry}/",
     "/gallery/embed/",
+    "/gallery/?wall=1",
     "/about/who-runs-this/",
     "/accounts/login/",
     "/accounts/signup/",

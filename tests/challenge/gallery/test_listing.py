@@ -233,3 +233,23 @@ def test_a_new_country_choice_is_not_answered_not_modified(client):
     again = client.get(LIST, headers={"If-None-Match": etag})
     assert again.status_code == HTTPStatus.OK
     assert again["ETag"] != etag
+
+
+def test_the_wall_shows_only_approved_entries_one_after_another(client):
+    shown = make_entry(state=S.APPROVED)
+    hidden = make_entry(state=S.PENDING_REVIEW)
+    response = client.get(LIST, {"wall": "1"})
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "data-wall" in page and "wall.js" in page
+    assert f"@{shown.participant.handle}" in page
+    assert f"@{hidden.participant.handle}" not in page
+    assert page.count('class="wall-slide"') == 1
+    assert 'name="robots" content="noindex"' in page
+    # The list links to it.
+    assert 'href="?wall=1"' in client.get(LIST).content.decode()
+
+
+def test_an_empty_wall_says_so(client):
+    page = client.get(LIST, {"wall": "1"}).content.decode()
+    assert "on their way" in page and 'class="wall-slide"' not in page
