@@ -136,14 +136,28 @@ async ([limitMs, tapDelayMs]) => {
 
 # mp4: today's single MP4; hls: the ladder as the page plays it in this browser
 # (Chromium 156 has native HLS, so stream.js leaves it to the browser); hlsjs: the
-# same page with native HLS hidden, so static/js/stream.js plays it through hls.js
-# (Firefox, older Chromium).
+# same page in a browser without native HLS (Firefox, older Chromium), so
+# static/js/stream.js plays it through hls.js. Chromium 156 has no switch to turn its
+# HLS player off, so the page is told it has none (canPlayType), and the <source>
+# of the playlist is made unplayable before the element picks one: the <video>
+# then starts on the MP4 (its preload="metadata" fetches included) until hls.js
+# takes over, as in Firefox. Hiding canPlayType alone would leave Chromium's own
+# HLS player preloading the first segments into the cache for hls.js.
 VARIANTS = ("mp4", "hls", "hlsjs")
 WITHOUT_NATIVE_HLS = """
 const canPlayType = HTMLMediaElement.prototype.canPlayType;
 HTMLMediaElement.prototype.canPlayType = function (type) {
   return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
 };
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    for (const node of change.addedNodes) {
+      if (node.nodeName === "SOURCE" && /mpegurl/i.test(node.type)) {
+        node.type = "application/x-no-native-hls";
+      }
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
 """
 
 
@@ -433,6 +447,9 @@ def run_browser(base: str, args, seconds: int) -> dict:
                     MEASURE, [(seconds * 4 + 30) * 1000, args.tap_delay]
                 )
                 run["bytes_before_tap"] = requests.bytes_before(run["tap_ms"])
+                run["source"] = page.evaluate(
+                    "() => document.querySelector('video').currentSrc"
+                )
                 run["requests_before_frame"] = requests.count_before(
                     run["from_open_ms"]
                 )
