@@ -139,6 +139,11 @@ class Episode(models.Model):
         return video.stream_url if video else ""
 
     @property
+    def stream_warm_urls(self) -> list[str]:
+        video = self._ready_video()
+        return video.stream_warm_urls if video else []
+
+    @property
     def poster_url(self) -> str:
         video = self._ready_video()
         return video.poster_url if video else ""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.reversing import reverse_pk
 from videos.failures import failure_reason
+from videos.pipeline import HLS_INIT, HLS_PLAYLIST
 
 
 class _PrivateStorage(LazyObject):
@@ -164,6 +165,18 @@ class Video(models.Model):
         if not self.stream:
             return ""
         return media_url(self.pk, "stream")
+
+    @property
+    def stream_warm_urls(self) -> list[str]:
+        """What hls.js asks for before the first segment, in order: the master
+        playlist, then the lowest rung's playlist and init segment (static/js/
+        stream.js starts there). Not the segment itself: a player that finds it in
+        a cache measures an absurd bandwidth and jumps to the top rung."""
+        if not self.stream or not self.ladder:
+            return []
+        lowest = min(self.ladder, key=lambda rung: rung.get("bandwidth", 0))
+        folder = f"{self.stream_url.rsplit('/', 1)[0]}/{lowest['name']}"
+        return [self.stream_url, f"{folder}/{HLS_PLAYLIST}", f"{folder}/{HLS_INIT}"]
 
     @property
     def rung_names(self) -> set:

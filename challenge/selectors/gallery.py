@@ -81,8 +81,9 @@ def public_entries() -> QuerySet[Entry]:
     )
 
 
-def _card_queryset() -> QuerySet[Entry]:
-    """Only what a card or a detail page shows: one query, no lazy relations."""
+def _card_queryset(*extra: str) -> QuerySet[Entry]:
+    """Only what a card (plus `extra` fields, for a detail page) shows: one query,
+    no lazy relations."""
     return (
         public_entries()
         .select_related("video")
@@ -105,6 +106,7 @@ def _card_queryset() -> QuerySet[Entry]:
             "video__id",
             "video__poster",
             "video__stream",
+            *extra,
         )
     )
 
@@ -117,10 +119,16 @@ def _decorate(entry: Entry) -> Entry:
     return entry
 
 
+def _decorate_detail(entry: Entry) -> Entry:
+    _decorate(entry)
+    entry.stream_warm_urls = entry.video.stream_warm_urls
+    return entry
+
+
 def gallery_entry(*, pk: int) -> Entry | None:
     """One public entry for its page, or None (a 404 whoever asks)."""
-    entry = _card_queryset().filter(pk=pk).first()
-    return _decorate(entry) if entry else None
+    entry = _card_queryset("video__ladder").filter(pk=pk).first()
+    return _decorate_detail(entry) if entry else None
 
 
 # --- Cursor pagination ---------------------------------------------------------------

@@ -191,3 +191,116 @@ def test_an_approved_entry_plays_through_hls_js(
     assert any(re.search(r"/hls/\d+p/s\d{5}\.m4s$", url) for url in fetched)
     assert not any(url.endswith("/video.mp4") for url in fetched)
     screenshot(page, f"streaming-entry-{width}")
+
+
+def _segment_requests(fetched):
+    """hls.js's own segment requests (XHR), not the <video>'s."""
+    return [
+        re.search(r"/hls/(\d+p/s\d{5}\.m4s)$", url).group(1)
+        for url, kind in fetched
+        if kind in ("xhr", "fetch") and re.search(r"/hls/\d+p/s\d{5}\.m4s$", url)
+    ]
+
+
+# As in Firefox: besides canPlayType, the playlist's <source> cannot be played, so
+# the <video> picks the MP4 until stream.js takes over.
+LIKE_FIREFOX = (
+    WITHOUT_NATIVE_HLS
+    + """
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    for (const node of change.addedNodes) {
+      if (node.nodeName === "SOURCE" && /mpegurl/i.test(node.type)) {
+        node.type = "application/x-no-native-hls";
+      }
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+)
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_hls_js_starts_on_the_lowest_rung_with_one_segment_before_play(
+    live_server, streamed_episode, new_page, width
+):
+    page = new_page(width)
+    page.add_init_script(LIKE_FIREFOX)
+    fetched = []
+    page.on(
+        "request",
+        lambda request: fetched.append((request.url, request.resource_type)),
+    )
+    page.goto(f"{live_server.url}/en/stories/{streamed_episode.slug}/")
+
+    # While hls.js downloads, the page warms the three small files it asks for
+    # first; never a segment (a cached segment would fake the bandwidth).
+    warmed = page.evaluate(
+        "() => Array.from(document.querySelectorAll('link[rel=preload][as=fetch]'),"
+        " l => new URL(l.href).pathname)"
+    )
+    base = streamed_episode.stream_url.rsplit("/", 1)[0]
+    assert warmed == [
+        streamed_episode.stream_url,
+        f"{base}/240p/index.m3u8",
+        f"{base}/240p/init.mp4",
+    ]
+
+    page.wait_for_function("() => !!document.querySelector('video').hls")
+    page.wait_for_function(
+        "() => document.querySelector('video').buffered.length > 0", timeout=10_000
+    )
+    page.wait_for_timeout(500)  # would a second segment (or rung) follow?
+    assert page.evaluate("() => document.querySelector('video').paused")
+    # Exactly the lowest rung's first segment: no bandwidth-test segment fetched
+    # and thrown away (startLevel -1 does that), no second segment before play.
+    assert _segment_requests(fetched) == ["240p/s00000.m4s"]
+    # The MP4 the <video> picked first (as Firefox does) is let go: its <source>s
+    # are out (which stops its preload), hls.js's MediaSource plays.
+    assert page.evaluate("() => document.querySelectorAll('video source').length") == 0
+    assert page.evaluate("() => document.querySelector('video').currentSrc").startswith(
+        "blob:"
+    )
+
+    page.evaluate(
+        "() => { const v = document.querySelector('video'); v.muted = true;"
+        " return v.play(); }"
+    )
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video');"
+        " return v.currentTime > 1 || v.ended; }"
+    )
+    assert len(_segment_requests(fetched)) > 1, "play lifts the one-segment limit"
+
+
+def test_with_save_data_hls_js_fetches_no_segment_before_play(
+    live_server, streamed_episode, new_page
+):
+    page = new_page("phone")
+    page.add_init_script(WITHOUT_NATIVE_HLS)
+    page.add_init_script(
+        "Object.defineProperty(navigator, 'connection',"
+        " { value: { saveData: true }, configurable: true });"
+    )
+    fetched = []
+    page.on(
+        "request",
+        lambda request: fetched.append((request.url, request.resource_type)),
+    )
+    page.goto(f"{live_server.url}/en/stories/{streamed_episode.slug}/")
+    page.wait_for_function(
+        "() => { const h = document.querySelector('video').hls;"
+        " return h && h.levels && h.levels.length > 0; }"
+    )
+    page.wait_for_timeout(1000)
+    assert _segment_requests(fetched) == []
+    assert (
+        page.evaluate("() => document.querySelectorAll('link[rel=preload]').length")
+        == 0
+    )
+    page.evaluate(
+        "() => { const v = document.querySelector('video'); v.muted = true;"
+        " return v.play(); }"
+    )
+    page.wait_for_function("() => document.querySelector('video').currentTime > 0.5")
+    assert _segment_requests(fetched)[0] == "240p/s00000.m4s"

@@ -254,3 +254,24 @@ def test_ladder_command_converts_old_videos_once(
     again = io.StringIO()
     call_command("video_ladder", stdout=again)
     assert "ladders made: 0, skipped: 0, failed: 0" in again.getvalue()
+
+
+def test_warm_urls_are_the_master_and_the_lowest_rungs_playlist_and_init(
+    client, upload, clips, django_user_model
+):
+    video = video_process(video_id=upload(clips["landscape"]).pk)
+    lowest = min(video.ladder, key=lambda rung: rung["bandwidth"])["name"]
+    base = video.stream_url.rsplit("/", 1)[0]
+    assert video.stream_warm_urls == [
+        video.stream_url,
+        f"{base}/{lowest}/index.m3u8",
+        f"{base}/{lowest}/init.mp4",
+    ]
+    client.force_login(
+        django_user_model.objects.create_superuser("root", "r@example.org", "pw")
+    )
+    for url in video.stream_warm_urls:  # the checked view answers every one
+        assert client.get(url).status_code == HTTPStatus.OK
+
+    video.stream = ""
+    assert video.stream_warm_urls == []
