@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -117,6 +119,21 @@ class Episode(models.Model):
         the visitor reads another one; "" when they are the same."""
         original = getattr(self, f"title_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
         return original if original and original != self.title else ""
+
+    @property
+    def creator_profile_url(self) -> str:
+        """The creator's TikTok profile (the series was published there), from the
+        handle; "" for a handle that is not one (no link is better than a wrong one)."""
+        handle = self.creator_handle.strip()
+        if not re.fullmatch(r"@[A-Za-z0-9._]{2,24}", handle):
+            return ""
+        return f"https://www.tiktok.com/{handle}"
+
+    @property
+    def creator_name_differs(self) -> bool:
+        """Show the display name only where it says more than the handle."""
+        plain = self.creator_handle.strip().lstrip("@").casefold()
+        return bool(self.creator_name) and self.creator_name.casefold() != plain
 
     @property
     def tips_list(self) -> list[str]:

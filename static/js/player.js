@@ -1,4 +1,5 @@
-// Story player: counts a watch on the first play and reveals the creator at the end.
+// Story player: counts a watch on the first play and shows the creator's reveal as
+// an end-screen when the episode ends.
 // The page works without it: native controls, captions and the creator card are HTML.
 (function () {
   "use strict";
@@ -11,10 +12,44 @@
     fetch(url, { method: "POST", credentials: "omit", keepalive: true }).catch(function () {});
   }
 
-  function reveal(card) {
-    card.classList.add("is-revealed");
-    card.scrollIntoView({ behavior: reduceMotion.matches ? "auto" : "smooth", block: "center" });
-    card.focus({ preventScroll: true });
+  // The creator's card (components/creator_reveal.html) is below the player in the
+  // HTML. Here it steps aside while the episode plays (no spoiler) and comes back as
+  // an end-screen over the player when it ends; "Watch again" plays it from the start
+  // and puts the card back in its place.
+  function revealer(root, video, card) {
+    var home = card.parentNode;
+    var after = card.nextSibling;
+    var replay = card.querySelector("[data-reveal-replay]");
+
+    function putBack() {
+      if (!card.classList.contains("is-end-screen")) return;
+      card.classList.remove("is-end-screen");
+      root.classList.remove("has-end-screen");
+      home.insertBefore(card, after);
+      if (replay) replay.hidden = true;
+    }
+
+    video.addEventListener("play", function () {
+      putBack();
+      card.hidden = true;
+    });
+    video.addEventListener("ended", function () {
+      root.appendChild(card);
+      card.hidden = false;
+      card.classList.add("is-end-screen", "is-revealed");
+      root.classList.add("has-end-screen");
+      if (replay) replay.hidden = false;
+      root.scrollIntoView({ behavior: reduceMotion.matches ? "auto" : "smooth", block: "nearest" });
+      card.focus({ preventScroll: true });
+    });
+    if (replay) {
+      replay.addEventListener("click", function () {
+        video.currentTime = 0;
+        var playing = video.play();
+        if (playing && playing.catch) playing.catch(function () {});
+        video.focus();
+      });
+    }
   }
 
   document.querySelectorAll("[data-player]").forEach(function (root) {
@@ -26,10 +61,8 @@
       counted = true;
       countPlay(root.getAttribute("data-play-url"));
     });
-    video.addEventListener("ended", function () {
-      var card = document.getElementById(root.getAttribute("data-reveal") || "");
-      if (card) reveal(card);
-    });
+    var card = document.getElementById(root.getAttribute("data-reveal") || "");
+    if (card) revealer(root, video, card);
   });
 
   document.querySelectorAll("[data-copy-link]").forEach(function (button) {

@@ -98,11 +98,24 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     )
     assert page.evaluate("() => document.activeElement.id") == "creator-reveal"
     assert "@milkymichii" in card.inner_text()
+    # An end-screen over the player, with "Watch again"; hidden while it played.
+    assert page.evaluate(
+        "() => !!document.getElementById('creator-reveal').closest('[data-player]')"
+    )
+    assert card.is_visible()
+    replay = page.locator("[data-reveal-replay]")
+    assert replay.is_visible()
 
-    # Playing again does not count again on the same page view.
-    page.evaluate("() => document.querySelector('video').play()")
+    # Watching again does not count again on the same page view, and puts the card
+    # back below the player, out of sight while the episode plays.
+    replay.click()
+    page.wait_for_function("() => !document.querySelector('video').paused")
     page.wait_for_timeout(500)
     assert story_views_total() == 1
+    assert card.is_hidden()
+    assert not page.evaluate(
+        "() => !!document.getElementById('creator-reveal').closest('[data-player]')"
+    )
     assert page.errors == []
 
 

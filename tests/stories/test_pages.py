@@ -229,3 +229,30 @@ def test_captions_of_a_preview_are_staff_only_and_never_cached(
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_reveal_names_the_creator_once_and_links_their_profile(client, episode):
+    html = client.get("/en/stories/block-the-bullies/").content.decode()
+    reveal = html.split('id="creator-reveal"', 1)[1].split("</section>", 1)[0]
+    assert 'href="https://www.tiktok.com/@milkymichii"' in reveal
+    assert 'rel="noopener external"' in reveal
+    # The handle once (and in the profile link), no bare display name beside it.
+    assert reveal.count("@milkymichii") == 2
+    assert reveal.count("milkymichii") == 2
+    assert "data-reveal-replay" in reveal and "hidden" in reveal
+
+
+@pytest.mark.parametrize(
+    ("handle", "url"),
+    [
+        ("@milkymichii", "https://www.tiktok.com/@milkymichii"),
+        ("@some.one_2", "https://www.tiktok.com/@some.one_2"),
+        ("milkymichii", ""),
+        ("@evil/../x", ""),
+        ('@a"onclick', ""),
+    ],
+)
+def test_a_profile_link_is_made_only_from_a_real_handle(handle, url):
+    from stories.models import Episode
+
+    assert Episode(creator_handle=handle).creator_profile_url == url
