@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,6 +37,7 @@ from harness import (  # noqa: E402  (bench/harness.py)
     Server,
     bench_env,
     compare,
+    ensure_database,
     header,
     manage,
     verdict,
@@ -94,31 +94,6 @@ def _count(env) -> int:
         return 0
 
 
-def _ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in DATABASE_URL when it is missing."""
-    if not url.startswith(("postgres://", "postgresql://")):
-        return
-    import psycopg
-    from psycopg import sql
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = (
-        parsed._replace(path="/postgres")
-        .geturl()
-        .replace("postgres://", "postgresql://", 1)
-    )
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            )
-            print(f"created database {name}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -144,7 +119,7 @@ def main():
     header("bench/gallery.py")
     print(f"database: {database}; cache: {cache}; data: {data_dir}")
     started = time.monotonic()
-    _ensure_database(os.environ.get("DATABASE_URL", ""))
+    ensure_database(os.environ.get("DATABASE_URL", ""))
     manage(env, "migrate", "--noinput")
     existing = _count(env)
     if not (args.reuse and existing >= args.count):

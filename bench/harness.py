@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -145,6 +146,31 @@ def bench_env(data_dir: Path, extra: dict | None = None) -> dict:
     }
     env.update(extra or {})
     return env
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in DATABASE_URL when it is missing."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+    from psycopg import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = (
+        parsed._replace(path="/postgres")
+        .geturl()
+        .replace("postgres://", "postgresql://", 1)
+    )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
+            print(f"created database {name}")
 
 
 def manage(env: dict, *args: str, quiet: bool = True) -> None:

@@ -58,13 +58,17 @@ def scores(url: str, *, categories=ALL, cookie: str = "") -> tuple[dict, list[st
         ]
         if cookie:
             command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-        subprocess.run(
+        done = subprocess.run(
             command,
             env={**os.environ, "CHROME_PATH": CHROMIUM},
-            check=True,
             capture_output=True,
+            text=True,
             timeout=180,
         )
+        if done.returncode or not report.exists():
+            raise RuntimeError(
+                f"lighthouse failed on {url} ({done.returncode}): {done.stderr[-800:]}"
+            )
         data = json.loads(report.read_text())
     found = {
         name: round(100 * (c["score"] or 0)) for name, c in data["categories"].items()

@@ -34,6 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ensure_database  # noqa: E402  (bench/harness.py)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CHROMIUM = "/usr/bin/chromium"
@@ -284,6 +288,7 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL database made for this benchmark.")
     if not Path(CHROMIUM).exists():
         sys.exit(f"No Chromium at {CHROMIUM} (apt-get install chromium).")
+    ensure_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="kh-desk-bench-"))
     env = _env(data_dir)
     try:

@@ -22,6 +22,8 @@ admin.site.index_title = _("Moderation and content")
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    # Pages without the site's <link rel="icon"> (the admin) ask for this one.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v/", include("videos.urls")),

@@ -1,9 +1,15 @@
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
@@ -55,6 +61,12 @@ def robots_txt(request):
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
     patch_cache_control(response, public=True, max_age=3600)
     return response
+
+
+def favicon(request):
+    # Resolved per request: with the manifest storage the hashed name is only
+    # known once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("img/heart.svg"))
 
 
 def bench_ping(request):

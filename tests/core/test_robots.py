@@ -60,3 +60,10 @@ def test_every_disallowed_prefix_is_a_real_part_of_the_site(prefix):
     assert any(route.startswith(prefix) for route in routes), prefix
     with pytest.raises(Resolver404):
         resolve("/robots.txt/")  # one exact address
+
+
+def test_favicon_ico_leads_to_the_sites_icon():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"].endswith("img/heart.svg")
+    assert Client().get(response["Location"]).status_code == HTTPStatus.OK
