@@ -44,7 +44,15 @@ def available() -> str | None:
 
 
 def scores(url: str, *, categories=ALL, cookie: str = "") -> tuple[dict, list[str]]:
-    """({category: score 0–100}, [what cost points]) for one page, phone profile."""
+    """({category: score 0–100}, [what cost points]) for one page, phone profile.
+    Lighthouse sometimes loses its trace (NO_NAVSTART): one more try then."""
+    try:
+        return _scores(url, categories=categories, cookie=cookie)
+    except RuntimeError:
+        return _scores(url, categories=categories, cookie=cookie)
+
+
+def _scores(url: str, *, categories, cookie: str) -> tuple[dict, list[str]]:
     with tempfile.TemporaryDirectory(prefix="kh-lighthouse-") as folder:
         report = Path(folder) / "report.json"
         command = [
@@ -82,11 +90,14 @@ def scores(url: str, *, categories=ALL, cookie: str = "") -> tuple[dict, list[st
                 items = (audit.get("details") or {}).get("items") or []
                 if items and not shown:
                     first = items[0]
-                    shown = str(
-                        first.get("source")
-                        or first.get("node", {}).get("snippet")
-                        or ""
-                    )[:80]
+                    parts = (
+                        first.get("source"),
+                        first.get("url")
+                        or (first.get("sourceLocation") or {}).get("url"),
+                        first.get("description"),
+                        (first.get("node") or {}).get("snippet"),
+                    )
+                    shown = " ".join(str(part) for part in parts if part)[:160]
                 costs.append(f"{name}: {ref['id']} {shown}".strip())
     final = data.get("finalDisplayedUrl") or data.get("finalUrl") or url
     if final.rstrip("/") != url.rstrip("/"):
@@ -102,6 +113,9 @@ def _prepare(data_dir: Path) -> dict:
     env = bench_env(data_dir)
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    # `make run`'s local mode (DJANGO_DEBUG unset): DEBUG off, and the public media
+    # (the creators' avatars) served by the site itself, as no web server is in front.
+    env.pop("DJANGO_DEBUG", None)
     for args in (
         ("migrate", "--noinput"),
         ("demo_content",),
