@@ -26,6 +26,8 @@ def sentences_with_figures():
         for sentence in re.split(r"(?<=[.!?])\s|\n", text):
             if "%(percent)s" in sentence or "{% widthratio" in sentence:
                 continue  # the site's own measured rate, labelled in its template
+            if "<code>" in sentence:
+                continue  # code shown to copy (width="100%"), not a figure in prose
             if FIGURE.search(sentence):
                 yield path.relative_to(BASE_DIR), sentence
 

@@ -22,7 +22,7 @@ S = Entry.State
 LANGUAGES = ("en", "it", "fr", "de")
 MAX_PAGES = 400
 MEDIA = re.compile(
-    r"(/v/[0-9a-f-]{36}/(?:hls/)?[\w.]+|/media/[^\s\"'<>)]+"
+    r"(/v/[0-9a-f-]{36}/(?:hls/(?:\w+/)?)?[\w.]+|/media/[^\s\"'<>)]+"
     r"|/(?:en|it|fr|de)/challenge/entries/\d+/poster/)"
 )
 NOT_FOLLOWED = re.compile(
