@@ -22,6 +22,7 @@ A part sent but not yet recorded (a crash between the two) is sent again under t
 same number, which replaces it.
 """
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
@@ -425,32 +426,13 @@ def entry_upload_resumable(
             if existing is not None:
                 return existing
             raise UploadNotFound()
-        if not upload.is_complete:
+        # Complete: every byte on disk, or (object storage) the parts joined.
+        if upload.completed_at is None:
             raise UploadIncomplete()
-        if upload.multipart_id:
-            if upload.completed_at is None:
-                raise UploadIncomplete()
+        with _finished_file(upload) as file:
             result = entry_upload(
                 participant=participant,
-                file=StoredObject(upload.object_key, name=upload.filename or "video"),
-                caption=caption,
-                prompt=prompt,
-                language=language,
-                submission_token=submission_token,
-                guardian_email=guardian_email,
-            )
-            if not result.duplicate:
-                _delete(upload.pk)
-            return result
-        path = part_path(upload.pk)
-        try:
-            handle = path.open("rb")
-        except FileNotFoundError:
-            raise UploadNotFound() from None
-        with handle:
-            result = entry_upload(
-                participant=participant,
-                file=_PartFile(handle, name=upload.filename or "video"),
+                file=file,
                 caption=caption,
                 prompt=prompt,
                 language=language,
@@ -460,3 +442,19 @@ def entry_upload_resumable(
         if not result.duplicate:
             _delete(upload.pk)
         return result
+
+
+@contextlib.contextmanager
+def _finished_file(upload: ResumableUpload):
+    """The finished upload as a File for entry_upload: the object in the bucket, or
+    the part file on disk (open while it is used)."""
+    name = upload.filename or "video"
+    if upload.multipart_id:
+        yield StoredObject(upload.object_key, name=name)
+        return
+    try:
+        handle = part_path(upload.pk).open("rb")
+    except FileNotFoundError:
+        raise UploadNotFound() from None
+    with handle:
+        yield _PartFile(handle, name=name)
