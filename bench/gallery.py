@@ -37,6 +37,7 @@ from harness import (  # noqa: E402  (bench/harness.py)
     Server,
     bench_env,
     compare,
+    django_output,
     ensure_database,
     header,
     manage,
@@ -48,20 +49,11 @@ def _deep_cursor(env, page: int, size: int) -> tuple[str, int]:
     """The real cursor of page `page` (what following "More entries" would give),
     and the id of the entry it starts after (the entry page measured)."""
     code = (
-        "import django; django.setup();"
         "from challenge.selectors.gallery import public_entries, cursor_encode;"
         f"e = public_entries().order_by('-approved_at', '-id')[{page * size - 1}];"
         "print(cursor_encode(sort='new', entry=e), e.pk)"
     )
-    out = subprocess.run(
-        [PYTHON, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    cursor, pk = out.stdout.strip().splitlines()[-1].split()
+    cursor, pk = django_output(env, code).split()
     return cursor, int(pk)
 
 
@@ -80,17 +72,14 @@ def _notes_entry(env, count: int) -> str:
 
 
 def _count(env) -> int:
+    """Approved entries so far; 0 when the database cannot say (not seeded yet)."""
     code = (
-        "import django; django.setup();"
         "from challenge.selectors.gallery import public_entries;"
         "print(public_entries().count())"
     )
-    out = subprocess.run(
-        [PYTHON, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
     try:
-        return int(out.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+        return int(django_output(env, code, check=False))
+    except ValueError:
         return 0
 
 

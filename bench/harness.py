@@ -44,6 +44,18 @@ PYTHON = sys.executable
 SPREAD_LIMIT = 0.15
 MIN_REQUESTS = 300  # per run when its length is chosen automatically
 MAX_SECONDS = 6
+# Debian's Chromium (never `playwright install`) and the flags every browser run here
+# uses: benchmarks, screenshots and the suite's browser tests (tests/browser.py).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 # wrk's Lua hook: the summary as one JSON line, so nothing depends on its text layout.
 WRK_REPORT = """
@@ -171,6 +183,21 @@ def ensure_database(url: str) -> None:
                 sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
             )
             print(f"created database {name}")
+
+
+def django_output(env: dict, code: str, *, check: bool = True) -> str:
+    """Run `code` in a fresh Python with Django set up (the benchmark's settings in
+    `env`); the last line it printed ("" when none)."""
+    out = subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        cwd=BASE_DIR,
+        env=env,
+        check=check,
+        capture_output=True,
+        text=True,
+    )
+    lines = out.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def manage(env: dict, *args: str, quiet: bool = True) -> None:

@@ -23,11 +23,20 @@ import tempfile
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-LIGHTHOUSE = BENCH_DIR / "node" / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
+sys.path.insert(0, str(BENCH_DIR))
+
+from harness import (  # noqa: E402  (bench/harness.py)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    bench_env,
+    django_output,
+    header,
+    manage,
 )
+
+LIGHTHOUSE = BENCH_DIR / "node" / "node_modules" / ".bin" / "lighthouse"
+CHROME_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS])
 NON_TIMING = ("accessibility", "best-practices", "seo")
 ALL = ("performance", *NON_TIMING)
 
@@ -106,9 +115,6 @@ def _scores(url: str, *, categories, cookie: str) -> tuple[dict, list[str]]:
 
 
 def _prepare(data_dir: Path) -> dict:
-    sys.path.insert(0, str(BENCH_DIR))
-    from harness import bench_env, manage
-
     # The embedded defaults, as `make run` has them: SQLite, no Redis.
     env = bench_env(data_dir)
     env.pop("DATABASE_URL", None)
@@ -127,10 +133,7 @@ def _prepare(data_dir: Path) -> dict:
 
 def _paths_and_cookie(env) -> tuple[dict[str, str], str]:
     """The URLs of one episode and one entry, and a demo participant's session."""
-    from harness import BASE_DIR, PYTHON
-
     code = (
-        "import django; django.setup();"
         "from django.conf import settings;"
         "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY;"
         "from django.contrib.sessions.backends.db import SessionStore;"
@@ -149,15 +152,7 @@ def _paths_and_cookie(env) -> tuple[dict[str, str], str]:
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create();"
         "print(e.slug, g.pk, settings.SESSION_COOKIE_NAME + '=' + s.session_key)"
     )
-    out = subprocess.run(
-        [PYTHON, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    slug, entry, cookie = out.stdout.split()[-3:]
+    slug, entry, cookie = django_output(env, code).split()
     paths = {
         "home": "/",
         "episode": f"/stories/{slug}/",
@@ -178,9 +173,6 @@ def main():
     missing = available()
     if missing:
         raise SystemExit(missing)
-    sys.path.insert(0, str(BENCH_DIR))
-    from harness import Server, header
-
     header("bench/lighthouse.py")
     data_dir = Path(tempfile.mkdtemp(prefix="kh-lighthouse-site-"))
     try:

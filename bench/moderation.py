@@ -36,11 +36,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ensure_database  # noqa: E402  (bench/harness.py)
+from harness import CHROMIUM, CHROMIUM_ARGS, ensure_database  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "bench-Passw0rd-desk"  # noqa: S105 - a throwaway database
 
 
@@ -211,15 +210,7 @@ def moderator(number: int, base: str, limit: int, start, results) -> None:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
+            args=CHROMIUM_ARGS,
         )
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         page.set_default_timeout(30_000)

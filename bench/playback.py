@@ -39,17 +39,11 @@ import urllib.request
 from fractions import Fraction
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402  (bench/harness.py)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 SETUP = r"""
 import json, sys, datetime as dt
@@ -144,11 +138,18 @@ async ([limitMs, tapDelayMs]) => {
 # takes over, as in Firefox. Hiding canPlayType alone would leave Chromium's own
 # HLS player preloading the first segments into the cache for hls.js.
 VARIANTS = ("mp4", "hls", "hlsjs")
+# The page is told the browser has no HLS player (canPlayType)...
 WITHOUT_NATIVE_HLS = """
 const canPlayType = HTMLMediaElement.prototype.canPlayType;
 HTMLMediaElement.prototype.canPlayType = function (type) {
   return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
 };
+"""
+# ...and, as in Firefox, the playlist's <source> cannot be played either, so the
+# <video> picks the MP4 until stream.js takes over (tests/e2e/test_streaming.py too).
+LIKE_FIREFOX = (
+    WITHOUT_NATIVE_HLS
+    + """
 new MutationObserver((changes) => {
   for (const change of changes) {
     for (const node of change.addedNodes) {
@@ -159,6 +160,7 @@ new MutationObserver((changes) => {
   }
 }).observe(document, { childList: true, subtree: true });
 """
+)
 
 
 def make_clip(path: Path, seconds: int) -> Path:
@@ -236,14 +238,6 @@ def make_today_mp4(source: Path, target: Path) -> Path:
         out.mux(vout.encode(None))
         out.mux(aout.encode(None))
     return target
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main():
@@ -444,7 +438,7 @@ def run_browser(base: str, args, seconds: int) -> dict:
                     },
                 )
                 if variant == "hlsjs":
-                    page.add_init_script(WITHOUT_NATIVE_HLS)
+                    page.add_init_script(LIKE_FIREFOX)
                 slug = "mp4" if variant == "mp4" else "hls"
                 page.goto(f"{base}/en/stories/{slug}/", wait_until="load")
                 run = page.evaluate(

@@ -16,7 +16,6 @@ home page of a returning visitor (the banner on one line). Prints each file's si
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,16 +23,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402  (bench/harness.py)
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTHS = {
     "390": {"viewport": {"width": 390, "height": 844}, "is_mobile": True},
     "1366": {"viewport": {"width": 1366, "height": 768}, "is_mobile": False},
@@ -74,12 +68,6 @@ EmailAddress.objects.get_or_create(user=user, email="{EMAIL}",
 Participant.objects.get_or_create(user=user, defaults={{"handle": "kind_reviewer",
     "birth_year": 2000, "birth_month": 1, "country": "GB", "language": "en"}})
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site_environment(data_dir: str, port: int) -> dict:

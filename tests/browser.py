@@ -10,20 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import CHROMIUM_ARGS
 from tests.conftest import CHROMIUM, service_missing
 
 SCREENSHOTS = Path(__file__).resolve().parent / "e2e" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @pytest.fixture(scope="module")

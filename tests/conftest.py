@@ -20,11 +20,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+# Re-exported for the test modules: one Chromium path and one free-port helper.
+from bench.harness import CHROMIUM, free_port  # noqa: F401
 from config.celery import app as celery_app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("KINDNESS_REQUIRE_SERVICES", "") not in ("", "0")
-CHROMIUM = "/usr/bin/chromium"
 
 
 def service_missing(reason: str):
@@ -62,12 +63,6 @@ def wait_for(predicate, *, timeout: float, what: str, worker=None, every=0.1):
         time.sleep(every)
     log = f"\n{worker.log.read_text()[-3000:]}" if worker is not None else ""
     raise AssertionError(f"timed out after {timeout} s waiting for {what}{log}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> None:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from bench.playback import LIKE_FIREFOX, WITHOUT_NATIVE_HLS
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,14 +65,6 @@ TRACK_MODES = (
 
 # Chromium plays HLS natively; pretending it cannot sends the page down the hls.js
 # path (MediaSource under our CSP), as in Firefox and older Chromium.
-WITHOUT_NATIVE_HLS = """
-const canPlayType = HTMLMediaElement.prototype.canPlayType;
-HTMLMediaElement.prototype.canPlayType = function (type) {
-  return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
-};
-"""
-
-
 @pytest.mark.parametrize(
     ("width", "player"),
     [("phone", "hls.js"), ("desktop", "hls.js"), ("phone", "browser")],
@@ -200,24 +193,6 @@ def _segment_requests(fetched):
         for url, kind in fetched
         if kind in ("xhr", "fetch") and re.search(r"/hls/\d+p/s\d{5}\.m4s$", url)
     ]
-
-
-# As in Firefox: besides canPlayType, the playlist's <source> cannot be played, so
-# the <video> picks the MP4 until stream.js takes over.
-LIKE_FIREFOX = (
-    WITHOUT_NATIVE_HLS
-    + """
-new MutationObserver((changes) => {
-  for (const change of changes) {
-    for (const node of change.addedNodes) {
-      if (node.nodeName === "SOURCE" && /mpegurl/i.test(node.type)) {
-        node.type = "application/x-no-native-hls";
-      }
-    }
-  }
-}).observe(document, { childList: true, subtree: true });
-"""
-)
 
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
