@@ -49,6 +49,17 @@ def _unfinished(client) -> list[str]:
     ]
 
 
+def append(upload, data: bytes, *, offset: int):
+    """One piece of `data` at `offset`, as a PATCH brings it (its whole length declared)."""
+    return services.resumable_upload_append(
+        upload_id=upload.pk,
+        participant=upload.participant,
+        offset=offset,
+        stream=io.BytesIO(data),
+        content_length=len(data),
+    )
+
+
 def _object_bytes(client, key: str) -> bytes:
     return client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
 
@@ -83,26 +94,14 @@ def test_one_big_piece_is_split_into_parts_as_it_arrives(
 ):
     content = os.urandom(12 * MiB)
     upload = services.resumable_upload_create(participant=participant, length=13 * MiB)
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=0,
-        stream=io.BytesIO(content),
-        content_length=len(content),
-    )
+    upload = append(upload, content, offset=0)
     # Two whole parts are in the bucket; the last 2 MiB wait on disk for the rest.
     assert upload.offset == 12 * MiB
     assert upload.stored_bytes == 10 * MiB and len(upload.part_etags) == 2
     assert services.part_path(upload.pk).stat().st_size == 2 * MiB
     assert upload.completed_at is None
     rest = os.urandom(MiB)
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=12 * MiB,
-        stream=io.BytesIO(rest),
-        content_length=MiB,
-    )
+    upload = append(upload, rest, offset=12 * MiB)
     assert upload.completed_at is not None
     assert _object_bytes(s3_private, upload.object_key) == content + rest
 
@@ -121,13 +120,7 @@ def test_a_dropped_connection_resumes_across_a_part(participant, campaign, s3_pr
     )
     assert upload.offset == 6 * MiB + 777
     assert upload.stored_bytes == 5 * MiB
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=upload.offset,
-        stream=io.BytesIO(content[upload.offset :]),
-        content_length=len(content) - upload.offset,
-    )
+    upload = append(upload, content[upload.offset :], offset=upload.offset)
     assert upload.completed_at is not None
     assert _object_bytes(s3_private, upload.object_key) == content
 
@@ -147,13 +140,7 @@ def test_a_part_sent_but_never_recorded_is_replaced(participant, campaign, s3_pr
         io.BytesIO(b"x" * MIN_PART_BYTES),
         MIN_PART_BYTES,
     )
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=0,
-        stream=io.BytesIO(content),
-        content_length=len(content),
-    )
+    upload = append(upload, content, offset=0)
     assert upload.completed_at is not None
     assert _object_bytes(s3_private, upload.object_key) == content
 
@@ -167,22 +154,10 @@ def test_a_recorded_part_left_on_disk_by_a_crash_is_not_sent_twice(
     upload = services.resumable_upload_create(
         participant=participant, length=len(content)
     )
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=0,
-        stream=io.BytesIO(content[: 5 * MiB]),
-        content_length=5 * MiB,
-    )
+    upload = append(upload, content[: 5 * MiB], offset=0)
     assert (upload.stored_bytes, upload.buffered_bytes) == (5 * MiB, 0)
     services.part_path(upload.pk).write_bytes(content[: 5 * MiB])  # the crash
-    upload = services.resumable_upload_append(
-        upload_id=upload.pk,
-        participant=participant,
-        offset=5 * MiB,
-        stream=io.BytesIO(content[5 * MiB :]),
-        content_length=MiB,
-    )
+    upload = append(upload, content[5 * MiB :], offset=5 * MiB)
     assert upload.completed_at is not None
     assert _object_bytes(s3_private, upload.object_key) == content
 
