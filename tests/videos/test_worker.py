@@ -46,9 +46,11 @@ def test_worker_killed_mid_transcode_recovers_with_exactly_one_output(
         )
     try:
         wait_for(
-            lambda: list(temp_root().glob(f"{video.pk}-*/video.mp4")),
+            # the ladder's segments are encoded first; video.mp4 is a remux of the
+            # top rung at the very end, there for a moment only
+            lambda: list(temp_root().glob(f"{video.pk}-*/hls/*/*")),
             timeout=60,
-            what="the worker to start writing the output",
+            what="the worker to start writing the ladder's segments",
             worker=celery_worker,
         )
         celery_worker.stop(sig=signal.SIGKILL)
