@@ -23,6 +23,7 @@ from django.db import connections
 # Re-exported for the test modules: one Chromium path and one free-port helper.
 from bench.harness import CHROMIUM, free_port  # noqa: F401
 from config.celery import app as celery_app
+from tests.parallel import service_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("KINDNESS_REQUIRE_SERVICES", "") not in ("", "0")
@@ -123,7 +124,7 @@ def _isolated_state():
 
 @pytest.fixture
 def redis_url() -> str:
-    url = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
+    url = settings.REDIS_URL or service_redis_url()
     parsed = urlparse(url)
     if not _port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
         service_missing(f"Redis is not answering at {url}")

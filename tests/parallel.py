@@ -33,6 +33,18 @@ def worker_environment(environ, worker: str) -> dict[str, str]:
     return changed
 
 
+SERVICE_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def service_redis_url() -> str:
+    """The Redis the service tests use when REDIS_URL is unset (the site itself then
+    runs on its embedded defaults): database 15, or this worker's share of it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return SERVICE_REDIS_URL
+    return worker_environment({"REDIS_URL": SERVICE_REDIS_URL}, worker)["REDIS_URL"]
+
+
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
     os.environ.update(worker_environment(os.environ, _worker))

@@ -39,3 +39,25 @@ def test_this_process_uses_its_workers_folder_and_database_when_parallel(db):
         pytest.skip("not running under pytest-xdist")
     assert settings.DATA_DIR.name == worker
     assert connection.settings_dict["NAME"].endswith(f"_{worker}")
+
+
+@pytest.mark.parametrize(
+    ("worker", "expected"),
+    [
+        (None, "redis://127.0.0.1:6379/15"),
+        ("gw0", "redis://127.0.0.1:6379/15"),
+        ("gw1", "redis://127.0.0.1:6379/14"),
+    ],
+)
+def test_without_redis_url_the_service_tests_still_split_redis(
+    monkeypatch, worker, expected
+):
+    # Two workers on one database take each other's tasks: a worker killed in one
+    # test left its re-queued video to the other test's worker.
+    from tests.parallel import service_redis_url
+
+    if worker is None:
+        monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    else:
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+    assert service_redis_url() == expected
