@@ -10,6 +10,7 @@ urlpatterns = [
     path("profile/", participants.profile, name="profile"),
     path("submit/", submission.submit, name="submit"),
     path("submit/check/<int:pk>/", submission.nudge, name="nudge"),
+    path("submit/caption-check/", submission.caption_check, name="caption_check"),
     path("submit/uploads/", tus.uploads, name="tus_uploads"),
     path("submit/uploads/<uuid:pk>/", tus.upload, name="tus_upload"),
     path("my-entries/", submission.my_entries, name="my_entries"),

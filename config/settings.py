@@ -421,6 +421,8 @@ ACCOUNT_RATE_LIMITS = {
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
     "report": env.str("RATE_LIMIT_REPORT", default="10/m/ip,30/h/ip"),
     "note": env.str("RATE_LIMIT_NOTE", default="5/m/user,30/h/user"),
+    # The upload page's live caption check (the kindness nudge before the upload).
+    "caption_check": env.str("RATE_LIMIT_CAPTION_CHECK", default="30/m/user"),
     # The "send the e-mail again" button; allauth's "confirm_email" limits each address.
     "resend_confirmation": env.str("RATE_LIMIT_RESEND_CONFIRMATION", default="5/m/ip"),
 }

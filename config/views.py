@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from challenge.selectors.gallery import gallery_figures, gallery_latest
-from stories.selectors import episodes_published, story_views_total
+from stories.selectors import episodes_numbered, episodes_published, story_views_total
 
 
 def home(request):
@@ -16,7 +16,7 @@ def home(request):
         request,
         "campaign/home.html",
         {
-            "episodes": episodes_published(),
+            "episodes": episodes_numbered(),
             "highlights": gallery_latest(limit=6),
             "figures": {**gallery_figures(), "views": story_views_total()},
         },

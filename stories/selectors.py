@@ -1,5 +1,7 @@
 """Reads for the story series: the one place that knows which episodes are public."""
 
+from typing import NamedTuple
+
 from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone, translation
@@ -27,24 +29,48 @@ def episodes_visible_to(user) -> QuerySet[Episode]:
     return episodes.filter(_published_q())
 
 
+def episodes_numbered() -> list[Episode]:
+    """Published episodes in series order, each with `.number`: its place among the
+    published episodes of its series (1, 2, …), the number the cards show."""
+    episodes = list(episodes_published())
+    counts: dict[int, int] = {}
+    for episode in episodes:
+        counts[episode.series_id] = counts.get(episode.series_id, 0) + 1
+        episode.number = counts[episode.series_id]
+    return episodes
+
+
 def series_published() -> list[tuple[Series, list[Episode]]]:
-    """Each series that has published episodes, with them, in order."""
+    """Each series that has published episodes, with them, numbered, in order."""
     grouped: dict[int, tuple[Series, list[Episode]]] = {}
-    for episode in episodes_published():
+    for episode in episodes_numbered():
         grouped.setdefault(episode.series_id, (episode.series, []))[1].append(episode)
     return list(grouped.values())
 
 
-def episode_neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
-    """The previous and next published episodes of the same series."""
+class SeriesPlace(NamedTuple):
+    """Where an episode stands among the published episodes of its series; `number`
+    is None for a draft a member of staff previews."""
+
+    number: int | None
+    total: int
+    previous: Episode | None
+    next: Episode | None
+
+
+def episode_place(episode: Episode) -> SeriesPlace:
+    """The episode's number, the series' length and its published neighbours."""
     siblings = list(episodes_published().filter(series_id=episode.series_id))
     ids = [sibling.pk for sibling in siblings]
     if episode.pk not in ids:
-        return None, None
+        return SeriesPlace(None, len(siblings), None, None)
     index = ids.index(episode.pk)
-    previous = siblings[index - 1] if index > 0 else None
-    following = siblings[index + 1] if index + 1 < len(siblings) else None
-    return previous, following
+    return SeriesPlace(
+        number=index + 1,
+        total=len(siblings),
+        previous=siblings[index - 1] if index > 0 else None,
+        next=siblings[index + 1] if index + 1 < len(siblings) else None,
+    )
 
 
 def episode_captions(episode: Episode) -> list[Caption]:

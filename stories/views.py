@@ -18,7 +18,7 @@ from .selectors import (
     caption_for_language,
     current_language,
     episode_captions,
-    episode_neighbours,
+    episode_place,
     episode_views,
     episodes_published,
     episodes_visible_to,
@@ -46,7 +46,7 @@ def episode_detail(request, slug):
         }
         for caption in captions
     ]
-    previous, following = episode_neighbours(episode)
+    place = episode_place(episode)
     page_url = absolute(episode.get_absolute_url())
     country = visitor_country(request)
     structured = seo.video_object(
@@ -63,8 +63,7 @@ def episode_detail(request, slug):
             "tracks": tracks,
             "transcript": transcript(page_caption),
             "transcript_language": page_caption.language if page_caption else "",
-            "previous": previous,
-            "next": following,
+            "place": place,
             "helplines": list(helplines_for(country)),
             "helpline_country": country_name(country),
             "page_url": page_url,

@@ -42,6 +42,14 @@ from .moderation import can_moderate
 S = Entry.State
 DEFAULT_HASHTAG = "#CreateKindness"
 
+# A caption is at most 300 characters; the live check reads no further than this.
+CAPTION_CHECK_MAX_CHARS = 2000
+
+
+def caption_nudge_phrases(caption: str) -> list[str]:
+    """The watched phrases the kindness nudge would show for this caption."""
+    return [hit["phrase"] for hit in caption_hits(caption.strip())]
+
 
 def caption_with_hashtag(caption: str) -> str:
     caption = caption.strip()

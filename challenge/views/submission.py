@@ -57,6 +57,20 @@ def submit(request):
     return allow_camera(_submit(request, cannot_submit=cannot_submit, limiter=limiter))
 
 
+@never_cache
+@require_POST
+@participant_required
+def caption_check(request):
+    """The kindness nudge while the caption is typed, before anything is uploaded:
+    the watched phrases in it, by the same check the upload makes (which still asks
+    after the upload when they stay). Advice only: nothing is stored."""
+    limited = limit_or_429(request, action="caption_check")
+    if limited is not None:
+        return limited
+    caption = request.POST.get("caption", "")[: services.CAPTION_CHECK_MAX_CHARS]
+    return JsonResponse({"phrases": services.caption_nudge_phrases(caption)})
+
+
 def _review_time_text() -> str:
     wait = typical_review_time()
     if wait is None:

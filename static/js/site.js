@@ -81,9 +81,42 @@
       }
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", menuSetup);
-  } else {
+
+  // Arrows for a horizontal rail on screens with a mouse: each press scrolls by
+  // what the rail shows; an arrow is disabled at its end. Touch screens swipe, and
+  // keyboards reach every card by Tab, so the arrows stay hidden there.
+  function railSetup() {
+    if (!window.matchMedia("(hover: hover) and (pointer: fine)").matches) return;
+    var smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    document.querySelectorAll("[data-rail-arrows]").forEach(function (arrows) {
+      var rail = document.getElementById(arrows.getAttribute("data-rail-arrows"));
+      if (!rail) return;
+      var previous = arrows.querySelector("[data-rail-previous]");
+      var next = arrows.querySelector("[data-rail-next]");
+      function update() {
+        var overflows = rail.scrollWidth > rail.clientWidth + 1;
+        arrows.hidden = !overflows;
+        previous.disabled = rail.scrollLeft <= 1;
+        next.disabled = rail.scrollLeft + rail.clientWidth >= rail.scrollWidth - 1;
+      }
+      function go(direction) {
+        rail.scrollBy({ left: direction * rail.clientWidth * 0.9, behavior: smooth ? "smooth" : "auto" });
+      }
+      previous.addEventListener("click", function () { go(-1); });
+      next.addEventListener("click", function () { go(1); });
+      rail.addEventListener("scroll", update, { passive: true });
+      window.addEventListener("resize", update);
+      update();
+    });
+  }
+
+  function ready() {
     menuSetup();
+    railSetup();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

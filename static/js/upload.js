@@ -105,6 +105,71 @@
     update();
   }
 
+  // The kindness nudge while the caption is typed: a pause in typing asks the server
+  // (the same watched words the upload checks) and the words show under the field.
+  // Advice only; the check after the upload still asks if they stay.
+  function enhanceCaptionNudge(form) {
+    var caption = form.querySelector("textarea[data-caption-max]");
+    var box = form.querySelector("[data-caption-nudge]");
+    if (!caption || !box || !window.fetch) return;
+    var line = box.querySelector("[data-caption-nudge-text]");
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var text = messages();
+    var timer = null, asked = "", latest = 0;
+    function check() {
+      var value = caption.value.trim();
+      if (value === asked) return;
+      asked = value;
+      if (!value) { box.hidden = true; return; }
+      var body = new FormData();
+      body.append("caption", value);
+      var mine = ++latest;
+      fetch(box.dataset.checkUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" }
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer || mine !== latest) return; // a later check is on its way
+          var phrases = answer.phrases || [];
+          box.hidden = !phrases.length;
+          line.textContent = phrases.length
+            ? format(text.nudgeWords, { words: phrases.map(function (p) { return "“" + p + "”"; }).join(", ") })
+            : "";
+        })
+        .catch(function () { asked = ""; });
+    }
+    caption.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, 700);
+    });
+    caption.addEventListener("blur", check);
+    if (caption.value.trim()) check();
+  }
+
+  // The large file target: with a file chosen it names it, and a file dragged over
+  // it lights it up (the invisible input over it takes the drop).
+  function enhanceDropTarget(form, input, text) {
+    var target = form.querySelector("[data-drop-target]");
+    if (!target || !input) return;
+    var hint = target.querySelector("[data-drop-hint]");
+    var original = hint.textContent;
+    function show() {
+      var file = input.files && input.files[0];
+      target.classList.toggle("has-file", !!file);
+      hint.textContent = file ? format(text.chosen, { name: file.name }) : original;
+    }
+    input.addEventListener("change", show);
+    input.addEventListener("filechosen", show); // a recording put in the input
+    ["dragenter", "dragover"].forEach(function (name) {
+      input.addEventListener(name, function () { target.classList.add("is-dragging"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      input.addEventListener(name, function () { target.classList.remove("is-dragging"); });
+    });
+    show();
+  }
+
   function clock(seconds) {
     seconds = Math.max(0, Math.round(seconds));
     var m = Math.floor(seconds / 60), sec = seconds % 60;
@@ -236,6 +301,7 @@
         var list = new DataTransfer();
         list.items.add(file);
         input.files = list.files;
+        input.dispatchEvent(new Event("filechosen"));
         camera(false);
         preview.show(file, seconds);
         retake.hidden = false;
@@ -296,6 +362,7 @@
     var uploadField = form.querySelector('input[name="upload"]');
     var resumable = window.tus && tus.isSupported && form.dataset.tusEndpoint;
     var preview = enhancePreview(form, input, text);
+    enhanceDropTarget(form, input, text);
     enhanceRecorder(form, input, preview, text);
     var busy = null; // the running XMLHttpRequest or tus.Upload
     var finished = null; // {file, id}: sent already; the form only needs sending again
@@ -492,6 +559,7 @@
     var form = document.querySelector("[data-upload-form]");
     if (form && window.FormData && window.XMLHttpRequest) {
       enhanceCaption(form);
+      enhanceCaptionNudge(form);
       enhanceUpload(form);
     }
     enhanceMyEntries();

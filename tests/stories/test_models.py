@@ -69,3 +69,46 @@ def test_deleting_a_video_keeps_the_episode(make_episode, db):
     video.delete()
     episode.refresh_from_db()
     assert episode.video is None
+
+
+def test_episode_numbers_count_the_published_episodes_of_each_series(
+    make_episode, series
+):
+    from stories.models import Series
+    from stories.selectors import episode_place, episodes_numbered
+
+    make_episode("third", order=30)
+    make_episode("first", order=10)
+    draft = make_episode("draft", order=20, days_ago=None)
+    other = Series.objects.create(slug="other", title_en="Other", order=1)
+    Episode.objects.create(
+        series=other,
+        slug="other-one",
+        title_en="Other one",
+        publish_at=timezone.now() - dt.timedelta(days=1),
+        creator_handle="@recokh",
+        creator_name="recokh",
+        situation=Episode.Situation.UNSEEN,
+    )
+
+    numbers = [(e.slug, e.number) for e in episodes_numbered()]
+    # A draft (or an episode not out yet) takes no number: no gap in 1, 2…
+    assert numbers == [("first", 1), ("third", 2), ("other-one", 1)]
+    place = episode_place(Episode.objects.get(slug="third"))
+    assert (place.number, place.total, place.previous.slug, place.next) == (
+        2,
+        2,
+        "first",
+        None,
+    )
+    # A member of staff previewing the draft sees no number for it.
+    assert episode_place(draft).number is None
+
+
+def test_the_episode_page_says_which_episode_of_how_many(make_episode, client, series):
+    make_episode("first", order=1)
+    make_episode("second", order=2)
+    page = client.get("/en/stories/second/").content.decode()
+    assert "Episode 2 of 2" in page
+    french = client.get("/fr/stories/second/").content.decode()
+    assert "Épisode 2 sur 2" in french
