@@ -10,7 +10,10 @@ written to docs/screenshots/ as <page>-<language>-<width>.png: every page in Eng
 the home page in Italian, French and German too, plus the phone menu open and the
 home page of a returning visitor (the banner on one line). Prints each file's size.
 
-    bench/screenshots.py [--out docs/screenshots] [--only home,help]
+    bench/screenshots.py [--out docs/screenshots] [--only home,help] [--every-language]
+
+`--every-language` takes every page in Italian, French and German too (for reviewing
+text lengths; the committed folder keeps the default set).
 """
 
 import argparse
@@ -133,7 +136,9 @@ def first_link(page, base: str, path: str, pattern: str) -> str:
     return match.group(1)
 
 
-def shoot(base: str, out: Path, only: set[str]) -> list[tuple[str, int]]:
+def shoot(
+    base: str, out: Path, only: set[str], every_language: bool = False
+) -> list[tuple[str, int]]:
     from playwright.sync_api import sync_playwright
 
     written = []
@@ -161,7 +166,7 @@ def shoot(base: str, out: Path, only: set[str]) -> list[tuple[str, int]]:
                     **options, has_touch=options["is_mobile"], locale=LOCALES[language]
                 )
                 page = context.new_page()
-                names = PAGES if language == "en" else {"home": "/"}
+                names = PAGES if language == "en" or every_language else {"home": "/"}
                 for name, path in names.items():
                     if only and name not in only:
                         continue
@@ -192,6 +197,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument(
+        "--every-language",
+        action="store_true",
+        help="every page in all four languages (for a review; commit the default set)",
+    )
     args = parser.parse_args()
     only = {name for name in args.only.split(",") if name}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -219,7 +229,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base}/en/")
-            written = shoot(base, args.out, only)
+            written = shoot(base, args.out, only, args.every_language)
         finally:
             server.terminate()
             server.wait(timeout=10)
