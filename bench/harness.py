@@ -218,12 +218,17 @@ class Server:
     Ready once /bench/ping answers.
     """
 
-    def __init__(self, env: dict, *, workers: int = 0, threads: int = 2):
+    def __init__(
+        self, env: dict, *, workers: int = 0, threads: int = 2, cores: str | None = None
+    ):
+        """`cores`: the taskset list; None takes the server's share of cpu_split(),
+        "" runs unpinned (beside clients that need every core, such as browsers)."""
         # `kill` (SIGTERM) stops the benchmark through its `with` blocks, so the
         # server (in its own session) is stopped too.
         signal.signal(signal.SIGTERM, _exit_on_signal)
         self.port = free_port()
-        _, cores = cpu_split()
+        if cores is None:
+            _, cores = cpu_split()
         self.cores = cores
         count = len(cores.split(",")) if cores else os.cpu_count() or 1
         self.workers = workers or 2 * count + 1

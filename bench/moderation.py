@@ -25,10 +25,7 @@ import argparse
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,46 +33,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import CHROMIUM, CHROMIUM_ARGS, ensure_database  # noqa: E402
+from harness import (  # noqa: E402  (bench/harness.py)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    bench_env,
+    django_output,
+    ensure_database,
+    manage,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 PASSWORD = "bench-Passw0rd-desk"  # noqa: S105 - a throwaway database
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _env(data_dir: Path) -> dict:
-    return {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "BENCH_PING": "1",
-        "LOG_LEVEL": "WARNING",
-        "CACHE_KEY_PREFIX": "khbench-desk",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-
-
-def _manage(env, *args):
-    subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
 SEED = """
-import django; django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -137,7 +108,6 @@ print(Entry.objects.filter(state=S.PENDING_REVIEW).count())
 """
 
 DOUBLES = """
-import django; django.setup()
 from django.db.models import Count
 from challenge.models import Entry, EntryEvent
 S = Entry.State
@@ -148,57 +118,6 @@ decisions = EntryEvent.objects.filter(
 twice = decisions.values("entry").annotate(n=Count("id")).filter(n__gt=1).count()
 print(decisions.count(), twice, Entry.objects.filter(state=S.PENDING_REVIEW).count())
 """
-
-
-class Server:
-    def __init__(self, env, workers: int):
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                "4",
-                "--worker-class",
-                "gthread",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            start_new_session=True,
-        )
-        import http.client
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection(
-                    "127.0.0.1", self.port, timeout=2
-                )
-                connection.request("GET", "/bench/ping")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def moderator(number: int, base: str, limit: int, start, results) -> None:
@@ -281,29 +200,23 @@ def main():
         sys.exit(f"No Chromium at {CHROMIUM} (apt-get install chromium).")
     ensure_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="kh-desk-bench-"))
-    env = _env(data_dir)
+    env = bench_env(data_dir, {"CACHE_KEY_PREFIX": "khbench-desk"})
+    processes = []
     try:
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "flush", "--noinput")
-        _manage(env, "collectstatic", "--noinput")
+        manage(env, "migrate", "--noinput")
+        manage(env, "flush", "--noinput")
+        manage(env, "collectstatic", "--noinput")
         seed = SEED.format(
             moderators=args.moderators, per=args.per_moderator, password=PASSWORD
         )
-        waiting = subprocess.run(
-            [PYTHON, "-c", seed],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()[-1]
+        waiting = django_output(env, seed)
         print(
             f"cpus: {os.cpu_count()}  database: PostgreSQL  entries waiting: {waiting}"
             f"  moderators: {args.moderators}  gunicorn workers: {args.workers} x 4"
             " threads"
         )
-        server = Server(env, args.workers)
-        try:
+        # Not pinned: the browsers need the same cores as the server.
+        with Server(env, workers=args.workers, threads=4, cores="") as server:
             base = f"http://127.0.0.1:{server.port}"
             context = multiprocessing.get_context("spawn")
             start = context.Event()
@@ -322,8 +235,6 @@ def main():
             rows = [results.get(timeout=1800) for _ in processes]
             for process in processes:
                 process.join(timeout=60)
-        finally:
-            server.stop()
         every_next, every_server = [], []
         for row in sorted(rows, key=lambda r: r["moderator"]):
             per_minute = row["decided"] / row["seconds"] * 60 if row["seconds"] else 0
@@ -337,14 +248,7 @@ def main():
                 f"p50 {statistics.median(row['server']):.0f} ms, "
                 f"p95 {_pct(row['server'], 0.95):.0f} ms"
             )
-        total, twice, left = subprocess.run(
-            [PYTHON, "-c", DOUBLES],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()[-3:]
+        total, twice, left = django_output(env, DOUBLES).split()
         slowest = min(
             r["decided"] / r["seconds"] * 60
             for r in rows
@@ -361,6 +265,11 @@ def main():
             f"left waiting: {left}  slowest moderator: {slowest:.0f}/min"
         )
     finally:
+        # Stopped early (Ctrl-C, kill): no moderator's Chromium is left running.
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
