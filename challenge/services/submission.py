@@ -47,8 +47,10 @@ CAPTION_CHECK_MAX_CHARS = 2000
 
 
 def caption_nudge_phrases(caption: str) -> list[str]:
-    """The watched phrases the kindness nudge would show for this caption."""
-    return [hit["phrase"] for hit in caption_hits(caption.strip())]
+    """The watched phrases the kindness nudge would show for this caption (read up
+    to CAPTION_CHECK_MAX_CHARS)."""
+    caption = caption[:CAPTION_CHECK_MAX_CHARS].strip()
+    return [hit["phrase"] for hit in caption_hits(caption)]
 
 
 def caption_with_hashtag(caption: str) -> str:

@@ -67,7 +67,7 @@ def caption_check(request):
     limited = limit_or_429(request, action="caption_check")
     if limited is not None:
         return limited
-    caption = request.POST.get("caption", "")[: services.CAPTION_CHECK_MAX_CHARS]
+    caption = request.POST.get("caption", "")
     return JsonResponse({"phrases": services.caption_nudge_phrases(caption)})
 
 
