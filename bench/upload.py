@@ -1,12 +1,12 @@
 """A 250 MB upload through the resumable (tus) path and through the plain form, against
-one gunicorn worker (one thread), in the same run.
+one gunicorn worker (one thread), alternated in the same run.
 
-    .venv/bin/python bench/upload.py                 # 250 MB, 2 rounds, about 2 minutes
-    .venv/bin/python bench/upload.py --mb 50 --rounds 1
+    .venv/bin/python bench/upload.py                 # 250 MB, 5 pairs, about a minute
+    .venv/bin/python bench/upload.py --mb 50 --pairs 3
 
 Self-contained: its own DATA_DIR and SQLite database in a temporary folder, default
 settings (no worker: the pipeline task is only queued), a participant made with the
-ORM. Each round sends the same file both ways and measures, from the first request to
+ORM. Each run sends the same file one way and measures, from the first request to
 the entry being created:
 - the time, so throughput = bytes / time;
 - the worker process's peak resident memory above its idle size (VmRSS sampled every
@@ -16,8 +16,14 @@ The resumable path is what upload.js does: POST (create), PATCH pieces of
 RESUMABLE_UPLOAD_CHUNK_BYTES, then the form with the upload's id. The plain form is
 one multipart POST streamed from disk.
 
-Last lines: `tus peak above idle <MB> (goal <= 50)` and `throughput tus / plain
-<ratio> (goal >= 0.9)`, medians over the rounds.
+The two alternate through bench/harness.py (plain, tus, plain, tus …, after one pair
+that is not counted); every run starts after `sync`, so neither side pays for the
+previous run's bytes still being written back to disk (without it, the first run of
+a session was twice as fast as every later one, and a two-round median moved with
+which side ran first).
+
+Last lines: `tus peak above idle <MB> (goal <= 50)`, the comparison with its min–max,
+`throughput tus / plain <median ratio> (goal >= 0.9)` and the harness's verdict.
 """
 
 import argparse
@@ -36,6 +42,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import alternate, header, verdict  # noqa: E402  (bench/harness.py)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -290,10 +299,17 @@ def send_resumable(site: Site, path: Path, piece: int) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=250)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--piece-mb", type=int, default=8)
+    parser.add_argument(
+        "--dir",
+        default=None,
+        help="where the site's files go (default: the system's temporary folder, "
+        "on disk here; /dev/shm takes the disk out of the comparison)",
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="kh-bench-upload-"))
+    header("bench/upload.py", server=False)
+    folder = Path(tempfile.mkdtemp(prefix="kh-bench-upload-", dir=args.dir))
     try:
         source = folder / "big.bin"
         with source.open("wb") as handle:
@@ -302,11 +318,15 @@ def main():
         size = source.stat().st_size
         site = Site(folder)
         try:
-            results = {"plain": [], "tus": []}
             idle = rss_kb(site.worker)
+            peaks = {"plain": [], "tus": []}
             print(f"file {size / 1e6:.0f} MB, worker idle {idle / 1024:.1f} MB")
-            for round_ in range(args.rounds):
-                for name in ("plain", "tus"):
+
+            def side(name):
+                def run() -> float:
+                    # Every run starts with nothing waiting to be written back, so
+                    # the one after a run does not pay for the previous run's bytes.
+                    os.sync()
                     with Sampler(site.worker) as sampler:
                         start = time.perf_counter()
                         split = ""
@@ -323,21 +343,36 @@ def main():
                                 f"form {start + seconds - sent:.2f} s)"
                             )
                     above = (sampler.peak - idle) / 1024
-                    results[name].append((size / 1e6 / seconds, above))
+                    peaks[name].append(above)
                     print(
-                        f"round {round_ + 1} {name:5} {seconds:6.2f} s "
-                        f"{size / 1e6 / seconds:7.1f} MB/s  peak above idle "
-                        f"{above:6.1f} MB{split}"
+                        f"  {name:5} {seconds:6.2f} s {size / 1e6 / seconds:7.1f} MB/s"
+                        f"  peak above idle {above:6.1f} MB{split}"
                     )
+                    return size / 1e6 / seconds
+
+                return run
+
+            print("warm-up pair (not counted):")
+            side("plain")()
+            side("tus")()
+            peaks = {"plain": [], "tus": []}
+            comparison = alternate(
+                "throughput tus / plain",
+                side("plain"),
+                side("tus"),
+                pairs=args.pairs,
+                unit="MB/s",
+            )
         finally:
             site.close()
-        plain = statistics.median(rate for rate, _ in results["plain"])
-        tus = statistics.median(rate for rate, _ in results["tus"])
-        tus_peak = statistics.median(peak for _, peak in results["tus"])
-        plain_peak = statistics.median(peak for _, peak in results["plain"])
-        print(f"plain peak above idle {plain_peak:.1f} MB")
-        print(f"tus peak above idle {tus_peak:.1f} MB (goal <= 50)")
-        print(f"throughput tus / plain {tus / plain:.2f} (goal >= 0.9)")
+        print(f"plain peak above idle {statistics.median(peaks['plain']):.1f} MB")
+        print(
+            f"tus peak above idle {statistics.median(peaks['tus']):.1f} MB "
+            f"(max {max(peaks['tus']):.1f}; goal <= 50)"
+        )
+        print(comparison.line())
+        print(f"throughput tus / plain {comparison.median:.2f} (goal >= 0.9)")
+        print(verdict([comparison]))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
