@@ -291,13 +291,7 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU time used so far by gunicorn's workers, every thread, from the
         scheduler's own nanosecond counters (/proc/<pid>/task/<tid>/schedstat)."""
-        total = 0
-        for worker in _children(self.process.pid):
-            for task in Path(f"/proc/{worker}/task").glob("*/schedstat"):
-                # A thread may end between the listing and the read.
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    total += int(task.read_text().split()[0])
-        return total / 1e9
+        return sum(cpu_seconds_of(worker) for worker in _children(self.process.pid))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -311,6 +305,27 @@ class Server:
 
 def _exit_on_signal(signum, frame):
     raise SystemExit(f"stopped by signal {signum}")
+
+
+def cpu_seconds_of(pid: int) -> float:
+    """CPU time used so far by one process, every thread, from the scheduler's own
+    nanosecond counters (/proc/<pid>/task/<tid>/schedstat); 0 once it has exited."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        # A thread may end between the listing and the read.
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total += int(task.read_text().split()[0])
+    return total / 1e9
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every live descendant (a browser's renderers, a pool's children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += _children(current)
+    return found
 
 
 def _children(pid: int) -> list[int]:

@@ -18,18 +18,31 @@
 Prints, per moderator and overall: decisions per minute, the page-to-next-entry
 time (key press until the next entry is on screen, p50/p95), the server's time per
 decision (request sent until the first byte of the answer, p50/p95, from Chromium's
-own timing), and the number of entries decided twice (must be 0).
+own timing), the CPU the browsers and the server used while deciding (which of the
+two took the machine), and the number of entries decided twice (must be 0).
+
+`--without-browsers` replaces the Chromiums with plain HTTP clients in threads that
+log in the same way and make the requests desk.js makes for each decision (the
+decision, answered by the next entry's fragment); no video, poster or script is
+fetched. It measures the server alone under the same team: on a machine whose cores
+the browsers would otherwise share with the server, what is left is the desk's own
+cost. Its "page to next entry" is the whole request (there is no page to draw).
 """
 
 import argparse
+import http.client
 import multiprocessing
 import os
+import queue
+import re
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,9 +51,11 @@ from harness import (  # noqa: E402  (bench/harness.py)
     CHROMIUM_ARGS,
     Server,
     bench_env,
+    cpu_seconds_of,
     django_output,
     ensure_database,
     manage,
+    process_tree,
 )
 
 PASSWORD = "bench-Passw0rd-desk"  # noqa: S105 - a throwaway database
@@ -182,6 +197,140 @@ def moderator(number: int, base: str, limit: int, start, results) -> None:
     )
 
 
+class CpuShare:
+    """CPU used by two sides while the moderators decide: the clients (each
+    moderator process and its Chromium tree, or the bench's own threads) and the
+    server (gunicorn's workers). Sampled every half second per process, from the
+    start's figures, so a browser that closes at the end keeps what it used until
+    its last sample."""
+
+    def __init__(self, client_pids, server: Server, *, label: str):
+        self.client_pids = client_pids
+        self.server = server
+        self.label = label
+        self.before: dict[int, float] = {}
+        self.seen: dict[int, float] = {}
+        self.running = False
+
+    def _tree(self):
+        for root in self.client_pids:
+            for pid in process_tree(root):
+                yield pid, cpu_seconds_of(pid)
+
+    def __enter__(self):
+        self.before = dict(self._tree())
+        self.server_start = self.server.cpu_seconds()
+        self.started = time.monotonic()
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self):
+        while self.running:
+            for pid, used in self._tree():
+                if used:
+                    self.seen[pid] = max(self.seen.get(pid, 0.0), used)
+            time.sleep(0.5)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.seconds = time.monotonic() - self.started
+        self.server_used = self.server.cpu_seconds() - self.server_start
+
+    def line(self) -> str:
+        clients = sum(
+            used - self.before.get(pid, 0.0) for pid, used in self.seen.items()
+        )
+        cores = os.cpu_count() or 1
+
+        def share(used):
+            return f"{used:.0f} cpu-s = {used / self.seconds * 100:.0f} % of one core"
+
+        larger = self.label if clients >= self.server_used else "the server"
+        return (
+            f"cpu while deciding ({self.seconds:.0f} s, {cores} cores): {self.label} "
+            f"{share(clients)}, the server {share(self.server_used)}; the larger "
+            f"share: {larger}"
+        )
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+DECIDE = re.compile(r'action="([^"]+/decide/)"')
+REASON = re.compile(r'name="reason" value="([^"]+)"')
+
+
+class Client:
+    """A moderator without a browser: one keep-alive connection, cookies, and the
+    requests desk.js makes (the page fragment for each decision, nothing else: no
+    video, poster or script is fetched)."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, fields: dict | None = None):
+        headers = {"X-Requested-With": "desk"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        html = response.read().decode()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        return response.status, html
+
+
+def http_moderator(number: int, port: int, limit: int, start, results) -> None:
+    """The desk's requests for one moderator, deciding as `moderator` does (A, and
+    every fifth R then 2), timed from the request to the whole answer."""
+    client = Client(port)
+    login = "/en/admin/login/"
+    _, html = client.request("GET", login)
+    status, _ = client.request(
+        "POST",
+        login,
+        {
+            "csrfmiddlewaretoken": TOKEN.search(html).group(1),
+            "username": f"desk{number}",
+            "password": PASSWORD,
+            "next": "/en/admin/challenge/entry/desk/",
+        },
+    )
+    assert status == 302, f"desk{number} could not log in ({status})"
+    _, html = client.request("GET", "/en/admin/challenge/entry/desk/")
+    start.wait()
+    to_next: list[float] = []
+    began = time.perf_counter()
+    while len(to_next) < limit and (action := DECIDE.search(html)):
+        fields = {"csrfmiddlewaretoken": TOKEN.search(html).group(1)}
+        fields["seen_state"] = "pending_review"
+        if len(to_next) % 5 == 4:
+            fields.update(decision="reject", reason=REASON.findall(html)[1])
+        else:
+            fields["decision"] = "approve"
+        pressed = time.perf_counter()
+        status, html = client.request("POST", action.group(1), fields)
+        assert status == 200, f"desk{number}: {status}"
+        to_next.append((time.perf_counter() - pressed) * 1000)
+    results.put(
+        {
+            "moderator": f"desk{number}",
+            "decided": len(to_next),
+            "seconds": time.perf_counter() - began,
+            "to_next": to_next,
+            "server": to_next,
+        }
+    )
+
+
 def _pct(values, fraction):
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * fraction) - 1)] if ordered else 0.0
@@ -192,6 +341,12 @@ def main():
     parser.add_argument("--moderators", type=int, default=3)
     parser.add_argument("--per-moderator", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--without-browsers",
+        action="store_true",
+        help="moderators as plain HTTP clients making desk.js's requests (the "
+        "server's share alone; no video is played)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -218,21 +373,38 @@ def main():
         # Not pinned: the browsers need the same cores as the server.
         with Server(env, workers=args.workers, threads=4, cores="") as server:
             base = f"http://127.0.0.1:{server.port}"
-            context = multiprocessing.get_context("spawn")
-            start = context.Event()
-            results = context.Queue()
-            processes = [
-                context.Process(
-                    target=moderator,
-                    args=(number, base, args.per_moderator, start, results),
-                )
-                for number in range(args.moderators)
-            ]
-            for process in processes:
-                process.start()
-            time.sleep(15)  # every browser logged in and on the desk
-            start.set()
-            rows = [results.get(timeout=1800) for _ in processes]
+            if args.without_browsers:
+                start, results = threading.Event(), queue.Queue()
+                threads = [
+                    threading.Thread(
+                        target=http_moderator,
+                        args=(number, server.port, args.per_moderator, start, results),
+                    )
+                    for number in range(args.moderators)
+                ]
+                for thread in threads:
+                    thread.start()
+                time.sleep(3)  # every client logged in and on the desk
+                clients, label = [os.getpid()], "the clients (no browser)"
+            else:
+                context = multiprocessing.get_context("spawn")
+                start = context.Event()
+                results = context.Queue()
+                processes = [
+                    context.Process(
+                        target=moderator,
+                        args=(number, base, args.per_moderator, start, results),
+                    )
+                    for number in range(args.moderators)
+                ]
+                for process in processes:
+                    process.start()
+                time.sleep(15)  # every browser logged in and on the desk
+                clients = [process.pid for process in processes]
+                label = "the browsers"
+            with CpuShare(clients, server, label=label) as cpu:
+                start.set()
+                rows = [results.get(timeout=1800) for _ in range(args.moderators)]
             for process in processes:
                 process.join(timeout=60)
         every_next, every_server = [], []
@@ -260,6 +432,7 @@ def main():
             f"p50 {statistics.median(every_server):.0f} ms, "
             f"p95 {_pct(every_server, 0.95):.0f} ms"
         )
+        print(cpu.line())
         print(
             f"decisions recorded: {total}  entries decided twice: {twice}  "
             f"left waiting: {left}  slowest moderator: {slowest:.0f}/min"
