@@ -1,7 +1,10 @@
 """bench/harness.py: the figures every benchmark prints come from these few functions."""
 
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -146,3 +149,30 @@ def test_a_pair_where_one_side_finished_nothing_gives_no_ratio_and_is_said():
     assert result.too_wide  # more pairs lost than measured
     assert "pairs without a figure 2" in result.line()
     assert harness.verdict([result]).startswith("SPREAD TOO WIDE")
+
+
+def test_a_process_tree_and_its_cpu_time_include_the_children():
+    """bench/moderation.py charges each browser's renderers to the browsers' side."""
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\ntime.sleep(30)"
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {busy!r}])\ntime.sleep(30)",
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            tree = harness.process_tree(parent.pid)
+            if len(tree) == 2 and harness.cpu_seconds_of(tree[1]) >= 0.3:
+                break
+            time.sleep(0.1)
+        assert tree[0] == parent.pid and len(tree) == 2
+        assert harness.cpu_seconds_of(tree[1]) >= 0.3
+        assert harness.cpu_seconds_of(tree[1]) > harness.cpu_seconds_of(parent.pid)
+    finally:
+        for pid in harness.process_tree(parent.pid)[::-1]:
+            subprocess.run(["kill", str(pid)], check=False)
+        parent.wait()
+    assert harness.cpu_seconds_of(parent.pid) == 0  # gone: nothing to read
