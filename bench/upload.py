@@ -16,11 +16,11 @@ The resumable path is what upload.js does: POST (create), PATCH pieces of
 RESUMABLE_UPLOAD_CHUNK_BYTES, then the form with the upload's id. The plain form is
 one multipart POST streamed from disk.
 
-The two alternate through bench/harness.py (plain, tus, plain, tus …, after one pair
-that is not counted); every run starts after `sync`, so neither side pays for the
-previous run's bytes still being written back to disk (without it, the first run of
-a session was twice as fast as every later one, and a two-round median moved with
-which side ran first).
+The two alternate through bench/harness.py (plain, tus, plain, tus …). The first
+run of a session was about twice as fast as every later one, whichever side it was
+(on disk and on tmpfs alike), so one pair runs first and is not counted; every run
+starts after `sync`, so neither side pays for the previous run's bytes still being
+written back to disk.
 
 Last lines: `tus peak above idle <MB> (goal <= 50)`, the comparison with its min–max,
 `throughput tus / plain <median ratio> (goal >= 0.9)` and the harness's verdict.
@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import alternate, header, verdict  # noqa: E402  (bench/harness.py)
+from harness import alternate, free_port, header, verdict  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -74,12 +73,6 @@ session["_auth_user_hash"] = user.get_session_auth_hash()
 session.create()
 print(json.dumps({"session": session.session_key}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_kb(pid: int) -> int:
