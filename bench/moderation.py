@@ -30,7 +30,6 @@ cost. Its "page to next entry" is the whole request (there is no page to draw).
 """
 
 import argparse
-import http.client
 import multiprocessing
 import os
 import queue
@@ -57,6 +56,7 @@ from harness import (  # noqa: E402  (bench/harness.py)
     manage,
     process_tree,
 )
+from load import Session, csrf_of  # noqa: E402  (bench/load.py: a tiny browser)
 
 PASSWORD = "bench-Passw0rd-desk"  # noqa: S105 - a throwaway database
 
@@ -256,69 +256,49 @@ class CpuShare:
         )
 
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DECIDE = re.compile(r'action="([^"]+/decide/)"')
 REASON = re.compile(r'name="reason" value="([^"]+)"')
-
-
-class Client:
-    """A moderator without a browser: one keep-alive connection, cookies, and the
-    requests desk.js makes (the page fragment for each decision, nothing else: no
-    video, poster or script is fetched)."""
-
-    def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, fields: dict | None = None):
-        headers = {"X-Requested-With": "desk"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        html = response.read().decode()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key.strip()] = rest.split(";", 1)[0]
-        return response.status, html
+DESK = {"X-Requested-With": "desk"}  # what desk.js sends: the answer is a fragment
 
 
 def http_moderator(number: int, port: int, limit: int, start, results) -> None:
     """The desk's requests for one moderator, deciding as `moderator` does (A, and
     every fifth R then 2), timed from the request to the whole answer."""
-    client = Client(port)
+    session = Session(port, record=lambda *_: None)
     login = "/en/admin/login/"
-    _, html = client.request("GET", login)
-    status, _ = client.request(
-        "POST",
+    _, page = session.request("login", "GET", login)
+    response, _ = session.form_post(
+        "login",
         login,
         {
-            "csrfmiddlewaretoken": TOKEN.search(html).group(1),
+            "csrfmiddlewaretoken": csrf_of(page),
             "username": f"desk{number}",
             "password": PASSWORD,
             "next": "/en/admin/challenge/entry/desk/",
         },
     )
-    assert status == 302, f"desk{number} could not log in ({status})"
-    _, html = client.request("GET", "/en/admin/challenge/entry/desk/")
+    assert response.status == 302, f"desk{number} could not log in ({response.status})"
+    _, page = session.request(
+        "desk", "GET", "/en/admin/challenge/entry/desk/", headers=DESK
+    )
     start.wait()
     to_next: list[float] = []
     began = time.perf_counter()
-    while len(to_next) < limit and (action := DECIDE.search(html)):
-        fields = {"csrfmiddlewaretoken": TOKEN.search(html).group(1)}
-        fields["seen_state"] = "pending_review"
+    while len(to_next) < limit and (action := DECIDE.search(page.decode())):
+        fields = {"csrfmiddlewaretoken": csrf_of(page), "seen_state": "pending_review"}
         if len(to_next) % 5 == 4:
-            fields.update(decision="reject", reason=REASON.findall(html)[1])
+            fields.update(decision="reject", reason=REASON.findall(page.decode())[1])
         else:
             fields["decision"] = "approve"
         pressed = time.perf_counter()
-        status, html = client.request("POST", action.group(1), fields)
-        assert status == 200, f"desk{number}: {status}"
+        response, page = session.request(
+            "desk",
+            "POST",
+            action.group(1),
+            body=urlencode(fields),
+            headers={**DESK, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status == 200, f"desk{number}: {response.status}"
         to_next.append((time.perf_counter() - pressed) * 1000)
     results.put(
         {
