@@ -48,6 +48,9 @@ def gallery_generation() -> int:
     if generation is None:
         cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # The cache is down: nothing is cached either, any fresh value will do.
+        return int(time.time() * 1000)
     return int(generation)
 
 

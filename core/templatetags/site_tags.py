@@ -55,3 +55,12 @@ def duration(seconds):
         return ""
     total = int(round(float(seconds)))
     return f"{total // 60}:{total % 60:02d}"
+
+
+@register.simple_tag
+def cache_available() -> bool:
+    """False while the shared cache cannot be reached (core.cache): the rate limits
+    that keep their counts there then refuse, and the 429 page says why."""
+    from django.core.cache import cache
+
+    return getattr(cache, "available", True)
