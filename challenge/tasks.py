@@ -8,7 +8,10 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services import guardian, moderation, notes, privacy, submission, uploads
+from core.jobs import enqueue
+
+from .models import GuardianNotice, ModerationNotice
+from .services import guardian, moderation, notes, notices, privacy, submission, uploads
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -80,7 +83,7 @@ def notes_digest() -> int:
     """Daily: one mail at most per owner about new notes (beat)."""
     ids = notes.notes_digest_prepare()
     for digest_id in ids:
-        send_note_digest.delay(digest_id)
+        enqueue(send_note_digest, digest_id)
     return len(ids)
 
 
@@ -92,3 +95,18 @@ def notes_digest() -> int:
 )
 def send_note_digest(digest_id: int) -> None:
     notes.note_digest_send(digest_id=digest_id)
+
+
+@shared_task
+def sweep_notices() -> int:
+    """Send again the decision and guardian notices whose task was lost (beat);
+    returns how many were sent to the queue. Sending one twice is harmless: the
+    first claim wins (services.notices.notice_deliver)."""
+    sent = 0
+    for model, task in (
+        (ModerationNotice, moderation_notice_send),
+        (GuardianNotice, send_guardian_notice),
+    ):
+        for notice_id in notices.notices_overdue(model=model):
+            sent += enqueue(task, notice_id)
+    return sent

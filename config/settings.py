@@ -586,6 +586,13 @@ NOTES_DUPLICATE_HOURS = env.int("NOTES_DUPLICATE_HOURS", default=24)
 NOTES_HOLD_AT_REPORTS = env.int("NOTES_HOLD_AT_REPORTS", default=2)
 # The owner's daily mail about new notes (at most one a day; off by default under the
 # age of digital consent).
+# Decision and guardian notices still unsent this long after the decision (their task
+# was lost while the broker was down) are sent again by a sweep.
+NOTICE_SWEEP_AFTER_SECONDS = env.int("NOTICE_SWEEP_AFTER_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["challenge-sweep-notices"] = {
+    "task": "challenge.tasks.sweep_notices",
+    "schedule": env.int("NOTICE_SWEEP_EVERY_SECONDS", default=300),
+}
 CELERY_BEAT_SCHEDULE["challenge-notes-digest"] = {
     "task": "challenge.tasks.notes_digest",
     "schedule": 24 * 3600,

@@ -92,6 +92,26 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
+@pytest.fixture
+def broker_down():
+    """Tasks are sent (not run in-process) to a Redis broker on a port where nothing
+    listens: every send fails as it does while the real broker restarts. Call the
+    fixture's value to bring the broker back (tasks run in-process again)."""
+    previous = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    celery_app.conf.broker_transport_options = {}
+    reset_broker_pools()
+
+    def back():
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = previous
+        celery_app.conf.task_always_eager = True
+        reset_broker_pools()
+
+    yield back
+    back()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import enqueue_on_commit
+
 from ..emails import (
     guardian_confirmed_message,
     guardian_published_message,
@@ -90,7 +92,7 @@ def guardian_link(consent: GuardianConsent) -> str:
 def _send_guardian_email_on_commit(consent_id: int) -> None:
     from ..tasks import send_guardian_email
 
-    transaction.on_commit(lambda: send_guardian_email.delay(consent_id))
+    enqueue_on_commit(send_guardian_email, consent_id)
 
 
 def guardian_consent_request(*, entry: Entry, guardian_email: str) -> GuardianConsent:
@@ -244,12 +246,9 @@ def _guardian_notice(consent: GuardianConsent, kind: str, countdown: int = 0) ->
     if not created:
         return
 
-    def enqueue():
-        from ..tasks import send_guardian_notice
+    from ..tasks import send_guardian_notice
 
-        send_guardian_notice.apply_async((notice.pk,), countdown=countdown)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(send_guardian_notice, notice.pk, countdown=countdown)
 
 
 def guardian_published_notice(*, entry: Entry, countdown: int = 0) -> None:

@@ -27,6 +27,8 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.jobs import enqueue_on_commit
+
 from ..emails import moderation_notice_message, report_burst_message
 from ..models import (
     Entry,
@@ -75,12 +77,9 @@ def _latest_event(entry: Entry) -> EntryEvent:
 def _schedule_notice(event: EntryEvent, kind: str) -> None:
     notice = ModerationNotice.objects.create(event=event, kind=kind)
 
-    def enqueue():
-        from ..tasks import moderation_notice_send
+    from ..tasks import moderation_notice_send
 
-        moderation_notice_send.apply_async((notice.pk,), countdown=notice_delay())
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(moderation_notice_send, notice.pk, countdown=notice_delay())
 
 
 def _resolve_reports(entry: Entry, event: EntryEvent) -> None:
@@ -366,12 +365,9 @@ def _report_burst_check(*, entry: Entry, open_reports) -> None:
     Entry.objects.filter(pk=entry.pk).update(report_burst_at=now)
     entry_id = entry.pk
 
-    def enqueue():
-        from ..tasks import send_report_burst_alert
+    from ..tasks import send_report_burst_alert
 
-        send_report_burst_alert.delay(entry_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(send_report_burst_alert, entry_id)
 
 
 def report_alert_recipients() -> list[str]:

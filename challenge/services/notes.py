@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.jobs import enqueue_on_commit
 from core.text import clean_text, has_control_characters, visible_length
 
 from ..emails import notes_digest_message, notes_guardian_message
@@ -314,14 +315,9 @@ def _asked_lately(row: NoteSettings) -> bool:
 
 
 def _send_guardian_link_on_commit(row: NoteSettings) -> None:
-    row_id = row.pk
+    from ..tasks import send_notes_guardian_email
 
-    def send():
-        from ..tasks import send_notes_guardian_email
-
-        send_notes_guardian_email.delay(row_id)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(send_notes_guardian_email, row.pk)
 
 
 @transaction.atomic

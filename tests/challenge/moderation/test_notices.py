@@ -112,3 +112,35 @@ def test_notice_task_retries_on_smtp_errors():
     assert SMTPException in moderation_notice_send.autoretry_for
     assert OSError in moderation_notice_send.autoretry_for
     assert moderation_notice_send.retry_backoff
+
+
+def test_a_decision_while_the_broker_is_down_is_kept_and_the_sweep_mails_it_once(
+    moderator, django_capture_on_commit_callbacks, broker_down, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from challenge.services.notices import notices_overdue
+    from challenge.tasks import sweep_notices
+
+    entry = make_entry()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+
+    entry.refresh_from_db()
+    assert entry.state == S.APPROVED
+    assert mail.outbox == []
+    notice = ModerationNotice.objects.get()
+    assert notices_overdue(model=ModerationNotice) == []  # not due yet
+    broker_down()  # the broker is back
+    settings.NOTICE_SWEEP_AFTER_SECONDS = 0
+    assert notices_overdue(model=ModerationNotice) == [notice.pk]
+    assert sweep_notices() == 1
+    assert sweep_notices() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [entry.participant.user.email]
+    notice.refresh_from_db()
+    assert notice.sent_at is not None
+    later = timezone.now() + dt.timedelta(hours=1)
+    assert notices_overdue(model=ModerationNotice, now=later) == []
