@@ -1,5 +1,7 @@
 """The rules a participant or a guardian can hit; each carries the message shown."""
 
+from http import HTTPStatus
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +10,8 @@ class ChallengeError(Exception):
 
     code = "error"
     message = _("Something went wrong. Please try again.")
+    # The answer to a form refused for this reason.
+    status = HTTPStatus.FORBIDDEN
 
     def __init__(self, message=None):
         if message is not None:
@@ -170,4 +174,13 @@ class UploadIncomplete(ChallengeError):
     message = _(
         "Your video has not finished uploading yet. Please wait until it has, then "
         "send the form again."
+    )
+
+
+class UploadNotStored(ChallengeError):
+    code = "not_stored"
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    message = _(
+        "We could not save your video just now: our storage did not answer. Nothing "
+        "was sent. Please try again in a minute."
     )

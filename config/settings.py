@@ -139,6 +139,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is checked before a request uses it: one the server dropped
+# (a restart, pg_terminate_backend) is replaced instead of failing that request.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes.
     # A file, not memory, so a Celery worker started by the integration tests sees
@@ -254,6 +257,19 @@ _s3_common = {
     "file_overwrite": True,
     "addressing_style": "path" if S3_ENDPOINT_URL else None,
 }
+if S3_PUBLIC_BUCKET or S3_PRIVATE_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    # botocore's defaults wait 60 s for a connection and a read: a storage server
+    # that stopped answering would hold a web process that long. Transient errors
+    # (throttling, 5xx, a dropped connection) are retried with backoff. A client
+    # config replaces django-storages' own, so the addressing style goes here too.
+    _s3_common["client_config"] = _BotoConfig(
+        s3={"addressing_style": _s3_common["addressing_style"]},
+        connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=3.0),
+        read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=20.0),
+        retries={"max_attempts": 4, "mode": "standard"},
+    )
 if S3_PUBLIC_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -22,13 +22,17 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from botocore.exceptions import ConnectionError as StorageConnectionError
+from botocore.exceptions import HTTPClientError as StorageHTTPClientError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from core.jobs import enqueue
 from videos import bounded, owners
 from videos.models import Video, private_storage
 from videos.multipart import multipart_target
@@ -42,9 +46,22 @@ from videos.pipeline import (
 
 logger = logging.getLogger(__name__)
 
+# What storage raises when it cannot take or give a file right now (a full or
+# broken disk, an object store that cannot be reached or broke off).
+STORAGE_DOWN = (OSError, StorageConnectionError, StorageHTTPClientError)
 # Worth another try later: storage hiccups, the database or broker being away.
 # A bad file never raises these (it ends `failed` inside video_process).
-TRANSIENT_ERRORS = (OSError, DatabaseOperationalError, BrokerOperationalError)
+TRANSIENT_ERRORS = (
+    *STORAGE_DOWN,
+    DatabaseOperationalError,
+    DatabaseInterfaceError,
+    BrokerOperationalError,
+)
+
+
+class StorageUnavailable(Exception):
+    """An upload could not be stored; nothing was recorded. Try again later."""
+
 
 OUTPUT_NAME = "videos/{id}/video.mp4"
 POSTER_NAME = "videos/{id}/poster.webp"
@@ -69,11 +86,15 @@ def video_create(*, file, original_name: str) -> Video:
     storage = private_storage()
     video = Video(original_name=(original_name or "")[:255])
     stored_name = getattr(file, "stored_name", None)  # a multipart.StoredObject
-    if stored_name:
-        name = SOURCE_NAME.format(id=video.pk)
-        multipart_target().copy(stored_name, name)
-    else:
-        name = storage.save(SOURCE_NAME.format(id=video.pk), file)
+    try:
+        if stored_name:
+            name = SOURCE_NAME.format(id=video.pk)
+            multipart_target().copy(stored_name, name)
+        else:
+            name = storage.save(SOURCE_NAME.format(id=video.pk), file)
+    except STORAGE_DOWN as error:
+        logger.warning("video %s not stored: %s", video.pk, error)
+        raise StorageUnavailable(str(error)) from error
     try:
         with transaction.atomic():
             video.source.name = name
@@ -87,9 +108,11 @@ def video_create(*, file, original_name: str) -> Video:
 
 
 def _enqueue(video_id) -> None:
+    """Send the video to a worker; a broker that is down leaves it `pending` for
+    video_sweep to send again (core.jobs)."""
     from videos.tasks import process_video
 
-    process_video.delay(str(video_id))
+    enqueue(process_video, str(video_id))
 
 
 def video_process(*, video_id) -> Video | None:

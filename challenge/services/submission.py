@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from campaign.selectors import campaign_current
-from videos.services import video_create
+from videos.services import StorageUnavailable, video_create
 
 from ..ages import needs_guardian
 from ..errors import (
@@ -24,6 +24,7 @@ from ..errors import (
     DailyLimitReached,
     GuardianRequired,
     NudgeAlreadyDecided,
+    UploadNotStored,
 )
 from ..models import Entry, Nudge, NudgeOutcome, Participant
 from ..nudge import caption_hits
@@ -145,7 +146,10 @@ def entry_upload(
             existing = submission_already_received(submission_token)
             if existing is not None:
                 return existing
-            video = video_create(file=file, original_name=file.name or "")
+            try:
+                video = video_create(file=file, original_name=file.name or "")
+            except StorageUnavailable as error:
+                raise UploadNotStored() from error
             if hits:
                 nudge = Nudge.objects.create(
                     participant=participant,

@@ -167,7 +167,7 @@ def _submit(request, *, cannot_submit, limiter):
                 )
         except ChallengeError as error:
             form.add_error(None, error.message)
-            status = HTTPStatus.FORBIDDEN
+            status = error.status
         else:
             return _after_upload(request, result)
     if wants_json(request):

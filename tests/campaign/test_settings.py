@@ -134,3 +134,26 @@ def test_first_visit_follows_accept_language(client, db, lang):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=f"{lang},en;q=0.5")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == f"/{lang}/"
+
+
+def test_object_storage_gives_up_on_a_silent_server_in_seconds_and_keeps_path_style(
+    tmp_path,
+):
+    code = (
+        "from django.core.files.storage import storages; "
+        "c = storages['private'].client_config; "
+        "print(c.connect_timeout, c.read_timeout, c.retries['mode'], "
+        "c.s3['addressing_style'])"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env_overrides={
+            "S3_PRIVATE_BUCKET": "kh-private",
+            "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        },
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["3.0", "20.0", "standard", "path"]

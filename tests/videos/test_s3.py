@@ -106,3 +106,37 @@ def test_playlists_are_answered_by_the_view_and_segments_signed(
 def test_deleting_a_video_removes_every_object(processed_on_s3, s3_private):
     video_delete_files(video=processed_on_s3)
     assert _keys(s3_private) == set()
+
+
+def test_a_storage_outage_mid_pipeline_is_retried_not_failed(
+    db, s3_private, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.conftest import free_port
+    from videos.services import TRANSIENT_ERRORS, video_process
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=1, width=160, height=120)
+    with django_capture_on_commit_callbacks(execute=False), clip.open("rb") as handle:
+        video = video_create(file=File(handle, name="clip.mp4"), original_name="c.mp4")
+    working = settings.STORAGES
+    private = working["private"]
+    settings.STORAGES = {
+        **working,
+        "private": {
+            **private,
+            "OPTIONS": {
+                **private["OPTIONS"],
+                "endpoint_url": f"http://127.0.0.1:{free_port()}",
+            },
+        },
+    }
+
+    with pytest.raises(TRANSIENT_ERRORS):
+        video_process(video_id=video.pk)
+
+    video.refresh_from_db()
+    assert video.status == Video.Status.PROCESSING  # the task retries it
+    assert video.failure_code == ""
+    settings.STORAGES = working  # the storage is back
+    video_process(video_id=video.pk)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.failure_detail

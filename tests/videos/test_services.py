@@ -175,11 +175,17 @@ def test_a_database_hiccup_is_retried_and_then_succeeds(upload, clips, monkeypat
 
 
 def test_task_retries_only_transient_errors_and_survives_a_lost_worker():
+    from botocore.exceptions import ConnectionError as StorageConnectionError
+    from botocore.exceptions import HTTPClientError as StorageHTTPClientError
+    from django.db import InterfaceError
     from kombu.exceptions import OperationalError as BrokerOperationalError
 
     assert set(process_video.autoretry_for) == {
         OSError,
+        StorageConnectionError,  # an object store that cannot be reached
+        StorageHTTPClientError,  # ... or broke off (a read timeout, a reset)
         OperationalError,
+        InterfaceError,
         BrokerOperationalError,
     }
     assert process_video.retry_backoff

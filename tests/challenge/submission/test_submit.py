@@ -310,3 +310,49 @@ def test_nudge_counts_in_the_daily_limit_while_pending(
     assert Nudge.objects.count() == 1
     response = participant_client.post(SUBMIT, entry_post_data(upload()))
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_the_sweep_sends_it(
+    participant_client, campaign, upload, broker_down, settings, committed
+):
+    from videos.services import video_sweep
+
+    with committed():
+        response = participant_client.post(SUBMIT, entry_post_data(upload()))
+
+    assert response.status_code == HTTPStatus.FOUND
+    entry = Entry.objects.get()
+    assert entry.video.status == Video.Status.PENDING
+    broker_down()  # the broker is back
+    later = timezone.now() + dt.timedelta(
+        seconds=settings.VIDEO_STUCK_AFTER_SECONDS + 1
+    )
+    with committed():
+        video_sweep(now=later)
+    entry.refresh_from_db()
+    assert entry.state == S.PENDING_REVIEW
+    assert entry.video.status == Video.Status.READY
+
+
+def test_an_upload_the_storage_cannot_take_is_refused_with_a_retry_and_keeps_the_caption(
+    participant_client, campaign, upload, settings, tmp_path
+):
+    # A private storage under a plain file: every save fails as on a broken disk.
+    (tmp_path / "not-a-folder").write_text("")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "not-a-folder" / "private")},
+        },
+    }
+    data = entry_post_data(upload(), caption="Be kind to the new kid")
+
+    response = participant_client.post(SUBMIT, data)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    page = response.content.decode()
+    assert "our storage did not answer" in page
+    assert "Be kind to the new kid" in page
+    assert not Entry.objects.exists()
+    assert not Video.objects.exists()
