@@ -223,10 +223,17 @@ class Server:
     """
 
     def __init__(
-        self, env: dict, *, workers: int = 0, threads: int = 2, cores: str | None = None
+        self,
+        env: dict,
+        *,
+        workers: int = 0,
+        threads: int = 2,
+        cores: str | None = None,
+        log: Path | None = None,
     ):
         """`cores`: the taskset list; None takes the server's share of cpu_split(),
-        "" runs unpinned (beside clients that need every core, such as browsers)."""
+        "" runs unpinned (beside clients that need every core, such as browsers).
+        `log`: a file for the server's output (else it goes to this terminal)."""
         # `kill` (SIGTERM) stops the benchmark through its `with` blocks, so the
         # server (in its own session) is stopped too.
         signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -245,8 +252,14 @@ class Server:
             "--keep-alive", "30",
             "--log-level", "warning",
         ]  # fmt: skip
+        output = log.open("ab") if log else None
         self.process = subprocess.Popen(
-            pinned(command, cores), cwd=BASE_DIR, env=env, start_new_session=True
+            pinned(command, cores),
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
         )
         set_session_nice(self.process.pid)
         deadline = time.monotonic() + 60

@@ -81,13 +81,13 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # --- setup -----------------------------------------------------------------------
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DATABASE) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    return f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 SETUP = """
@@ -136,30 +136,32 @@ def run_python(env, code: str, stdin: str = "") -> str:
 
 
 class Worker:
-    def __init__(self, env, log: Path):
+    """A Celery worker (prefork) in its own session, its output appended to `log`."""
+
+    def __init__(
+        self,
+        env,
+        log: Path,
+        *,
+        queues: str = "celery,transcode,notices",
+        concurrency: int = 2,
+        name: str = "load",
+        loglevel: str = "WARNING",
+    ):
         self.log = log
+        command = [
+            PYTHON, "-m", "celery", "-A", "config", "worker",
+            "--concurrency", str(concurrency),
+            "--queues", queues,
+            "--loglevel", loglevel,
+            "--without-gossip", "--without-mingle",
+            "-n", f"{name}-{os.getpid()}@%h",
+        ]  # fmt: skip
         self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--queues",
-                "celery,transcode,notices",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"load-{os.getpid()}@%h",
-            ],
+            command,
             cwd=BASE_DIR,
             env=env,
-            stdout=log.open("wb"),
+            stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -258,7 +260,9 @@ def multipart(fields: dict, file_field: str, filename: str, content: bytes):
 # --- the three kinds of users ------------------------------------------------------
 
 
-def visitor(session: Session, stop_at: float, rounds: int):
+def visitor(session: Session, stop_at: float, rounds: int, signed_media=False):
+    """`signed_media`: videos and posters answer with a redirect to a signed URL
+    (object storage), not with the bytes."""
     links = re.compile(r'href="(/en/(?:stories|gallery)/[^"]+)"')
     for _ in range(rounds):
         if time.monotonic() > stop_at:
@@ -289,10 +293,12 @@ def visitor(session: Session, stop_at: float, rounds: int):
                 "GET",
                 video.group(1),
                 headers={"Range": "bytes=0-65535"},
-                ok=(206,),
+                ok=(302,) if signed_media else (206,),
             )
         if poster:
-            session.request("media", "GET", poster.group(1))
+            session.request(
+                "media", "GET", poster.group(1), ok=(302,) if signed_media else (200,)
+            )
 
 
 def log_in(session: Session, email: str) -> bool:

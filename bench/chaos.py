@@ -1,0 +1,739 @@
+"""Faults under load: the production shape on loopback, mixed traffic, a schedule of
+failures, and at the end an account of every upload the site accepted.
+
+    .venv/bin/python bench/chaos.py                  # 180 s of traffic
+    .venv/bin/python bench/chaos.py --seconds 90     # a shorter schedule, same faults
+
+The shape: gunicorn (2 processes, 4 threads), PostgreSQL (database kh_chaos, dropped
+and created), a redis-server of its own on a spare port (broker and cache), two
+Celery workers (transcode: 1 process; notices and celery: 2 processes), celery beat,
+and the private bucket on a moto S3 server reached through a TCP proxy in this
+script. DEBUG is off, connections are kept (CONN_MAX_AGE=60), the daily entry limit
+and the upload rate limit are lifted so participants can keep sending, and the
+sweeps run every 10 s (VIDEO_STUCK_AFTER_SECONDS and NOTICE_SWEEP_AFTER_SECONDS 40).
+
+The traffic is bench/load.py's: visitors (home, stories, an episode, the gallery,
+an entry, its video and poster), participants uploading small generated clips
+through the real submit form, one moderator pressing "Approve & next" in the admin.
+
+The faults, at fractions of --seconds (at 180 s: the times in brackets):
+  - SIGKILL the transcode worker's whole process group every 1/6 (30 s), as a host
+    killing it would; started again at once, as a supervisor would;
+  - Redis killed and started again after 3 s (at 40 s): broker, queued tasks and
+    cache gone;
+  - every PostgreSQL connection of the site terminated (pg_terminate_backend, 90 s);
+  - the storage unreachable for 10 s (the proxy stops listening and drops every
+    open connection, 120-130 s).
+
+At the end, once the sweeps have had time to run (bounded), it prints:
+  - uploads accepted (answered 200) and where each ended: waiting for review,
+    approved, or failed with a reason a retry cannot fix; anything else is lost or
+    stuck (goal 0 each);
+  - entries processed twice (two "processing -> pending_review" events, goal 0) and
+    decision mails sent twice (same entry, same recipient, goal 0);
+  - objects in the bucket no live video refers to (orphans, goal 0);
+  - every error a client saw, in the window of the fault it fell in or outside
+    all of them (goal for 5xx outside: 0), and the time each dependency took to
+    answer /healthz as "ok" again.
+Only 127.0.0.1 is contacted.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR / "bench"))
+sys.path.insert(0, str(BASE_DIR))
+
+from harness import (  # noqa: E402  (bench/harness.py)
+    PYTHON,
+    Server,
+    bench_env,
+    free_port,
+    header,
+    manage,
+)
+from load import (  # noqa: E402  (bench/load.py)
+    PASSWORD,
+    SETUP,
+    Session,
+    Worker,
+    fresh_database,
+    moderator,
+    participant,
+    run_python,
+    visitor,
+)
+
+DATABASE = os.environ.get("BENCH_CHAOS_DATABASE", "kh_chaos")
+BUCKET = "kh-chaos-private"
+GRACE = 2.0  # s: requests already in flight when a dependency came back
+SWEEP_EVERY = 10
+STUCK_AFTER = 40
+
+
+# --- the parts the faults hit -------------------------------------------------------
+
+
+class RedisServer:
+    """A redis-server of the run's own (nothing persisted), which can be restarted."""
+
+    def __init__(self, data_dir: Path):
+        self.port = free_port()
+        self.command = [
+            shutil.which("redis-server") or "redis-server",
+            "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(data_dir),
+        ]  # fmt: skip
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            self.command, stdout=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_until(lambda: port_answers(self.port), 10, "redis-server")
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+
+class StorageServer:
+    """moto's S3 server in its own process, behind a TCP proxy that can be cut."""
+
+    def __init__(self, log: Path):
+        self.moto_port = free_port()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(lambda: port_answers(self.moto_port), 30, "moto server")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.links: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.listen()
+
+    def listen(self):
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(
+            target=self._accept, args=(self.listener,), daemon=True
+        ).start()
+
+    def cut(self):
+        """Unreachable: no listener (connections refused), open ones dropped."""
+        self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
+        self.listener.close()
+        with self.lock:
+            links, self.links = self.links, set()
+        for link in links:
+            _close(link)
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.moto_port))
+            except OSError:
+                _close(client)
+                continue
+            with self.lock:
+                self.links |= {client, upstream}
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(
+                    target=self._pump, args=(source, target), daemon=True
+                ).start()
+
+    def _pump(self, source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self.lock:
+                self.links -= {source, target}
+            _close(source)
+            _close(target)
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+class Supervised:
+    """A Celery worker started again whenever it exits, as systemd's Restart=always
+    would (docs/deploy.md): killed by the schedule or fallen over by itself."""
+
+    def __init__(self, env, log: Path, name: str, **worker):
+        self.env, self.log, self.name, self.worker = env, log, name, worker
+        self.lock = threading.Lock()
+        self.exits: list[tuple[float, int]] = []  # (when, exit status)
+        self.process = self._start()
+        self.stopping = False
+        threading.Thread(target=self._supervise, daemon=True).start()
+
+    def _start(self):
+        return Worker(self.env, self.log, name=self.name, **self.worker).process
+
+    def ready_count(self) -> int:
+        return self.log.read_text(errors="replace").count(" ready.")
+
+    def _supervise(self):
+        while not self.stopping:
+            with self.lock:
+                status = self.process.poll()
+                if status is not None and not self.stopping:
+                    self.exits.append((time.monotonic(), status))
+                    self.process = self._start()
+            time.sleep(0.1)
+
+    def kill(self) -> int:
+        """SIGKILL the whole process group (the supervisor starts it again); the
+        ready count before."""
+        before = self.ready_count()
+        with self.lock:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        return before
+
+    def stop(self):
+        self.stopping = True
+        with self.lock:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+
+
+def beat(env, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def terminate_backends() -> int:
+    import psycopg
+
+    with psycopg.connect(
+        "postgres://postgres@127.0.0.1:5432/postgres", autocommit=True
+    ) as connection:
+        rows = connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [DATABASE],
+        ).fetchall()
+    return len(rows)
+
+
+def port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
+
+
+# --- what happened when -------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    name: str
+    dependency: str  # the /healthz check it takes down, or "worker"
+    started: float
+    ended: float | None = None  # the dependency answers again
+    notes: list[str] = field(default_factory=list)
+
+    def covers(self, start: float, end: float) -> bool:
+        return (
+            self.ended is not None
+            and start <= self.ended + GRACE
+            and end >= self.started
+        )
+
+
+class Timeline:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests: list[tuple[float, float, str, bool, str]] = []
+        self.health: list[tuple[float, dict]] = []
+        self.faults: list[Fault] = []
+
+    def record(self, kind, elapsed, good, detail):
+        now = time.monotonic()
+        with self.lock:
+            self.requests.append((now - elapsed, now, kind, good, detail))
+
+    def watch_health(self, port: int, stop: threading.Event):
+        session = Session(port, lambda *args: None)
+        while not stop.is_set():
+            response, data = session.request("health", "GET", "/healthz", ok=(200, 503))
+            checks = {}
+            if response is not None:
+                with contextlib.suppress(ValueError):
+                    checks = {
+                        name: value["ok"]
+                        for name, value in json.loads(data)["checks"].items()
+                    }
+            with self.lock:
+                self.health.append((time.monotonic(), checks))
+            time.sleep(0.25)
+
+    def healthy_after(self, dependency: str, since: float) -> float | None:
+        """When /healthz first said `dependency` was ok after having said it was
+        down (or, if it never said down, its first ok after `since`)."""
+        with self.lock:
+            samples = [(t, c) for t, c in self.health if t >= since and c]
+        seen_down = any(not c.get(dependency, True) for _, c in samples)
+        down = False
+        for t, checks in samples:
+            ok = checks.get(dependency, False)
+            if not ok:
+                down = True
+            elif down or not seen_down:
+                return t
+        return None
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--visitors", type=int, default=4)
+    parser.add_argument("--participants", type=int, default=6)
+    parser.add_argument("--pause", type=float, default=6, help="between uploads (s)")
+    parser.add_argument("--keep", action="store_true", help="keep DATA_DIR")
+    args = parser.parse_args()
+
+    header("bench/chaos.py", server=False)
+    data_dir = Path(tempfile.mkdtemp(prefix="kh-chaos-"))
+    redis_server = RedisServer(data_dir)
+    storage = StorageServer(data_dir / "moto.log")
+    workers: list[Supervised] = []
+    beat_process = None
+    try:
+        env = bench_env(
+            data_dir,
+            {
+                "DATABASE_URL": fresh_database(DATABASE),
+                "REDIS_URL": redis_server.url,
+                "CONN_MAX_AGE": "60",
+                "CACHE_KEY_PREFIX": "khchaos",
+                "S3_ENDPOINT_URL": storage.url,
+                "S3_PRIVATE_BUCKET": BUCKET,
+                "S3_ACCESS_KEY_ID": "chaos",
+                "S3_SECRET_ACCESS_KEY": "chaos",
+                "CHALLENGE_DAILY_ENTRY_LIMIT": "100000",
+                "RATE_LIMIT_UPLOAD": "100000/h/user",
+                "VIDEO_SWEEP_EVERY_SECONDS": str(SWEEP_EVERY),
+                "VIDEO_STUCK_AFTER_SECONDS": str(STUCK_AFTER),
+                "NOTICE_SWEEP_EVERY_SECONDS": str(SWEEP_EVERY),
+                "NOTICE_SWEEP_AFTER_SECONDS": str(STUCK_AFTER),
+            },
+        )
+        import boto3
+
+        boto3.client(
+            "s3",
+            endpoint_url=storage.url,
+            region_name="us-east-1",
+            aws_access_key_id="chaos",
+            aws_secret_access_key="chaos",  # noqa: S106  (moto, loopback)
+        ).create_bucket(Bucket=BUCKET)
+        started = time.monotonic()
+        manage(env, "migrate")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "compiletranslations")
+        # INFO: the workers' "ready." line tells when a restarted one is back.
+        worker_env = {**env, "LOG_LEVEL": "INFO"}
+        workers = [
+            Supervised(
+                worker_env, data_dir / "transcode.log", "transcode",
+                queues="transcode", concurrency=1, loglevel="INFO",
+            ),
+            Supervised(
+                worker_env, data_dir / "notices.log", "notices",
+                queues="notices,celery", concurrency=2, loglevel="INFO",
+            ),
+        ]  # fmt: skip
+        manage(env, "demo_content")
+        run_python(env, SETUP.format(participants=args.participants, password=PASSWORD))
+        beat_process = beat(env, data_dir / "beat.log")
+        from videos.testing import make_clip
+
+        clip = make_clip(
+            data_dir / "clip.mp4", seconds=2, width=160, height=288, fps=12
+        ).read_bytes()
+        print(
+            f"setup: {time.monotonic() - started:.0f} s (PostgreSQL {DATABASE}, "
+            f"Redis on port {redis_server.port}, S3 (moto) behind a proxy on port "
+            f"{storage.port}, DATA_DIR {data_dir})",
+            flush=True,
+        )
+        with Server(
+            env, workers=2, threads=4, cores="", log=data_dir / "gunicorn.log"
+        ) as server:
+            timeline = Timeline()
+            results = traffic(
+                server.port, args, clip, timeline, workers[0], redis_server, storage
+            )
+            audit = settle(env, results["entry_ids"], timeline)
+        report(results, audit, timeline, args, workers)
+        print(f"logs: {data_dir}" if args.keep else "", end="")
+    finally:
+        if beat_process is not None:
+            os.killpg(beat_process.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.stop()
+        storage.stop()
+        redis_server.kill()
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def schedule(seconds: float) -> list[tuple[float, str]]:
+    kills = [(seconds * n / 6 - seconds / 18, "kill worker") for n in range(1, 7)]
+    return sorted(
+        kills
+        + [
+            (seconds * 2 / 9, "restart redis"),
+            (seconds / 2, "terminate database connections"),
+            (seconds * 2 / 3, "cut storage"),
+        ]
+    )
+
+
+def run_faults(stop_at, began, timeline, transcode, redis_server, storage, seconds):
+    for at, name in schedule(seconds):
+        delay = began + at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        if time.monotonic() > stop_at:
+            return
+        now = time.monotonic()
+        if name == "kill worker":
+            before = transcode.kill()
+            fault = Fault(name, "worker", now)
+            timeline.faults.append(fault)
+            threading.Thread(
+                target=_when_ready, args=(fault, transcode, before), daemon=True
+            ).start()
+        elif name == "restart redis":
+            fault = Fault(name, "cache", now)
+            timeline.faults.append(fault)
+            redis_server.kill()
+            time.sleep(3)
+            redis_server.start()
+        elif name == "terminate database connections":
+            fault = Fault(name, "database", now)
+            fault.notes.append(f"{terminate_backends()} connections terminated")
+            timeline.faults.append(fault)
+        elif name == "cut storage":
+            fault = Fault(name, "storage", now)
+            timeline.faults.append(fault)
+            storage.cut()
+            time.sleep(10)
+            storage.listen()
+
+
+def _when_ready(fault: Fault, worker: Supervised, before: int):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if worker.ready_count() > before:
+            fault.ended = time.monotonic()
+            return
+        time.sleep(0.1)
+
+
+def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dict:
+    lock = threading.Lock()
+    entry_ids: list[int] = []
+    approved: list[str] = []
+    stop_at = time.monotonic() + args.seconds
+    threads = [
+        threading.Thread(
+            target=visitor,
+            args=(Session(port, timeline.record), stop_at, 100_000, True),
+            daemon=True,
+        )
+        for _ in range(args.visitors)
+    ]
+    threads += [
+        threading.Thread(
+            target=participant,
+            args=(
+                Session(port, timeline.record),
+                number,
+                stop_at,
+                100_000,
+                clip,
+                entry_ids,
+                lock,
+                args.pause,
+            ),
+            daemon=True,
+        )
+        for number in range(args.participants)
+    ]
+    threads.append(
+        threading.Thread(
+            target=moderator,
+            args=(Session(port, timeline.record), stop_at, approved),
+            daemon=True,
+        )
+    )
+    stop_health = threading.Event()
+    health = threading.Thread(
+        target=timeline.watch_health, args=(port, stop_health), daemon=True
+    )
+    began = time.monotonic()
+    health.start()
+    for thread in threads:
+        thread.start()
+    run_faults(stop_at, began, timeline, transcode, redis_server, storage, args.seconds)
+    for thread in threads:
+        thread.join(timeout=args.seconds + 120)
+    elapsed = time.monotonic() - began
+    # The dependencies' recovery, read off /healthz (which keeps being watched).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for fault in timeline.faults:
+            if fault.ended is None and fault.dependency != "worker":
+                fault.ended = timeline.healthy_after(fault.dependency, fault.started)
+        if all(fault.ended is not None for fault in timeline.faults):
+            break
+        time.sleep(0.5)
+    stop_health.set()
+    return {
+        "entry_ids": entry_ids,
+        "approved": approved,
+        "elapsed": elapsed,
+        "began": began,
+        "threads": len(threads),
+    }
+
+
+# --- the account at the end ----------------------------------------------------------
+
+AUDIT = """
+import django, json, sys; django.setup()
+from collections import Counter
+from pathlib import Path
+import boto3
+from django.conf import settings
+from challenge.models import Entry, EntryEvent, GuardianNotice, ModerationNotice
+from videos.models import Video
+ids = json.loads(sys.stdin.read())
+def last_reason(entry):
+    return EntryEvent.objects.filter(entry=entry).order_by("-pk").values_list(
+        "reason", flat=True).first() or ""
+rows = {str(e.pk): [e.state, last_reason(e), e.video.failure_code if e.video_id else "",
+                    e.video.attempts if e.video_id else 0]
+        for e in Entry.objects.filter(pk__in=ids).select_related("video")}
+processed = Counter(EntryEvent.objects.filter(
+    from_state="processing", to_state="pending_review").values_list("entry_id", flat=True))
+busy = Video.objects.filter(status__in=["pending", "processing"]).count()
+unsent = (ModerationNotice.objects.filter(sent_at__isnull=True).count()
+          + GuardianNotice.objects.filter(sent_at__isnull=True).count())
+mails = Counter()
+for path in Path(settings.EMAIL_FILE_PATH).glob("*.log"):
+    for message in path.read_text(errors="replace").split("-" * 79):
+        to = next((l[4:] for l in message.splitlines() if l.startswith("To: ")), "")
+        subject = next((l for l in message.splitlines() if l.startswith("Subject: ")), "")
+        for entry_id in set(__import__("re").findall(r"/gallery/(\\d+)/", message)):
+            mails[(to, subject, entry_id)] += 1
+s3 = boto3.client("s3", endpoint_url=settings.S3_ENDPOINT_URL, region_name="us-east-1",
+    aws_access_key_id="chaos", aws_secret_access_key="chaos")
+keys = []
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.S3_PRIVATE_BUCKET):
+    keys += [item["Key"] for item in page.get("Contents", [])]
+named, folders = set(), []
+for video in Video.objects.all():
+    for f in (video.source, video.output, video.poster):
+        if f:
+            named.add(f.name)
+    if video.stream:
+        folders.append(video.stream.name.rsplit("/", 1)[0] + "/")
+orphans = [k for k in keys if k not in named and not k.startswith(tuple(folders))]
+print(json.dumps({"rows": rows, "busy": busy, "unsent": unsent,
+    "twice": sum(1 for n in processed.values() if n > 1),
+    "mails": len(mails), "mails_twice": sum(1 for n in mails.values() if n > 1),
+    "keys": len(keys), "orphans": orphans[:20], "orphan_count": len(orphans)}))
+"""
+
+
+def settle(env, entry_ids: list[int], timeline: Timeline) -> dict:
+    """Wait (bounded) until no video is waiting and every notice went out: the
+    sweeps re-send what a fault lost, STUCK_AFTER s later."""
+    started = time.monotonic()
+    deadline = started + 4 * STUCK_AFTER + 120
+    while True:
+        audit = json.loads(run_python(env, AUDIT, json.dumps(entry_ids)))
+        if (audit["busy"] == 0 and audit["unsent"] == 0) or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    audit["settle_seconds"] = time.monotonic() - started
+    return audit
+
+
+SETTLED = {"pending_review", "approved"}
+# Failures a retry could fix (gave up after attempts, ran out of time): the clips
+# sent here are all good, so any failure at all is worth reading in the output.
+RETRYABLE_FAILURES = {"internal", "timeout", "unprocessable", ""}
+
+
+def report(results, audit, timeline: Timeline, args, workers):
+    began = results["began"]
+    print(
+        f"traffic: {results['elapsed']:.0f} s, {results['threads']} clients "
+        f"({args.visitors} visitors, {args.participants} participants, 1 moderator); "
+        f"gunicorn 2 x 4 threads, transcode worker 1 process, notices worker 2"
+    )
+    print("faults (s from the start; back = /healthz ok again, or the worker ready):")
+    for fault in timeline.faults:
+        back = (
+            f"back after {fault.ended - fault.started:.1f} s"
+            if fault.ended is not None
+            else "NOT BACK"
+        )
+        notes = f" ({'; '.join(fault.notes)})" if fault.notes else ""
+        print(f"  {fault.started - began:6.1f}  {fault.name:<32}{back}{notes}")
+
+    for worker in workers:
+        killed = -9 if worker.name == "transcode" else None
+        others = [
+            f"{when - began:.0f} s (exit {status})"
+            for when, status in worker.exits
+            if status != killed
+        ]
+        print(
+            f"  {worker.name} worker: {len(worker.exits)} restarts"
+            + (f"; exited by itself at {', '.join(others)}" if others else "")
+        )
+
+    windows: dict[str, Counter] = {}
+    outside = Counter()
+    details: dict[str, Counter] = {}
+    with timeline.lock:
+        requests = list(timeline.requests)
+    for start, end, kind, good, detail in requests:
+        if good:
+            continue
+        status = detail.split(" ", 1)[0]
+        family = "5xx" if status.startswith("5") or status == "connection" else status
+        where = next(
+            (f"{f.name} at {f.started - began:.0f} s" for f in timeline.faults
+             if f.covers(start, end)),
+            "outside every fault",
+        )  # fmt: skip
+        bucket = (
+            outside
+            if where == "outside every fault"
+            else windows.setdefault(where, Counter())
+        )
+        bucket[family] += 1
+        details.setdefault(where, Counter())[f"{kind} {detail}"[:90]] += 1
+    print(f"requests: {len(requests)}, errors by window (5xx = 5xx or dropped):")
+    for fault in timeline.faults:
+        where = f"{fault.name} at {fault.started - began:.0f} s"
+        print(f"  {where:<44}{dict(windows.get(where, {})) or 'none'}")
+    print(f"  {'outside every fault':<44}{dict(outside) or 'none'}")
+    for where, counter in details.items():
+        for line, count in counter.most_common(4):
+            print(f"    {where}: {count} x {line}")
+
+    rows = audit["rows"]
+    counts = Counter()
+    lost, stuck, retryable = [], [], []
+    for entry_id in results["entry_ids"]:
+        row = rows.get(str(entry_id))
+        if row is None:
+            lost.append(entry_id)
+            continue
+        state, reason, failure, _attempts = row
+        counts[state] += 1
+        if state in SETTLED:
+            continue
+        if state == "failed" and failure not in RETRYABLE_FAILURES:
+            continue
+        (retryable if state == "failed" else stuck).append((entry_id, state, failure))
+    attempts = Counter(row[3] for row in rows.values())
+    print(
+        f"uploads accepted: {len(results['entry_ids'])}, decisions: "
+        f"{len(results['approved'])}; final states {dict(counts)}; "
+        f"transcode attempts {dict(sorted(attempts.items()))}"
+    )
+    print(
+        f"settled in {audit['settle_seconds']:.0f} s after the traffic: "
+        f"videos still waiting {audit['busy']}, notices unsent {audit['unsent']}"
+    )
+    print(
+        f"lost {len(lost)}, stuck {len(stuck)}, failed but retryable "
+        f"{len(retryable)}, processed twice {audit['twice']}, "
+        f"decision mails {audit['mails']} (sent twice {audit['mails_twice']}), "
+        f"objects {audit['keys']} (orphans {audit['orphan_count']})"
+    )
+    for name, items in (("lost", lost), ("stuck", stuck), ("retryable", retryable)):
+        if items:
+            print(f"  {name}: {items[:10]}")
+    if audit["orphans"]:
+        print(f"  orphans: {audit['orphans'][:10]}")
+    clean = not (
+        lost or stuck or retryable or audit["twice"] or audit["mails_twice"]
+        or audit["orphan_count"] or outside.get("5xx") or audit["busy"]
+        or audit["unsent"]
+    )  # fmt: skip
+    print(
+        "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 5xx outside the faults"
+        if clean
+        else "GOALS NOT MET (see above)"
+    )
+
+
+if __name__ == "__main__":
+    main()
