@@ -134,6 +134,8 @@ class Video(models.Model):
         permissions = [
             ("reprocess_video", _("Can send a video through the pipeline again"))
         ]
+        # The queue: what is waiting, oldest first (videos.selectors.videos_ahead).
+        indexes = [models.Index(fields=["status", "created_at"], name="video_queue")]
 
     def __str__(self):
         return f"{self.original_name or self.pk} ({self.get_status_display()})"

@@ -6,6 +6,9 @@ import datetime as dt
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from videos.selectors import videos_ahead
 
 from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason
 
@@ -77,7 +80,19 @@ FINAL_FOR_UPLOAD = {S.PENDING_REVIEW, S.APPROVED, S.REJECTED, S.FAILED, S.DRAFT}
 
 
 def entry_reason(entry: Entry) -> str:
-    """Why an entry was not accepted or could not be processed, in words."""
+    """Why an entry was not accepted or could not be processed, or how many videos
+    are ahead of it at a busy time, in words."""
+    if entry.state in {S.UPLOADED, S.PROCESSING}:
+        ahead = videos_ahead(entry.video)
+        if not ahead:
+            return ""
+        return ngettext(
+            "%(count)s video is ahead of yours. At busy times this takes a while: "
+            "your entry is safe, and you can close this page.",
+            "%(count)s videos are ahead of yours. At busy times this takes a while: "
+            "your entry is safe, and you can close this page.",
+            ahead,
+        ) % {"count": ahead}
     if entry.state == S.FAILED:
         return entry.video.failure_reason or str(
             _("The file could not be read as a video.")

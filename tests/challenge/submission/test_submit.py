@@ -356,3 +356,38 @@ def test_an_upload_the_storage_cannot_take_is_refused_with_a_retry_and_keeps_the
     assert "Be kind to the new kid" in page
     assert not Entry.objects.exists()
     assert not Video.objects.exists()
+
+
+def test_at_a_busy_time_the_participant_sees_how_many_videos_are_ahead(
+    participant_client, participant, campaign, upload, broker_down, committed
+):
+    from challenge.services.submission import entry_upload
+
+    # The videos wait (the broker is down): two from other participants first.
+    for _ in range(2):
+        with committed():
+            entry_upload(
+                participant=make_participant(),
+                file=upload(),
+                caption="Kind words",
+                prompt="moment",
+                language="en",
+                submission_token=uuid.uuid4(),
+            )
+    with committed():
+        participant_client.post(SUBMIT, entry_post_data(upload()))
+    entry = Entry.objects.get(participant=participant)
+
+    status = participant_client.get(
+        reverse("challenge:entry_status", kwargs={"pk": entry.pk})
+    ).json()
+    page = participant_client.get(reverse("challenge:my_entries")).content.decode()
+
+    assert status["done"] is False
+    assert status["reason"].startswith("2 videos are ahead of yours.")
+    assert "2 videos are ahead of yours." in page
+    Video.objects.exclude(pk=entry.video_id).update(status=Video.Status.READY)
+    status = participant_client.get(
+        reverse("challenge:entry_status", kwargs={"pk": entry.pk})
+    ).json()
+    assert status["reason"] == ""
