@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
@@ -174,8 +176,26 @@ def video_process(*, video_id) -> Video | None:
         return _finish_ready(
             video.pk, info, result, output_name, poster_name, stream_name
         )
+    except TRANSIENT_ERRORS as error:
+        _give_back(video.pk, error)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _give_back(video_id, error: Exception) -> None:
+    """A transient error is not the file's fault: the video waits again and the
+    attempt is not counted (VIDEO_MAX_ATTEMPTS is for files that crash or hang the
+    worker; a 10 s storage cut used to use up all three). Best effort: when the
+    database is what failed, the attempt stays counted."""
+    try:
+        Video.objects.filter(pk=video_id, status=Video.Status.PROCESSING).update(
+            status=Video.Status.PENDING,
+            attempts=Greatest(F("attempts") - 1, 0),
+            failure_detail=f"waiting after a transient error: {error}"[:10_000],
+        )
+    except TRANSIENT_ERRORS:
+        logger.warning("video %s: could not give back the attempt", video_id)
 
 
 def run_pipeline(source: Path, work: Path, limits: Limits, *, with_mp4: bool = True):
@@ -243,8 +263,8 @@ def _claim(video_id) -> Video | None:
         if video.status in (Video.Status.READY, Video.Status.FAILED):
             return video
         if video.attempts >= settings.VIDEO_MAX_ATTEMPTS:
-            # A poison file (it crashed or hung the worker every time) or storage
-            # that kept failing: stop here.
+            # A poison file (it crashed or hung the worker every time): stop here.
+            # Transient errors give their attempt back (_give_back).
             video.status = Video.Status.FAILED
             video.failure_code = "internal"
             video.failure_params = {}
