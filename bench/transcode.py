@@ -130,21 +130,23 @@ def run_pipeline(source: Path, work: Path) -> dict:
         "VIDEO_SOFT_TIME_LIMIT": "100000",
         "LOG_LEVEL": "WARNING",
     }
-    stdout, returncode, peak_kb = _run_measured(
+    stdout, returncode, peak_kb, cpu = _run_measured(
         [sys.executable, "-c", CHILD, str(source)], env
     )
     if returncode:
         raise SystemExit(f"pipeline child failed:\n{stdout}")
     result = json.loads(stdout.strip().splitlines()[-1])
     result["peak_rss_mb"] = peak_kb / 1024
+    result["cpu_seconds"] = cpu
     shutil.rmtree(data_dir, ignore_errors=True)
     return result
 
 
 def _run_measured(command, env):
-    """Run a child; return (output, exit code, its own peak RSS in KiB).
+    """Run a child; return (output, exit code, its own peak RSS in KiB, CPU seconds).
 
-    os.wait4 hands back the rusage of exactly this child (ru_maxrss in KiB on Linux).
+    os.wait4 hands back the rusage of exactly this child (ru_maxrss in KiB on Linux);
+    its CPU time includes the children it waited for (the bounded transcode child).
     """
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
@@ -153,7 +155,8 @@ def _run_measured(command, env):
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
-        return log.read(), process.returncode, usage.ru_maxrss
+        cpu = usage.ru_utime + usage.ru_stime
+        return log.read(), process.returncode, usage.ru_maxrss, cpu
 
 
 def run_ffmpeg(source: Path, work: Path, preset: str, crf: int) -> tuple[float, float]:
@@ -169,7 +172,7 @@ def run_ffmpeg(source: Path, work: Path, preset: str, crf: int) -> tuple[float, 
         "-movflags", "+faststart", str(target),
     ]  # fmt: skip
     started = time.perf_counter()
-    output, returncode, peak_kb = _run_measured(command, dict(os.environ))
+    output, returncode, peak_kb, _cpu = _run_measured(command, dict(os.environ))
     seconds = time.perf_counter() - started
     if returncode:
         raise SystemExit(f"ffmpeg failed:\n{output}")
@@ -229,7 +232,7 @@ def run_ffmpeg_ladder(
         str(target / "%v" / "index.m3u8"),
     ]  # fmt: skip
     started = time.perf_counter()
-    output, returncode, peak_kb = _run_measured(command, dict(os.environ))
+    output, returncode, peak_kb, _cpu = _run_measured(command, dict(os.environ))
     seconds = time.perf_counter() - started
     if returncode:
         raise SystemExit(f"ffmpeg (ladder) failed:\n{output}")
@@ -247,7 +250,7 @@ def baseline_rss(work: Path) -> float:
         "DATABASE_URL": f"sqlite:///{data_dir / 'noop.sqlite3'}",
         "REDIS_URL": "",
     }
-    output, returncode, peak_kb = _run_measured(
+    output, returncode, peak_kb, _cpu = _run_measured(
         [sys.executable, "-c", CHILD, "--noop"], env
     )
     if returncode:
@@ -336,7 +339,9 @@ def main():
         print(
             f"pipeline    {args.seconds} s 1080p -> {pipeline['width']}x{pipeline['height']}: "
             f"{pipeline['seconds']:.2f} s ({args.seconds / pipeline['seconds']:.2f}x realtime), "
-            f"peak RSS {pipeline['peak_rss_mb']:.0f} MB"
+            f"peak RSS {pipeline['peak_rss_mb']:.0f} MB, CPU {pipeline['cpu_seconds']:.1f} s "
+            f"({pipeline['cpu_seconds'] / args.seconds:.2f} core-s per video-s, "
+            f"start-up included)"
             f"  [runs: {', '.join(pipeline_times)}]"
         )
         if args.long:
