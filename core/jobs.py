@@ -2,9 +2,10 @@
 
 The request's own work is already committed when its tasks are sent (they go after
 commit), so a broker error there would turn a saved upload or decision into an
-error page. Instead the send is logged and dropped: every task sent this way has a
-sweep that finds its work undone in the database and sends it again (videos:
-videos.services.video_sweep; notices: challenge.services.notices.notices_sweep).
+error page. Instead the send is logged and dropped, and a sweep finds the work
+undone in the database and sends it again: videos.services.video_sweep for videos,
+challenge.tasks.sweep_notices for decision and guardian notices (docs/decisions.md,
+"When a dependency fails", lists the few mails that have no sweep).
 """
 
 import logging
