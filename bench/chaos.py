@@ -137,11 +137,13 @@ class StorageServer:
         ).start()
 
     def cut(self):
-        """Unreachable: no listener (connections refused), open ones dropped."""
-        self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
-        self.listener.close()
+        """Unreachable: no listener (connections refused), open ones dropped, and
+        one being accepted at this very moment too."""
         with self.lock:
+            listener, self.listener = self.listener, None
             links, self.links = self.links, set()
+        listener.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
+        listener.close()
         for link in links:
             _close(link)
 
@@ -157,7 +159,13 @@ class StorageServer:
                 _close(client)
                 continue
             with self.lock:
-                self.links |= {client, upstream}
+                cut = self.listener is not listener
+                if not cut:
+                    self.links |= {client, upstream}
+            if cut:
+                _close(client)
+                _close(upstream)
+                return
             for source, target in ((client, upstream), (upstream, client)):
                 threading.Thread(
                     target=self._pump, args=(source, target), daemon=True
