@@ -65,17 +65,16 @@ from harness import (  # noqa: E402  (bench/harness.py)
     free_port,
     header,
     manage,
+    stop_session,
 )
 from load import (  # noqa: E402  (bench/load.py)
     PASSWORD,
     SETUP,
     Session,
     Worker,
+    client_threads,
     fresh_database,
-    moderator,
-    participant,
     run_python,
-    visitor,
 )
 
 DATABASE = os.environ.get("BENCH_CHAOS_DATABASE", "kh_chaos")
@@ -233,13 +232,7 @@ class Supervised:
     def stop(self):
         self.stopping = True
         with self.lock:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                try:
-                    self.process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                    self.process.wait()
+            stop_session(self.process, timeout=30)
 
 
 def beat(env, log: Path) -> subprocess.Popen:
@@ -435,13 +428,22 @@ def main():
         print(f"logs: {data_dir}" if args.keep else "", end="")
     finally:
         if beat_process is not None:
-            os.killpg(beat_process.pid, signal.SIGTERM)
+            stop_session(beat_process, timeout=30)
         for worker in workers:
             worker.stop()
         storage.stop()
         redis_server.kill()
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# The /healthz check each fault takes down ("worker": none; its "ready." line).
+DEPENDENCY = {
+    "kill worker": "worker",
+    "restart redis": "cache",
+    "terminate database connections": "database",
+    "cut storage": "storage",
+}
 
 
 def schedule(seconds: float) -> list[tuple[float, str]]:
@@ -463,27 +465,20 @@ def run_faults(stop_at, began, timeline, transcode, redis_server, storage, secon
             time.sleep(delay)
         if time.monotonic() > stop_at:
             return
-        now = time.monotonic()
+        fault = Fault(name, DEPENDENCY[name], time.monotonic())
+        timeline.faults.append(fault)
         if name == "kill worker":
             before = transcode.kill()
-            fault = Fault(name, "worker", now)
-            timeline.faults.append(fault)
             threading.Thread(
                 target=_when_ready, args=(fault, transcode, before), daemon=True
             ).start()
         elif name == "restart redis":
-            fault = Fault(name, "cache", now)
-            timeline.faults.append(fault)
             redis_server.kill()
             time.sleep(3)
             redis_server.start()
         elif name == "terminate database connections":
-            fault = Fault(name, "database", now)
             fault.notes.append(f"{terminate_backends()} connections terminated")
-            timeline.faults.append(fault)
         elif name == "cut storage":
-            fault = Fault(name, "storage", now)
-            timeline.faults.append(fault)
             storage.cut()
             time.sleep(10)
             storage.listen()
@@ -499,41 +494,19 @@ def _when_ready(fault: Fault, worker: Supervised, before: int):
 
 
 def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dict:
-    lock = threading.Lock()
     entry_ids: list[int] = []
     approved: list[str] = []
     stop_at = time.monotonic() + args.seconds
-    threads = [
-        threading.Thread(
-            target=visitor,
-            args=(Session(port, timeline.record), stop_at, 100_000, True),
-            daemon=True,
-        )
-        for _ in range(args.visitors)
-    ]
-    threads += [
-        threading.Thread(
-            target=participant,
-            args=(
-                Session(port, timeline.record),
-                number,
-                stop_at,
-                100_000,
-                clip,
-                entry_ids,
-                lock,
-                args.pause,
-            ),
-            daemon=True,
-        )
-        for number in range(args.participants)
-    ]
-    threads.append(
-        threading.Thread(
-            target=moderator,
-            args=(Session(port, timeline.record), stop_at, approved),
-            daemon=True,
-        )
+    threads = client_threads(
+        port,
+        timeline.record,
+        stop_at,
+        args,
+        clip,
+        entry_ids,
+        approved,
+        uploads=100_000,
+        signed_media=True,
     )
     stop_health = threading.Event()
     health = threading.Thread(

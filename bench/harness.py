@@ -307,13 +307,19 @@ class Server:
         return sum(cpu_seconds_of(worker) for worker in _children(self.process.pid))
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_session(self.process, timeout=15)
+
+
+def stop_session(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM a process started with start_new_session and everything in its
+    session; SIGKILL after `timeout` seconds."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _exit_on_signal(signum, frame):

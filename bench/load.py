@@ -459,23 +459,27 @@ def main():
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def traffic(port: int, args, clip: bytes) -> dict:
-    samples: dict[str, list[float]] = {}
-    errors: dict[str, list[str]] = {}
+def client_threads(
+    port,
+    record,
+    stop_at,
+    args,
+    clip,
+    entry_ids,
+    approved,
+    *,
+    uploads,
+    signed_media=False,
+) -> list[threading.Thread]:
+    """The traffic's clients, not started: args.visitors visitors, args.participants
+    participants (at most `uploads` each, args.pause apart) and one moderator, each
+    with its own Session reporting to `record`."""
     lock = threading.Lock()
-
-    def record(kind, elapsed, good, detail):
-        with lock:
-            samples.setdefault(kind, []).append(elapsed)
-            if not good:
-                errors.setdefault(kind, []).append(detail)
-
-    entry_ids: list[int] = []
-    approved: list[str] = []
-    stop_at = time.monotonic() + args.seconds
     threads = [
         threading.Thread(
-            target=visitor, args=(Session(port, record), stop_at, 10_000), daemon=True
+            target=visitor,
+            args=(Session(port, record), stop_at, 100_000, signed_media),
+            daemon=True,
         )
         for _ in range(args.visitors)
     ]
@@ -486,7 +490,7 @@ def traffic(port: int, args, clip: bytes) -> dict:
                 Session(port, record),
                 number,
                 stop_at,
-                args.uploads,
+                uploads,
                 clip,
                 entry_ids,
                 lock,
@@ -502,6 +506,26 @@ def traffic(port: int, args, clip: bytes) -> dict:
             args=(Session(port, record), stop_at, approved),
             daemon=True,
         )
+    )
+    return threads
+
+
+def traffic(port: int, args, clip: bytes) -> dict:
+    samples: dict[str, list[float]] = {}
+    errors: dict[str, list[str]] = {}
+    lock = threading.Lock()
+
+    def record(kind, elapsed, good, detail):
+        with lock:
+            samples.setdefault(kind, []).append(elapsed)
+            if not good:
+                errors.setdefault(kind, []).append(detail)
+
+    entry_ids: list[int] = []
+    approved: list[str] = []
+    stop_at = time.monotonic() + args.seconds
+    threads = client_threads(
+        port, record, stop_at, args, clip, entry_ids, approved, uploads=args.uploads
     )
     # The client threads share the wrk core, away from gunicorn (the Celery worker,
     # started earlier, keeps every core).

@@ -76,6 +76,19 @@ def own_redis(tmp_path):
     stop()
 
 
+@pytest.fixture
+def site_cache_on(settings, own_redis):
+    """The site's cache is the test's own redis-server (which it may stop)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": own_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    return own_redis
+
+
 def _answers(port: int) -> bool:
     try:
         return redis.Redis(port=port, socket_timeout=1).ping()
@@ -147,15 +160,8 @@ def test_the_cache_comes_back_with_redis(own_redis, monkeypatch):
 @pytest.mark.parametrize(
     "page", ["/en/", "/en/gallery/", "/en/stories/", "/en/help/", "/healthz"]
 )
-def test_pages_render_while_redis_is_down(client, settings, own_redis, page):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": own_redis.url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    own_redis.stop()
+def test_pages_render_while_redis_is_down(client, site_cache_on, page):
+    site_cache_on.stop()
 
     response = client.get(page)
 
@@ -169,16 +175,9 @@ def test_pages_render_while_redis_is_down(client, settings, own_redis, page):
 @pytest.mark.services
 @pytest.mark.django_db
 def test_a_rate_limited_form_while_redis_is_down_is_refused_and_says_why(
-    client, settings, own_redis
+    client, site_cache_on
 ):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": own_redis.url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    own_redis.stop()
+    site_cache_on.stop()
 
     response = client.post(
         "/en/accounts/login/", {"login": "kid@example.org", "password": "x" * 12}
