@@ -1,7 +1,7 @@
 """Challenge tasks: thin, idempotent, take ids, call services.
 
-Task names are part of the deploy contract (messages already queued carry them), so
-a task that moved keeps its old name explicitly.
+Each is registered under its name in challenge/jobs.py, which services send by
+(core.jobs); nothing imports this module but Celery's autodiscovery.
 """
 
 from smtplib import SMTPException
@@ -10,17 +10,24 @@ from celery import shared_task
 
 from core.jobs import enqueue
 
+from . import jobs
 from .models import GuardianNotice, ModerationNotice
 from .services import guardian, moderation, notes, notices, privacy, submission, uploads
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=jobs.SEND_GUARDIAN_EMAIL,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_guardian_email(consent_id: int) -> None:
     """Sends nothing when the guardian has already answered."""
     guardian.guardian_email_send(consent_id=consent_id)
 
 
 @shared_task(
+    name=jobs.SEND_GUARDIAN_NOTICE,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -32,13 +39,13 @@ def send_guardian_notice(notice_id: int) -> None:
     guardian.guardian_notice_send(notice_id=notice_id)
 
 
-@shared_task
+@shared_task(name=jobs.EXPIRE_ABANDONED_NUDGES)
 def expire_abandoned_nudges() -> int:
     return submission.nudges_expire_abandoned() + notes.note_nudges_expire_abandoned()
 
 
 @shared_task(
-    name="challenge.moderation_tasks.moderation_notice_send",
+    name=jobs.MODERATION_NOTICE_SEND,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -50,17 +57,18 @@ def moderation_notice_send(notice_id: int) -> None:
     moderation.notice_send(notice_id=notice_id)
 
 
-@shared_task
+@shared_task(name=jobs.EXPIRE_RESUMABLE_UPLOADS)
 def expire_resumable_uploads() -> int:
     return uploads.resumable_uploads_expire()
 
 
-@shared_task
+@shared_task(name=jobs.RETENTION_SWEEP)
 def retention_sweep() -> dict:
     return privacy.retention_sweep()
 
 
 @shared_task(
+    name=jobs.SEND_REPORT_BURST_ALERT,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -72,22 +80,28 @@ def send_report_burst_alert(entry_id: int) -> bool:
     return moderation.report_burst_alert_send(entry_id=entry_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=jobs.SEND_NOTES_GUARDIAN_EMAIL,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_notes_guardian_email(settings_id: int) -> None:
     """Asks the guardian about notes; sends nothing once they agreed."""
     notes.notes_guardian_email_send(settings_id=settings_id)
 
 
-@shared_task
+@shared_task(name=jobs.NOTES_DIGEST)
 def notes_digest() -> int:
     """Daily: one mail at most per owner about new notes (beat)."""
     ids = notes.notes_digest_prepare()
     for digest_id in ids:
-        enqueue(send_note_digest, digest_id)
+        enqueue(jobs.SEND_NOTE_DIGEST, digest_id)
     return len(ids)
 
 
 @shared_task(
+    name=jobs.SEND_NOTE_DIGEST,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -97,16 +111,16 @@ def send_note_digest(digest_id: int) -> None:
     notes.note_digest_send(digest_id=digest_id)
 
 
-@shared_task
+@shared_task(name=jobs.SWEEP_NOTICES)
 def sweep_notices() -> int:
     """Send again the decision and guardian notices whose task was lost (beat);
     returns how many were sent to the queue. Sending one twice is harmless: the
     first claim wins (services.notices.notice_deliver)."""
     sent = 0
-    for model, task in (
-        (ModerationNotice, moderation_notice_send),
-        (GuardianNotice, send_guardian_notice),
+    for model, name in (
+        (ModerationNotice, jobs.MODERATION_NOTICE_SEND),
+        (GuardianNotice, jobs.SEND_GUARDIAN_NOTICE),
     ):
         for notice_id in notices.notices_overdue(model=model):
-            sent += enqueue(task, notice_id)
+            sent += enqueue(name, notice_id)
     return sent

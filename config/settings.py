@@ -14,7 +14,10 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from challenge import jobs as challenge_jobs
 from core.keys import file_secret
+from stories import jobs as stories_jobs
+from videos import jobs as video_jobs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -358,38 +361,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 #   celery -A config worker -Q notices,celery --concurrency 4
 # `make run` and the tests start one worker that consumes all three.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {
-    "videos.tasks.process_video": {"queue": "transcode"},
-    "challenge.moderation_tasks.*": {"queue": "notices"},
-    "challenge.tasks.send_*": {"queue": "notices"},
-}
 CELERY_ALL_QUEUES = "celery,transcode,notices"
 # Video pipeline: time limits for the transcode task (they need the prefork pool;
 # video_process also checks the soft limit itself between frames) and the sweep that
 # re-queues stalled videos and clears abandoned temp files.
-CELERY_TASK_ANNOTATIONS = {
-    "videos.tasks.process_video": {
-        "soft_time_limit": VIDEO_SOFT_TIME_LIMIT,
-        "time_limit": VIDEO_HARD_TIME_LIMIT,
-    }
-}
+# (CELERY_TASK_ROUTES, CELERY_TASK_ANNOTATIONS and CELERY_BEAT_SCHEDULE are built at
+# the end of this file from the apps' task names.)
 VIDEO_SWEEP_EVERY_SECONDS = env.int("VIDEO_SWEEP_EVERY_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["videos-sweep"] = {
-    "task": "videos.tasks.sweep_videos",
-    "schedule": VIDEO_SWEEP_EVERY_SECONDS,
-}
 
 # Stories ----------------------------------------------------------------------
 # Story plays are counted in the shared cache and flushed to the database by beat
 # (see docs/decisions.md); without Redis each play is written to its row directly.
 STORY_VIEWS_BUFFERED = env.bool("STORY_VIEWS_BUFFERED", default=bool(REDIS_URL))
 STORY_VIEWS_FLUSH_SECONDS = env.int("STORY_VIEWS_FLUSH_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["stories-flush-views"] = {
-    "task": "stories.tasks.flush_story_views",
-    "schedule": STORY_VIEWS_FLUSH_SECONDS,
-}
 
 # Mail -------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
@@ -543,11 +527,6 @@ RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=365)
 # After an under-13 refusal, the same browser and the same mailbox cannot try again
 # with another birth year for this long (a signed cookie, a keyed hash of the mailbox).
 AGE_GATE_MEMORY_DAYS = env.int("AGE_GATE_MEMORY_DAYS", default=30)
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["challenge-retention"] = {
-    "task": "challenge.tasks.retention_sweep",
-    "schedule": 24 * 3600,
-}
 
 # Challenge --------------------------------------------------------------------
 # Entries a participant may send in any 24 hours (withdrawn ones count too).
@@ -561,11 +540,6 @@ GUARDIAN_RESEND_MINUTES = env.int("GUARDIAN_RESEND_MINUTES", default=10)
 GUARDIAN_WAIT_DAYS = env.int("GUARDIAN_WAIT_DAYS", default=14)
 # A video held by an unanswered "think before you post" prompt is deleted after this.
 CHALLENGE_NUDGE_HOLD_HOURS = env.int("CHALLENGE_NUDGE_HOLD_HOURS", default=24)
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
-CELERY_BEAT_SCHEDULE["challenge-expire-nudges"] = {
-    "task": "challenge.tasks.expire_abandoned_nudges",
-    "schedule": 3600,
-}
 # Resumable (tus) uploads: pieces are assembled here (private, never served), an
 # unfinished or unused upload is deleted this many hours after its last piece, and a
 # participant keeps at most this many at once (the oldest go first). The browser
@@ -584,10 +558,6 @@ RESUMABLE_UPLOAD_PART_BYTES = max(
     5 * 1024 * 1024,
     env.int("RESUMABLE_UPLOAD_PART_BYTES", default=8 * 1024 * 1024),
 )
-CELERY_BEAT_SCHEDULE["challenge-expire-uploads"] = {
-    "task": "challenge.tasks.expire_resumable_uploads",
-    "schedule": 900,
-}
 # "Our team usually reviews a video within …" on the upload page: the median over
 # the last 14 days' decisions, shown once there are this many.
 REVIEW_TIME_MIN_DECISIONS = env.int("REVIEW_TIME_MIN_DECISIONS", default=5)
@@ -605,14 +575,7 @@ NOTES_HOLD_AT_REPORTS = env.int("NOTES_HOLD_AT_REPORTS", default=2)
 # Decision and guardian notices still unsent this long after the decision (their task
 # was lost while the broker was down) are sent again by a sweep.
 NOTICE_SWEEP_AFTER_SECONDS = env.int("NOTICE_SWEEP_AFTER_SECONDS", default=600)
-CELERY_BEAT_SCHEDULE["challenge-sweep-notices"] = {
-    "task": "challenge.tasks.sweep_notices",
-    "schedule": env.int("NOTICE_SWEEP_EVERY_SECONDS", default=300),
-}
-CELERY_BEAT_SCHEDULE["challenge-notes-digest"] = {
-    "task": "challenge.tasks.notes_digest",
-    "schedule": 24 * 3600,
-}
+NOTICE_SWEEP_EVERY_SECONDS = env.int("NOTICE_SWEEP_EVERY_SECONDS", default=300)
 
 # Every line carries the request id (X-Request-ID) or the Celery task id.
 # LOG_FORMAT=json writes one JSON object per line for a log shipper.
@@ -637,6 +600,41 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Celery routes and beat, built in this one place from the apps' task names ------
+# (<app>/jobs.py). Slow, CPU-bound transcodes and fast mails run on separate queues
+# (see the Celery section above); everything else goes to the default queue.
+CELERY_TASK_ROUTES = {
+    video_jobs.PROCESS_VIDEO: {"queue": "transcode"},
+    **{name: {"queue": "notices"} for name in challenge_jobs.MAILS},
+}
+CELERY_TASK_ANNOTATIONS = {
+    video_jobs.PROCESS_VIDEO: {
+        "soft_time_limit": VIDEO_SOFT_TIME_LIMIT,
+        "time_limit": VIDEO_HARD_TIME_LIMIT,
+    }
+}
+_DAY = 24 * 3600
+CELERY_BEAT_SCHEDULE = {
+    key: {"task": task, "schedule": seconds}
+    for key, task, seconds in (
+        ("videos-sweep", video_jobs.SWEEP_VIDEOS, VIDEO_SWEEP_EVERY_SECONDS),
+        (
+            "stories-flush-views",
+            stories_jobs.FLUSH_STORY_VIEWS,
+            STORY_VIEWS_FLUSH_SECONDS,
+        ),
+        ("challenge-retention", challenge_jobs.RETENTION_SWEEP, _DAY),
+        ("challenge-expire-nudges", challenge_jobs.EXPIRE_ABANDONED_NUDGES, 3600),
+        ("challenge-expire-uploads", challenge_jobs.EXPIRE_RESUMABLE_UPLOADS, 900),
+        (
+            "challenge-sweep-notices",
+            challenge_jobs.SWEEP_NOTICES,
+            NOTICE_SWEEP_EVERY_SECONDS,
+        ),
+        ("challenge-notes-digest", challenge_jobs.NOTES_DIGEST, _DAY),
+    )
 }
 
 # The embedded defaults keep everything under DATA_DIR; make sure its folders exist so

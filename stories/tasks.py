@@ -1,8 +1,9 @@
 from celery import shared_task
 
+from . import jobs
 from .services import story_views_flush
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=jobs.FLUSH_STORY_VIEWS, ignore_result=True)
 def flush_story_views() -> int:
     return story_views_flush()

@@ -35,7 +35,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from core.jobs import enqueue
-from videos import bounded, owners
+from videos import bounded, jobs, owners
 from videos.models import Video, private_storage
 from videos.multipart import multipart_target
 from videos.pipeline import (
@@ -112,9 +112,7 @@ def video_create(*, file, original_name: str) -> Video:
 def _enqueue(video_id) -> None:
     """Send the video to a worker; a broker that is down leaves it `pending` for
     video_sweep to send again (core.jobs)."""
-    from videos.tasks import process_video
-
-    enqueue(process_video, str(video_id))
+    enqueue(jobs.PROCESS_VIDEO, str(video_id))
 
 
 def video_process(*, video_id) -> Video | None:

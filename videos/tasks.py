@@ -2,11 +2,12 @@
 
 from celery import shared_task
 
-from videos import services
+from videos import jobs, services
 from videos.services import TRANSIENT_ERRORS
 
 
 @shared_task(
+    name=jobs.PROCESS_VIDEO,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
@@ -21,6 +22,6 @@ def process_video(video_id: str) -> None:
     services.video_process(video_id=video_id)
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=jobs.SWEEP_VIDEOS, ignore_result=True)
 def sweep_videos() -> None:
     services.video_sweep()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.jobs import enqueue_on_commit
 
+from .. import jobs
 from ..emails import (
     guardian_confirmed_message,
     guardian_published_message,
@@ -90,9 +91,7 @@ def guardian_link(consent: GuardianConsent) -> str:
 
 
 def _send_guardian_email_on_commit(consent_id: int) -> None:
-    from ..tasks import send_guardian_email
-
-    enqueue_on_commit(send_guardian_email, consent_id)
+    enqueue_on_commit(jobs.SEND_GUARDIAN_EMAIL, consent_id)
 
 
 def guardian_consent_request(*, entry: Entry, guardian_email: str) -> GuardianConsent:
@@ -245,10 +244,7 @@ def _guardian_notice(consent: GuardianConsent, kind: str, countdown: int = 0) ->
     notice, created = GuardianNotice.objects.get_or_create(consent=consent, kind=kind)
     if not created:
         return
-
-    from ..tasks import send_guardian_notice
-
-    enqueue_on_commit(send_guardian_notice, notice.pk, countdown=countdown)
+    enqueue_on_commit(jobs.SEND_GUARDIAN_NOTICE, notice.pk, countdown=countdown)
 
 
 def guardian_published_notice(*, entry: Entry, countdown: int = 0) -> None:

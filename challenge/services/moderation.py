@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.jobs import enqueue_on_commit
 
+from .. import jobs
 from ..emails import moderation_notice_message, report_burst_message
 from ..models import (
     Entry,
@@ -76,10 +77,7 @@ def _latest_event(entry: Entry) -> EntryEvent:
 
 def _schedule_notice(event: EntryEvent, kind: str) -> None:
     notice = ModerationNotice.objects.create(event=event, kind=kind)
-
-    from ..tasks import moderation_notice_send
-
-    enqueue_on_commit(moderation_notice_send, notice.pk, countdown=notice_delay())
+    enqueue_on_commit(jobs.MODERATION_NOTICE_SEND, notice.pk, countdown=notice_delay())
 
 
 def _resolve_reports(entry: Entry, event: EntryEvent) -> None:
@@ -363,11 +361,7 @@ def _report_burst_check(*, entry: Entry, open_reports) -> None:
     if entry.report_burst_at is not None and entry.report_burst_at >= now - window:
         return
     Entry.objects.filter(pk=entry.pk).update(report_burst_at=now)
-    entry_id = entry.pk
-
-    from ..tasks import send_report_burst_alert
-
-    enqueue_on_commit(send_report_burst_alert, entry_id)
+    enqueue_on_commit(jobs.SEND_REPORT_BURST_ALERT, entry.pk)
 
 
 def report_alert_recipients() -> list[str]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.jobs import enqueue_on_commit
 from core.text import clean_text, has_control_characters, visible_length
 
+from .. import jobs
 from ..emails import notes_digest_message, notes_guardian_message
 from ..errors import (
     ChallengeError,
@@ -315,9 +316,7 @@ def _asked_lately(row: NoteSettings) -> bool:
 
 
 def _send_guardian_link_on_commit(row: NoteSettings) -> None:
-    from ..tasks import send_notes_guardian_email
-
-    enqueue_on_commit(send_notes_guardian_email, row.pk)
+    enqueue_on_commit(jobs.SEND_NOTES_GUARDIAN_EMAIL, row.pk)
 
 
 @transaction.atomic
