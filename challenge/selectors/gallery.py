@@ -260,7 +260,8 @@ def _gallery_page_uncached(*, filters: dict, after: tuple | None, size: int):
     if filters["language"]:
         keys = keys.filter(language=filters["language"])
     if filters["tag"]:
-        keys = keys.filter(caption__icontains=f"#{filters['tag']}")
+        # The whole hashtag: #kind must not list #kindness (tags are word characters).
+        keys = keys.filter(caption__iregex=rf"#{filters['tag']}(\W|$)")
     if after is not None:
         value, pk = after
         keys = keys.filter(_RowBefore(key_field, value, pk))

@@ -188,7 +188,14 @@ def _after_upload(request, result):
         if wants_json(request):
             return JsonResponse({"ok": True, "redirect": url})
         return redirect(url)
-    entry = result.entry
+    # Read again as "My entries" shows it (with its place in the queue). A form sent
+    # twice after the entry was withdrawn finds nothing: the list says what is left.
+    entry = entry_for_participant(request.participant, result.entry.pk)
+    if entry is None:
+        url = reverse("challenge:my_entries")
+        if wants_json(request):
+            return JsonResponse({"ok": True, "redirect": url})
+        return redirect(url)
     if wants_json(request):
         return JsonResponse(
             {

@@ -137,6 +137,34 @@ def test_hashtag_filter(client):
 
 
 @pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("kind", {"kind", "kind-end", "kind-comma"}),
+        ("kindness", {"kindness"}),
+        ("KINDNESS", {"kindness"}),
+        ("kindnes", set()),
+        ("friends", {"kind"}),
+        ("glück", {"glück"}),
+        ("gl", set()),
+    ],
+)
+def test_the_hashtag_filter_matches_whole_hashtags_only(client, tag, expected):
+    captions = {
+        "kind": "so #kind and #friends",
+        "kind-end": "be #Kind",
+        "kind-comma": "#kind, always",
+        "kindness": "#kindness is a superpower",
+        "glück": "viel #Glück!",
+    }
+    by_pk = {
+        make_entry(state=S.APPROVED, caption=caption).pk: name
+        for name, caption in captions.items()
+    }
+    listed = {by_pk[pk] for pk in listed_ids(client.get(LIST, {"tag": tag}))}
+    assert listed == expected
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ({"prompt": "words"}, {"words-it"}),
