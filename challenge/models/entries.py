@@ -69,7 +69,7 @@ class Entry(models.Model):
     )
     watched_hits = models.JSONField(_("watched words found"), default=list, blank=True)
     # The review desk's claim: the moderator looking at this entry until
-    # `claimed_until` (challenge.services.desk). Others are given another entry, and
+    # `claimed_until` (challenge.services.claims). Others are given another entry, and
     # their decisions on it are refused while the claim lasts.
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
