@@ -103,7 +103,7 @@ def main():
     django.setup()
     from django.conf import settings
 
-    from tests.videos import corpus
+    from bench import corpus
     from videos.testing import make_clip
 
     print(

@@ -192,3 +192,23 @@ def test_no_settings_default_outside_the_settings_module():
         and node.args[0].id == "settings"
     ]
     assert not offenders, "getattr(settings, …) in: " + ", ".join(offenders)
+
+
+def test_bench_never_imports_the_tests():
+    """The tests may use bench's tools (the Chromium launch, free ports, the corpus of
+    bad files) and test its scripts; a benchmark never depends on a test module."""
+    offenders = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            offenders += [
+                f"{path.relative_to(ROOT)}:{node.lineno} → {name}"
+                for name in names
+                if name.split(".")[0] == "tests"
+            ]
+    assert not offenders, "bench imports tests:\n" + "\n".join(offenders)

@@ -12,9 +12,9 @@ from http import HTTPStatus
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from bench import corpus
 from challenge.models import Entry
 from tests.challenge.factories import entry_post_data, make_participant
-from tests.videos import corpus
 
 
 def test_a_decompression_bomb_through_the_form_fails_readably_without_growth(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.videos import corpus
+from bench import corpus
 from videos.models import Video
 from videos.services import video_process
 from videos.tasks import process_video

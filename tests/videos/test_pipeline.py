@@ -9,7 +9,7 @@ import av
 import pytest
 from PIL import Image
 
-from tests.videos import corpus
+from bench import corpus
 from videos import pipeline
 from videos.models import Video
 from videos.pipeline import output_size
