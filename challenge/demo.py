@@ -117,7 +117,7 @@ def load_challenge(stdout=None) -> None:
     from videos.services import video_create, video_process
     from videos.testing import make_clip
 
-    from .services.moderation import entry_approve
+    from .services.moderation.decisions import entry_approve
     from .services.submission import entry_create
     from .states import entry_follow_video
 

@@ -12,7 +12,8 @@ from core.jobs import enqueue
 
 from . import jobs
 from .models import GuardianNotice, ModerationNotice
-from .services import guardian, moderation, notes, notices, privacy, submission, uploads
+from .services import guardian, notes, notices, privacy, submission, uploads
+from .services.moderation import decisions, reports
 
 
 @shared_task(
@@ -53,8 +54,8 @@ def expire_abandoned_nudges() -> int:
 )
 def moderation_notice_send(notice_id: int) -> None:
     """Email the participant about one decision, at most once (see
-    services.moderation.notice_send)."""
-    moderation.notice_send(notice_id=notice_id)
+    services.moderation.decisions.notice_send)."""
+    decisions.notice_send(notice_id=notice_id)
 
 
 @shared_task(name=jobs.EXPIRE_RESUMABLE_UPLOADS)
@@ -76,8 +77,9 @@ def retention_sweep() -> dict:
 )
 def send_report_burst_alert(entry_id: int) -> bool:
     """Mail the moderators about a burst of reports, once per burst (see
-    services.moderation.report_burst_alert_send). Routed to the notices queue."""
-    return moderation.report_burst_alert_send(entry_id=entry_id)
+    services.moderation.reports.report_burst_alert_send). Routed to the notices
+    queue."""
+    return reports.report_burst_alert_send(entry_id=entry_id)
 
 
 @shared_task(

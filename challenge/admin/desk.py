@@ -3,7 +3,7 @@
 Admin views under /admin/challenge/entry/desk/ (EntryAdmin.get_urls adds them), so
 the admin's login, session and CSRF apply. Every URL needs challenge.moderate_entry
 (403 otherwise): the desk exists to decide. Decisions go through the same services
-as the review page (challenge.services.moderation); claims through
+as the review page (challenge.services.moderation.decisions); claims through
 challenge.services.claims. The page works without JavaScript (forms and links);
 static/js/desk.js adds the keys, posts without leaving the page and plays the next
 video from what it fetched while the current one played.
@@ -24,7 +24,8 @@ from core.countries import country_name
 from ..models import Entry, RejectReason
 from ..nudge import needs_careful_review
 from ..selectors.desk import DESK_STATES, desk_entry_context, desk_peek_next
-from ..services import claims, moderation
+from ..services import claims
+from ..services.moderation import decisions, undo
 from ..states import TransitionNotAllowed
 from .forms import DecisionForm
 
@@ -120,10 +121,10 @@ def _show(model_admin, request, entry_id: int):
 
 def _render(model_admin, request, *, entry):
     trail = request.session.get(TRAIL, [])
-    undo = moderation.last_undoable_decision(actor=request.user)
+    undoable = undo.last_undoable_decision(actor=request.user)
     undo_left = 0
-    if undo is not None:
-        elapsed = (timezone.now() - undo.created_at).total_seconds()
+    if undoable is not None:
+        elapsed = (timezone.now() - undoable.created_at).total_seconds()
         undo_left = max(0, int(settings.MODERATION_UNDO_SECONDS - elapsed))
     frame = (
         {"site_title": model_admin.admin_site.site_title}
@@ -139,8 +140,8 @@ def _render(model_admin, request, *, entry):
             (index, value, label)
             for index, (value, label) in enumerate(RejectReason.choices, start=1)
         ],
-        "undo": undo,
-        "undo_state": S(undo.to_state).label if undo else "",
+        "undo": undoable,
+        "undo_state": S(undoable.to_state).label if undoable else "",
         "undo_left": undo_left,
         "undo_seconds": settings.MODERATION_UNDO_SECONDS,
         "queue_length": Entry.objects.filter(state__in=DESK_STATES).count(),
@@ -217,8 +218,8 @@ def desk_decide(model_admin, request, object_id):
     if decision == "approve" and entry.state == S.HIDDEN:
         decision = "restore"
     try:
-        moderation.DECISIONS[decision](**kwargs)
-    except moderation.EntryClaimed as error:
+        decisions.DECISIONS[decision](**kwargs)
+    except claims.EntryClaimed as error:
         messages.warning(request, str(error))
         return _next_response(model_admin, request)
     except TransitionNotAllowed:
@@ -242,14 +243,14 @@ def desk_undo(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     event_id = request.POST.get("event", "")
     try:
-        entry = moderation.entry_decision_undo(
+        entry = undo.entry_decision_undo(
             actor=request.user,
             event_id=int(event_id) if event_id.isdigit() else None,
         )
-    except moderation.UndoNotPossible as error:
+    except undo.UndoNotPossible as error:
         messages.warning(request, str(error))
         return HttpResponseRedirect(desk_url())
-    except moderation.EntryClaimed as error:
+    except claims.EntryClaimed as error:
         messages.warning(request, str(error))
         return HttpResponseRedirect(desk_url())
     messages.success(

@@ -2,8 +2,8 @@
 
 Looking needs the usual view permissions; deciding needs challenge.moderate_entry
 (the Moderators group, or a superuser), checked on the server for every action and
-every decision URL. Every decision goes through challenge.services.moderation, which
-applies it with challenge.states.entry_transition and records an EntryEvent.
+every decision URL. Every decision goes through challenge.services.moderation.decisions,
+which applies it with challenge.states.entry_transition and records an EntryEvent.
 """
 
 import json
@@ -28,7 +28,8 @@ from django.views.decorators.http import require_POST
 from ..models import Entry, EntryEvent, Report
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
-from ..services import moderation
+from ..services import claims
+from ..services.moderation import decisions
 from ..states import TransitionNotAllowed
 from . import desk
 from .filters import SignalFilter, StateFilter
@@ -148,7 +149,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Permissions: look with view_entry, decide with moderate_entry. Nobody edits
     # an entry's fields here, and nobody adds or deletes entries.
     def has_moderate_permission(self, request):
-        return moderation.can_moderate(request.user)
+        return claims.can_moderate(request.user)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant", "video")
@@ -356,8 +357,8 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 form.cleaned_data["seen_state"] or S.PENDING_REVIEW
             }
         try:
-            moderation.DECISIONS[decision](**kwargs)
-        except moderation.EntryClaimed as error:
+            decisions.DECISIONS[decision](**kwargs)
+        except claims.EntryClaimed as error:
             self.message_user(request, str(error), messages.WARNING)
             return HttpResponseRedirect(self._change_url(entry.pk))
         except TransitionNotAllowed:
@@ -390,7 +391,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Bulk actions ----------------------------------------------------------------------
     def _bulk(self, request, queryset, decision, **kwargs):
         ids = list(queryset.values_list("pk", flat=True))
-        result = moderation.entries_decide(
+        result = decisions.entries_decide(
             entry_ids=ids, decision=decision, actor=request.user, **kwargs
         )
         self.message_user(

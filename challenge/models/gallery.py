@@ -42,8 +42,9 @@ class Report(models.Model):
     for an anonymous visitor: one report per reporter per entry.
 
     `weight` is what the report counts toward hiding the entry, fixed when it is
-    made (challenge.services.moderation.report_weight): 0 for an anonymous visitor or
-    an account without a verified address, a half for a new account, else 1.
+    made (challenge.services.moderation.reports.report_weight): 0 for an anonymous
+    visitor or an account without a verified address, a half for a new account, else
+    1.
     """
 
     entry = models.ForeignKey(

@@ -58,7 +58,7 @@ from ..selectors.notes import (
     owner_words_hit,
 )
 from ..selectors.participants import account_addresses
-from .moderation import NO_WEIGHT, report_weight
+from .moderation.reports import NO_WEIGHT, report_weight
 from .notices import notice_deliver
 
 N = Note.State

@@ -37,8 +37,8 @@ from ..states import (
     entry_transition,
     video_delete_on_commit,
 )
+from .claims import can_moderate
 from .guardian import guardian_consent_request
-from .moderation import can_moderate
 
 S = Entry.State
 DEFAULT_HASHTAG = "#CreateKindness"

@@ -32,7 +32,7 @@ from ..forms import NoteForm
 from ..models import Heart, Prompt, ReportReason
 from ..selectors import gallery, notes
 from ..services import gallery as gallery_services
-from ..services import moderation
+from ..services.moderation import reports
 from .common import wants_json
 
 
@@ -306,7 +306,7 @@ def report_entry(request, pk: int):
         limited = limit_or_429(request, action="report")
         if limited:
             return limited
-        reporter_key = moderation.reporter_key_for(request)
+        reporter_key = reports.reporter_key_for(request)
         reason = request.POST.get("reason", "")
         text = clean_text(request.POST.get("text", ""), multiline=True)[:1000]
         if reporter_key is None or reason not in ReportReason.values:
@@ -323,14 +323,14 @@ def report_entry(request, pk: int):
                 status=HTTPStatus.BAD_REQUEST,
             )
         try:
-            moderation.report_create(
+            reports.report_create(
                 entry_id=entry.pk,
                 reporter_key=reporter_key,
                 user=request.user,
                 reason=reason,
                 text=text,
             )
-        except moderation.ReportRefused as error:
+        except reports.ReportRefused as error:
             context["already"] = str(error)
         return render(request, "gallery/report_done.html", context)
     request.session["gallery_report_form"] = True  # makes sure a session exists

@@ -29,8 +29,8 @@ from campaign.demo import load_campaign
 from campaign.models import Helpline
 from challenge import emails
 from challenge.models import Entry, GuardianConsent, ModerationNotice, RejectReason
-from challenge.services import moderation
 from challenge.services.guardian import guardian_token
+from challenge.services.moderation import decisions
 from core import views as core_views
 from stories.demo_text import EPISODES, SERIES
 from stories.models import Episode, Series
@@ -415,10 +415,10 @@ def test_every_mail_speaks_one_voice(
     mail.outbox.clear()
     moderator = make_user(moderator=True)
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_approve(entry_id=site["mine"].pk, actor=moderator)
+        decisions.entry_approve(entry_id=site["mine"].pk, actor=moderator)
     rejected = make_entry(participant=site["participant"])
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_reject(
+        decisions.entry_reject(
             entry_id=rejected.pk, actor=moderator, reason=RejectReason.PERSONAL_INFO
         )
     notices = [

@@ -141,9 +141,9 @@ def test_public_files_are_cached_briefly_and_revalidated(
         entry.video.poster_url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
     )
     assert again.status_code == HTTPStatus.NOT_MODIFIED
-    from challenge.services import moderation
+    from challenge.services.moderation import decisions
 
-    moderation.entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
+    decisions.entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
     # Revalidating after the entry was hidden gets nothing, not a 304.
     hidden = client.get(
         entry.video.poster_url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]

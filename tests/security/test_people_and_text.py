@@ -8,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from challenge.models import Entry, EntryEvent, Heart
-from challenge.services import moderation
 from challenge.services.gallery import heart_toggle
 from challenge.services.guardian import guardian_token
+from challenge.services.moderation import decisions
 from challenge.services.privacy import retention_sweep
 from tests.challenge.factories import (
     PASSWORD,
@@ -29,7 +29,7 @@ def test_deleting_an_account_that_hearted_an_entry_later_hidden(
     fan = make_participant()
     entry = make_entry(state=S.APPROVED)
     heart_toggle(entry_id=entry.pk, user=fan.user)
-    moderation.entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
+    decisions.entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
     client.force_login(fan.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

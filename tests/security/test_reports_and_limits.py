@@ -153,7 +153,7 @@ def test_a_burst_of_reports_alerts_the_moderators_once(
 
 
 def test_a_moderator_decision_ends_the_burst(db, settings):
-    from challenge.services import moderation
+    from challenge.services.moderation import decisions
 
     settings.MODERATION_BURST_REPORTS = 2
     moderator = make_user(moderator=True)
@@ -162,8 +162,8 @@ def test_a_moderator_decision_ends_the_burst(db, settings):
         _report(entry)
     entry.refresh_from_db()
     assert entry.report_burst_at is not None
-    moderation.entry_hide(entry_id=entry.pk, actor=moderator)
-    moderation.entry_restore(entry_id=entry.pk, actor=moderator)
+    decisions.entry_hide(entry_id=entry.pk, actor=moderator)
+    decisions.entry_restore(entry_id=entry.pk, actor=moderator)
     entry.refresh_from_db()
     assert (entry.report_burst_at, entry.report_count) == (None, 0)
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from challenge.models import Entry
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import (
     make_entries,
     make_entry,
@@ -118,7 +118,7 @@ def test_pagination_is_stable_while_new_entries_are_approved(
         seen.extend(listed_ids(response))
         if number < len(waiting):
             with committed():
-                moderation.entry_approve(entry_id=waiting[number].pk, actor=moderator)
+                decisions.entry_approve(entry_id=waiting[number].pk, actor=moderator)
     assert len(seen) == len(set(seen)), "no duplicates"
     assert set(seen) == {e.pk for e in originals}, "no skips"
     assert listed_ids(client.get(LIST))[:3] == [e.pk for e in reversed(waiting)]
@@ -142,7 +142,7 @@ def test_conditional_get_returns_304_until_the_gallery_changes(
     again = client.get(LIST, headers={"if-none-match": etag})
     assert again.status_code == HTTPStatus.NOT_MODIFIED
     with committed():
-        moderation.entry_approve(entry_id=make_entry().pk, actor=moderator)
+        decisions.entry_approve(entry_id=make_entry().pk, actor=moderator)
     changed = client.get(LIST, headers={"if-none-match": etag})
     assert changed.status_code == HTTPStatus.OK
     assert changed["ETag"] != etag

@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 
 from challenge.models import Entry
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import (
     make_entry,
 )
@@ -35,7 +35,7 @@ def test_media_stops_being_reachable_once_hidden(client, tmp_path, moderator):
     entry = make_entry(state=S.APPROVED, with_files=True, tmp_dir=tmp_path)
     url = f"/v/{entry.video_id}/video.mp4"
     assert client.get(url).status_code == HTTPStatus.OK
-    moderation.entry_hide(entry_id=entry.pk, actor=moderator)
+    decisions.entry_hide(entry_id=entry.pk, actor=moderator)
     assert client.get(url).status_code == HTTPStatus.NOT_FOUND
     assert (
         client.get(f"/v/{entry.video_id}/poster.webp").status_code

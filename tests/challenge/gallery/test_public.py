@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from challenge.models import Entry
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import (
     make_entry,
     make_participant,
@@ -51,7 +51,7 @@ def test_hiding_takes_effect_at_once_even_with_the_cache_warm(
     entry = make_entry(state=S.APPROVED)
     assert listed_ids(client.get(LIST)) == [entry.pk]  # cached now
     with committed():
-        moderation.entry_hide(entry_id=entry.pk, actor=moderator)
+        decisions.entry_hide(entry_id=entry.pk, actor=moderator)
     assert listed_ids(client.get(LIST)) == []
     assert client.get(detail_url(entry)).status_code == HTTPStatus.NOT_FOUND
 
@@ -61,7 +61,7 @@ def test_removing_an_approved_entry_takes_effect_at_once(client, moderator, comm
     client.get(LIST)
     client.get("/en/")
     with committed():
-        moderation.entry_reject(entry_id=entry.pk, actor=moderator, reason="bullying")
+        decisions.entry_reject(entry_id=entry.pk, actor=moderator, reason="bullying")
     assert listed_ids(client.get(LIST)) == []
     assert entry.caption not in client.get("/en/").content.decode()
 
@@ -70,7 +70,7 @@ def test_approving_shows_the_entry_at_once(client, moderator, committed):
     entry = make_entry()
     assert listed_ids(client.get(LIST)) == []
     with committed():
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     assert listed_ids(client.get(LIST)) == [entry.pk]
 
 

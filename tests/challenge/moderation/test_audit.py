@@ -11,7 +11,7 @@ from challenge.models import (
     Entry,
     EntryEvent,
 )
-from challenge.services import moderation
+from challenge.services.moderation import decisions, undo
 from tests.challenge.factories import (
     make_entry,
     make_participant,
@@ -53,7 +53,7 @@ def test_audit_log_is_read_only_even_for_superusers(client):
 
 def test_audit_csv_exports_the_filtered_log(client, moderator):
     entry = make_entry(participant=make_participant(handle="csv_kid"))
-    moderation.entry_reject(
+    decisions.entry_reject(
         entry_id=entry.pk, actor=moderator, reason="spam", note="=HYPERLINK(evil)"
     )
     client.force_login(moderator)
@@ -74,9 +74,9 @@ def test_audit_log_lists_newest_first_with_labels_and_a_moderator_filter(client)
     first, second = make_user(moderator=True), make_user(moderator=True)
     entry = make_entry()
     other = make_entry()
-    moderation.entry_approve(entry_id=entry.pk, actor=first)
-    moderation.entry_decision_undo(actor=first)
-    moderation.entry_reject(entry_id=other.pk, actor=second, reason="bullying")
+    decisions.entry_approve(entry_id=entry.pk, actor=first)
+    undo.entry_decision_undo(actor=first)
+    decisions.entry_reject(entry_id=other.pk, actor=second, reason="bullying")
     client.force_login(first)
     url = reverse("admin:challenge_entryevent_changelist")
     response = client.get(url)

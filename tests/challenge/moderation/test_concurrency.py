@@ -8,7 +8,7 @@ from django.db import connection
 
 from challenge.models import Entry, EntryEvent, Heart, ModerationNotice
 from challenge.services import gallery as gallery_services
-from challenge.services import moderation
+from challenge.services.moderation import decisions, reports
 from challenge.states import TransitionNotAllowed
 from tests.challenge.factories import make_entry, make_user
 from tests.conftest import race
@@ -30,9 +30,9 @@ def test_two_moderators_deciding_one_entry_give_one_decision(
 
     def decide(kind, actor):
         if kind == "approve":
-            return moderation.entry_approve(entry_id=entry.pk, actor=actor)
+            return decisions.entry_approve(entry_id=entry.pk, actor=actor)
         # As the admin does: reject only if still in the state the moderator saw.
-        return moderation.entry_reject(
+        return decisions.entry_reject(
             entry_id=entry.pk,
             actor=actor,
             reason="spam",
@@ -49,13 +49,13 @@ def test_two_moderators_deciding_one_entry_give_one_decision(
     assert outcomes == ["error", "ok"], results
     loser = next(value for kind, value in results if kind == "error")
     assert isinstance(loser, TransitionNotAllowed)
-    decisions = EntryEvent.objects.filter(
+    decided = EntryEvent.objects.filter(
         entry=entry, from_state=S.PENDING_REVIEW
     ).exclude(to_state=S.PENDING_REVIEW)
-    assert decisions.count() == 1
+    assert decided.count() == 1
     assert ModerationNotice.objects.count() == 1
     entry.refresh_from_db()
-    assert entry.state == decisions.get().to_state
+    assert entry.state == decided.get().to_state
 
 
 def test_bulk_and_single_decisions_racing_never_double_decide(
@@ -66,10 +66,10 @@ def test_bulk_and_single_decisions_racing_never_double_decide(
     moderators = [make_user(moderator=True), make_user(moderator=True)]
     results = race(
         [
-            lambda: moderation.entries_decide(
+            lambda: decisions.entries_decide(
                 entry_ids=ids, decision="approve", actor=moderators[0]
             ),
-            lambda: moderation.entries_decide(
+            lambda: decisions.entries_decide(
                 entry_ids=list(reversed(ids)),
                 decision="reject",
                 actor=moderators[1],
@@ -133,7 +133,7 @@ def test_anonymous_reports_at_once_are_all_counted_and_never_hide(
     results = race(
         [
             (
-                lambda key=key: moderation.report_create(
+                lambda key=key: reports.report_create(
                     entry_id=entry.pk, reporter_key=key, reason="spam"
                 )
             )

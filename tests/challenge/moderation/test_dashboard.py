@@ -8,7 +8,7 @@ from django.urls import reverse
 from challenge.models import (
     Entry,
 )
-from challenge.services import moderation
+from challenge.services.moderation import decisions, reports
 from tests.challenge.factories import (
     make_entries,
     make_entry,
@@ -22,10 +22,10 @@ def test_dashboard_figures(client, moderator):
     from challenge.selectors.dashboard import dashboard_figures
 
     pending = make_entries(4)
-    moderation.entry_approve(entry_id=pending[0].pk, actor=moderator)
-    moderation.entry_reject(entry_id=pending[1].pk, actor=moderator, reason="spam")
+    decisions.entry_approve(entry_id=pending[0].pk, actor=moderator)
+    decisions.entry_reject(entry_id=pending[1].pk, actor=moderator, reason="spam")
     approved = make_entry(state=S.APPROVED)
-    moderation.report_create(entry_id=approved.pk, reporter_key="a", reason="spam")
+    reports.report_create(entry_id=approved.pk, reporter_key="a", reason="spam")
     figures = dashboard_figures()
     assert figures["queue_length"] == 2
     assert figures["approval_rate"] == 0.5

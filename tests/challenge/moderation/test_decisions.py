@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from challenge.models import (
     Entry,
 )
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from challenge.states import TransitionNotAllowed
 from tests.challenge.factories import (
     make_entries,
@@ -21,7 +21,7 @@ S = Entry.State
 def test_approve_records_who_and_when(moderator, django_capture_on_commit_callbacks):
     entry = make_entry()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator, note="lovely")
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator, note="lovely")
     entry.refresh_from_db()
     assert entry.state == S.APPROVED
     assert entry.approved_at is not None
@@ -36,16 +36,16 @@ def test_approve_records_who_and_when(moderator, django_capture_on_commit_callba
 
 def test_a_decided_entry_cannot_be_decided_again(moderator):
     entry = make_entry()
-    moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+    decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     with pytest.raises(TransitionNotAllowed):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     assert entry.events.filter(to_state=S.APPROVED).count() == 1
 
 
 def test_reject_needs_a_known_reason(moderator):
     entry = make_entry()
     with pytest.raises(ValueError):
-        moderation.entry_reject(entry_id=entry.pk, actor=moderator, reason="because")
+        decisions.entry_reject(entry_id=entry.pk, actor=moderator, reason="because")
     entry.refresh_from_db()
     assert entry.state == S.PENDING_REVIEW
 
@@ -62,7 +62,7 @@ def test_only_moderators_may_decide(user_kind):
     }
     entry = make_entry()
     with pytest.raises(PermissionDenied):
-        moderation.entry_approve(entry_id=entry.pk, actor=users[user_kind]())
+        decisions.entry_approve(entry_id=entry.pk, actor=users[user_kind]())
     entry.refresh_from_db()
     assert entry.state == S.PENDING_REVIEW
 
@@ -75,27 +75,27 @@ def _inactive(user):
 
 def test_hide_and_restore(moderator):
     entry = make_entry(state=S.APPROVED)
-    moderation.entry_hide(entry_id=entry.pk, actor=moderator)
+    decisions.entry_hide(entry_id=entry.pk, actor=moderator)
     entry.refresh_from_db()
     assert entry.state == S.HIDDEN
-    moderation.entry_restore(entry_id=entry.pk, actor=moderator)
+    decisions.entry_restore(entry_id=entry.pk, actor=moderator)
     entry.refresh_from_db()
     assert entry.state == S.APPROVED
     with pytest.raises(TransitionNotAllowed):
-        moderation.entry_restore(entry_id=entry.pk, actor=moderator)
+        decisions.entry_restore(entry_id=entry.pk, actor=moderator)
 
 
 def test_restore_does_not_apply_to_a_pending_entry(moderator):
     entry = make_entry()
     with pytest.raises(TransitionNotAllowed):
-        moderation.entry_restore(entry_id=entry.pk, actor=moderator)
+        decisions.entry_restore(entry_id=entry.pk, actor=moderator)
 
 
 def test_bulk_applies_what_it_can_and_skips_the_rest(moderator):
     pending = make_entries(5)
     already = make_entry(state=S.APPROVED)
     withdrawn = make_entry(state=S.WITHDRAWN)
-    result = moderation.entries_decide(
+    result = decisions.entries_decide(
         entry_ids=[e.pk for e in pending] + [already.pk, withdrawn.pk, 999_999],
         decision="approve",
         actor=moderator,

@@ -11,7 +11,7 @@ from challenge.models import (
     EntryEvent,
     ModerationNotice,
 )
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import (
     make_entries,
     make_entry,
@@ -167,7 +167,7 @@ def test_rejecting_from_the_queue_never_removes_an_entry_just_approved(
     client, moderator
 ):
     entry = make_entry()
-    moderation.entry_approve(entry_id=entry.pk, actor=make_user(moderator=True))
+    decisions.entry_approve(entry_id=entry.pk, actor=make_user(moderator=True))
     client.force_login(moderator)
     response = client.post(
         reverse("admin:challenge_entry_decide", args=[entry.pk]),

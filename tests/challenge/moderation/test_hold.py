@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from challenge.models import Entry, WatchedWord
 from challenge.nudge import caption_hits
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import make_entry, make_user
 
 S = Entry.State
@@ -34,7 +34,7 @@ def test_bulk_approval_skips_entries_held_for_careful_review(moderator):
     held = make_entry(watched_hits=[HOLD_HIT])
     nudged = make_entry(watched_hits=[NUDGE_HIT])
     plain = make_entry()
-    result = moderation.entries_decide(
+    result = decisions.entries_decide(
         entry_ids=[held.pk, nudged.pk, plain.pk], decision="approve", actor=moderator
     )
     assert result.held == [held.pk]
@@ -44,13 +44,13 @@ def test_bulk_approval_skips_entries_held_for_careful_review(moderator):
 
 def test_a_held_entry_can_be_approved_on_its_own(moderator):
     held = make_entry(watched_hits=[HOLD_HIT])
-    moderation.entry_approve(entry_id=held.pk, actor=moderator)
+    decisions.entry_approve(entry_id=held.pk, actor=moderator)
     assert Entry.objects.get(pk=held.pk).state == S.APPROVED
 
 
 def test_bulk_rejection_still_applies_to_held_entries(moderator):
     held = make_entry(watched_hits=[HOLD_HIT])
-    result = moderation.entries_decide(
+    result = decisions.entries_decide(
         entry_ids=[held.pk],
         decision="reject",
         actor=moderator,

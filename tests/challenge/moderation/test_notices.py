@@ -11,7 +11,7 @@ from challenge.models import (
     ModerationNotice,
     RejectReason,
 )
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import (
     make_entry,
     make_participant,
@@ -27,7 +27,7 @@ def test_approval_email_in_the_participants_language_with_the_link(
     settings.SITE_URL = "https://kind.example"
     entry = make_entry(participant=make_participant(language="fr"))
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [entry.participant.user.email]
@@ -42,7 +42,7 @@ def test_rejection_email_gives_the_reason_and_a_helpline(
     Helpline.objects.create(country="FR", name="3018", number="3018")
     entry = make_entry(participant=make_participant(language="it", country="IT"))
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_reject(
+        decisions.entry_reject(
             entry_id=entry.pk,
             actor=moderator,
             reason=RejectReason.PERSONAL_INFO,
@@ -66,7 +66,7 @@ def test_notice_is_sent_once_even_if_the_task_runs_twice(
 
     entry = make_entry()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     notice = ModerationNotice.objects.get()
     moderation_notice_send.delay(notice.pk)
     moderation_notice_send(notice.pk)
@@ -76,7 +76,7 @@ def test_notice_is_sent_once_even_if_the_task_runs_twice(
 def test_notice_waits_for_the_commit(moderator, django_capture_on_commit_callbacks):
     entry = make_entry()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     assert mail.outbox == []
     for callback in callbacks:
         callback()
@@ -87,7 +87,7 @@ def test_mail_failure_releases_the_claim_for_a_retry(moderator, monkeypatch):
     from challenge import tasks as moderation_tasks
 
     entry = make_entry()
-    moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+    decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     notice = ModerationNotice.objects.get()
 
     def refuse(self, *args, **kwargs):
@@ -126,7 +126,7 @@ def test_a_decision_while_the_broker_is_down_is_kept_and_the_sweep_mails_it_once
 
     entry = make_entry()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
 
     entry.refresh_from_db()
     assert entry.state == S.APPROVED

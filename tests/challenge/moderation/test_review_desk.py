@@ -19,7 +19,8 @@ from challenge.models import (
     Report,
 )
 from challenge.selectors.desk import desk_queue
-from challenge.services import claims, moderation
+from challenge.services import claims
+from challenge.services.moderation import decisions, undo
 from tests.challenge.factories import make_entry, make_participant, make_user
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_a_claim_expires_by_itself(settings):
         claimed_until=timezone.now() - dt.timedelta(seconds=1)
     )
     assert claims.entry_claim(entry_id=entry.pk, moderator=other)
-    moderation.entry_approve(entry_id=entry.pk, actor=other)
+    decisions.entry_approve(entry_id=entry.pk, actor=other)
 
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])
@@ -92,7 +93,7 @@ def test_a_decision_on_an_entry_someone_else_holds_is_refused(decision):
     claims.entry_claim(entry_id=entry.pk, moderator=holder)
     kwargs = {"reason": "spam"} if decision == "reject" else {}
     with pytest.raises(claims.EntryClaimed, match=holder.get_username()):
-        moderation.DECISIONS[decision](entry_id=entry.pk, actor=other, **kwargs)
+        decisions.DECISIONS[decision](entry_id=entry.pk, actor=other, **kwargs)
     entry.refresh_from_db()
     assert entry.state == S.PENDING_REVIEW
     assert not EntryEvent.objects.filter(entry=entry, actor=other).exists()
@@ -180,12 +181,12 @@ def test_undo_goes_back_through_the_state_machine_and_keeps_history(
     entry = make_entry()
     moderator = make_user(moderator=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
         decision = EntryEvent.objects.filter(entry=entry).latest("id")
-        undone = moderation.entry_decision_undo(actor=moderator)
+        undone = undo.entry_decision_undo(actor=moderator)
     assert undone.state == S.PENDING_REVIEW
-    undo = EntryEvent.objects.filter(entry=entry).latest("id")
-    assert (undo.from_state, undo.to_state, undo.reason, undo.undoes) == (
+    undoing = EntryEvent.objects.filter(entry=entry).latest("id")
+    assert (undoing.from_state, undoing.to_state, undoing.reason, undoing.undoes) == (
         S.APPROVED,
         S.PENDING_REVIEW,
         "undo",
@@ -205,14 +206,14 @@ def test_undo_goes_back_through_the_state_machine_and_keeps_history(
 def test_a_notice_already_enqueued_is_not_sent_for_an_undone_decision():
     entry = make_entry()
     moderator = make_user(moderator=True)
-    moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+    decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     decision = EntryEvent.objects.filter(entry=entry).latest("id")
     mail.outbox.clear()
     notice = ModerationNotice.objects.get(event=decision)
     ModerationNotice.objects.filter(pk=notice.pk).update(sent_at=None, last_error="")
-    moderation.entry_decision_undo(actor=moderator)
+    undo.entry_decision_undo(actor=moderator)
     ModerationNotice.objects.filter(pk=notice.pk).update(sent_at=None, last_error="")
-    moderation.notice_send(notice_id=notice.pk)  # the delayed task arrives
+    decisions.notice_send(notice_id=notice.pk)  # the delayed task arrives
     assert mail.outbox == []
     assert ModerationNotice.objects.get(pk=notice.pk).last_error == "decision undone"
 
@@ -229,13 +230,13 @@ def test_undoing_an_approval_drops_the_guardians_unsent_mail(
     )
     moderator = make_user(moderator=True)
     with django_capture_on_commit_callbacks(execute=False):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
         assert GuardianNotice.objects.filter(kind="published").count() == 1
-        moderation.entry_decision_undo(actor=moderator)
+        undo.entry_decision_undo(actor=moderator)
     assert not GuardianNotice.objects.filter(kind="published").exists()
     # A later approval tells the guardian after all.
     with django_capture_on_commit_callbacks(execute=False):
-        moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+        decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     assert GuardianNotice.objects.filter(kind="published").count() == 1
 
 
@@ -244,9 +245,9 @@ def test_undoing_a_removal_reopens_the_reports_it_resolved():
     Report.objects.create(entry=entry, reporter_key="u:1", reason="spam", weight=1)
     Entry.objects.filter(pk=entry.pk).update(report_count=1)
     moderator = make_user(moderator=True)
-    moderation.entry_reject(entry_id=entry.pk, actor=moderator, reason="bullying")
+    decisions.entry_reject(entry_id=entry.pk, actor=moderator, reason="bullying")
     assert Entry.objects.get(pk=entry.pk).report_count == 0
-    entry = moderation.entry_decision_undo(actor=moderator)
+    entry = undo.entry_decision_undo(actor=moderator)
     assert (entry.state, entry.report_count) == (S.HIDDEN, 1)
     assert Report.objects.get(entry=entry).resolved_at is None
 
@@ -255,42 +256,42 @@ def test_undo_is_refused_after_the_window(settings):
     settings.MODERATION_UNDO_SECONDS = 10
     entry = make_entry()
     moderator = make_user(moderator=True)
-    moderation.entry_approve(entry_id=entry.pk, actor=moderator)
+    decisions.entry_approve(entry_id=entry.pk, actor=moderator)
     EntryEvent.objects.filter(entry=entry, actor=moderator).update(
         created_at=timezone.now() - dt.timedelta(seconds=11)
     )
-    with pytest.raises(moderation.UndoNotPossible):
-        moderation.entry_decision_undo(actor=moderator)
+    with pytest.raises(undo.UndoNotPossible):
+        undo.entry_decision_undo(actor=moderator)
     assert Entry.objects.get(pk=entry.pk).state == S.APPROVED
 
 
 def test_undo_takes_back_only_my_own_last_decision_and_only_once():
     entry = make_entry()
     me, other = make_user(moderator=True), make_user(moderator=True)
-    moderation.entry_approve(entry_id=entry.pk, actor=me)
-    with pytest.raises(moderation.UndoNotPossible):
-        moderation.entry_decision_undo(actor=other)
-    moderation.entry_decision_undo(actor=me)
-    with pytest.raises(moderation.UndoNotPossible):
-        moderation.entry_decision_undo(actor=me)  # an undo is not undone
+    decisions.entry_approve(entry_id=entry.pk, actor=me)
+    with pytest.raises(undo.UndoNotPossible):
+        undo.entry_decision_undo(actor=other)
+    undo.entry_decision_undo(actor=me)
+    with pytest.raises(undo.UndoNotPossible):
+        undo.entry_decision_undo(actor=me)  # an undo is not undone
 
 
 def test_undo_of_a_decision_changed_since_is_refused():
     entry = make_entry()
     me, other = make_user(moderator=True), make_user(moderator=True)
-    moderation.entry_approve(entry_id=entry.pk, actor=me)
-    moderation.entry_hide(entry_id=entry.pk, actor=other)
-    with pytest.raises(moderation.UndoNotPossible):
-        moderation.entry_decision_undo(actor=me)
+    decisions.entry_approve(entry_id=entry.pk, actor=me)
+    decisions.entry_hide(entry_id=entry.pk, actor=other)
+    with pytest.raises(undo.UndoNotPossible):
+        undo.entry_decision_undo(actor=me)
     assert Entry.objects.get(pk=entry.pk).state == S.HIDDEN
 
 
 def test_a_stale_undo_button_undoes_nothing(client):
     first, second = make_entry(), make_entry()
     moderator = make_user(moderator=True)
-    moderation.entry_approve(entry_id=first.pk, actor=moderator)
+    decisions.entry_approve(entry_id=first.pk, actor=moderator)
     old = EntryEvent.objects.filter(entry=first).latest("id")
-    moderation.entry_approve(entry_id=second.pk, actor=moderator)
+    decisions.entry_approve(entry_id=second.pk, actor=moderator)
     client.force_login(moderator)
     response = client.post(
         reverse("admin:challenge_entry_desk_undo"), {"event": old.pk}, follow=True

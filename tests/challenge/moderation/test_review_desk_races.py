@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from challenge.models import Entry, EntryEvent
-from challenge.services import claims, moderation
+from challenge.services import claims
+from challenge.services.moderation import decisions, undo
 from tests.challenge.factories import make_entry, make_user
 from tests.conftest import race
 
@@ -56,7 +57,7 @@ def test_a_claim_and_a_decision_crossing_never_both_win(postgres_db, transaction
                 lambda e=entry, h=holder: claims.entry_claim(
                     entry_id=e.pk, moderator=h
                 ),
-                lambda e=entry, d=decider: moderation.entry_approve(
+                lambda e=entry, d=decider: decisions.entry_approve(
                     entry_id=e.pk, actor=d
                 ),
             ]
@@ -78,11 +79,11 @@ def test_a_claim_and_a_decision_crossing_never_both_win(postgres_db, transaction
 def test_undo_racing_another_decision_gives_one_of_them(postgres_db, transactional_db):
     entry = make_entry(state=S.APPROVED)
     me, other = make_user(moderator=True), make_user(moderator=True)
-    moderation.entry_hide(entry_id=entry.pk, actor=me)
+    decisions.entry_hide(entry_id=entry.pk, actor=me)
     results = race(
         [
-            lambda: moderation.entry_decision_undo(actor=me),
-            lambda: moderation.entry_reject(
+            lambda: undo.entry_decision_undo(actor=me),
+            lambda: decisions.entry_reject(
                 entry_id=entry.pk,
                 actor=other,
                 reason="spam",

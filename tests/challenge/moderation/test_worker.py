@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from challenge.models import ModerationNotice
-from challenge.services import moderation
+from challenge.services.moderation import decisions
 from tests.challenge.factories import make_entry, make_participant, make_user
 
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
@@ -26,7 +26,7 @@ def test_the_worker_sends_the_approval_notice_once_in_german(celery_worker):
     handle = f"worker_{int(time.time() * 1000) % 10**9}"
     entry = make_entry(participant=make_participant(handle=handle, language="de"))
     with transaction.atomic():
-        moderation.entry_approve(entry_id=entry.pk, actor=make_user(moderator=True))
+        decisions.entry_approve(entry_id=entry.pk, actor=make_user(moderator=True))
     notice = ModerationNotice.objects.get(event__entry=entry)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -110,7 +110,7 @@ def test_a_note_nobody_sees_cannot_be_reported(note, gone, moderator):
             note_id=note.pk, actor=moderator, remove=True, reason="x"
         )
     else:
-        from challenge.services.moderation import entry_hide
+        from challenge.services.moderation.decisions import entry_hide
 
         entry_hide(entry_id=note.entry_id, actor=moderator)
     response = logged_in(old_account()).get(report_url(note))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from challenge.management.commands.notes_seed import seed_notes
 from challenge.models import Entry, Note
 from challenge.services import notes as services
-from challenge.services.moderation import entry_hide, entry_restore
+from challenge.services.moderation.decisions import entry_hide, entry_restore
 from challenge.services.submission import entry_withdraw
 from tests.challenge.factories import make_entry, make_participant
 
