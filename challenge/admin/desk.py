@@ -23,7 +23,7 @@ from core.countries import country_name
 
 from ..models import Entry, RejectReason
 from ..nudge import needs_careful_review
-from ..selectors.desk import DESK_STATES, desk_entry_context, desk_peek_next
+from ..selectors.desk import DESK_STATES, desk_entry_context, next_to_review
 from ..services import claims
 from ..services.moderation import decisions, undo
 from ..states import TransitionNotAllowed
@@ -155,9 +155,9 @@ def _render(model_admin, request, *, entry):
             context["previous_url"] = desk_url(trail[position - 1])
         if position < len(trail) - 1:
             context["next_url"] = desk_url(trail[position + 1])
-        peek = desk_peek_next(
-            after=entry.pk,
-            exclude=request.session.get(SKIPPED, []),
+        peek = next_to_review(
+            moderator=request.user,
+            exclude=[entry.pk, *request.session.get(SKIPPED, [])],
         )
         hits = entry.watched_hits or []
         context.update(

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_POST
 from ..models import Entry, EntryEvent, Report
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
+from ..selectors.desk import next_to_review
 from ..services import claims
 from ..services.moderation import decisions
 from ..states import TransitionNotAllowed
@@ -155,7 +155,8 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).select_related("participant", "video")
 
     def get_ordering(self, request):
-        # Oldest first: the entry that has waited longest is reviewed first.
+        # The list shows the longest waiting first; which entry is reviewed next
+        # ("& next", the desk) is the desk's priority (selectors.desk.next_to_review).
         return ["state_changed_at", "id"]
 
     # Columns ---------------------------------------------------------------------
@@ -261,18 +262,6 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             '<pre class="mod-probe">{}</pre>',
             json.dumps(entry.video.probe or {}, indent=2, sort_keys=True)[:20000],
         )
-
-    def next_pending(self, *, after: Entry | None = None, user=None) -> Entry | None:
-        """The oldest pending entry nobody else holds in the review desk."""
-        now = timezone.now()
-        pending = Entry.objects.filter(state=S.PENDING_REVIEW).filter(
-            Q(claimed_until__isnull=True)
-            | Q(claimed_until__lte=now)
-            | Q(claimed_by=user)
-        )
-        if after is not None:
-            pending = pending.exclude(pk=after.pk)
-        return pending.order_by("state_changed_at", "id").only("pk").first()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         entry = get_object_or_404(Entry, pk=object_id)
@@ -381,7 +370,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }[decision] % {"id": entry.pk}
         self.message_user(request, done, messages.SUCCESS)
         if go_next:
-            following = self.next_pending(after=entry, user=request.user)
+            following = next_to_review(moderator=request.user, exclude=[entry.pk])
             if following is None:
                 self.message_user(request, gettext("The queue is empty. Well done!"))
                 return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))

@@ -1,5 +1,7 @@
-"""Reads of the review desk: the queue in priority order, what a moderator needs to
-know about one entry, and the figures of the dashboard about waiting and throughput.
+"""Reads of the review desk: the queue in priority order and the next entry to
+review (for the desk and the review page's "& next" alike), what a moderator needs
+to know about one entry, and the figures of the dashboard about waiting and
+throughput.
 
 Priority, first to last:
 0. minors' entries that have waited half of MODERATION_MINOR_MAX_WAIT_MINUTES (so
@@ -47,14 +49,34 @@ def desk_queue(*, now=None):
     )
 
 
-def desk_peek_next(*, after: int, exclude=()) -> Entry | None:
-    """The entry the desk would most likely serve next (unclaimed), for prefetching
-    its video and poster. Only a guess: the claim decides."""
-    now = timezone.now()
+def free_for(moderator, now) -> Q:
+    """Entries no other moderator holds: never claimed, the claim expired, or mine."""
+    return (
+        Q(claimed_until__isnull=True)
+        | Q(claimed_until__lte=now)
+        | Q(claimed_by=moderator)
+    )
+
+
+def review_queue_for(*, moderator, exclude=(), now=None):
+    """The desk's queue as this moderator may take it, in the same order: entries
+    other moderators hold and `exclude` (entries this moderator skipped, or the one
+    just decided) left out."""
+    now = now or timezone.now()
     return (
         desk_queue(now=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .exclude(pk__in=[after, *exclude])
+        .filter(free_for(moderator, now))
+        .exclude(pk__in=list(exclude))
+    )
+
+
+def next_to_review(*, moderator, exclude=()) -> Entry | None:
+    """The next entry to review: what the review page's "approve & next" opens, and
+    what the desk would most likely serve (its video and poster are fetched ahead).
+    Only a guess where the desk is concerned: the claim decides
+    (claims.entry_claim_next)."""
+    return (
+        review_queue_for(moderator=moderator, exclude=exclude)
         .select_related("video")
         .first()
     )

@@ -16,13 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from ..models import Entry
-from ..selectors.desk import DESK_STATES, desk_queue
+from ..selectors.desk import DESK_STATES, free_for, review_queue_for
 
 MODERATE_PERMISSION = "challenge.moderate_entry"
 
@@ -52,20 +51,12 @@ class EntryClaimed(Exception):
         )
 
 
-def _free_for(moderator, now) -> Q:
-    return (
-        Q(claimed_until__isnull=True)
-        | Q(claimed_until__lte=now)
-        | Q(claimed_by=moderator)
-    )
-
-
 def _take(*, entry_id: int, moderator, now) -> bool:
     until = now + timedelta(seconds=settings.MODERATION_CLAIM_SECONDS)
     with transaction.atomic():
         taken = (
             Entry.objects.filter(pk=entry_id, state__in=DESK_STATES)
-            .filter(_free_for(moderator, now))
+            .filter(free_for(moderator, now))
             .update(claimed_by=moderator, claimed_until=until)
         )
         if taken:
@@ -95,10 +86,9 @@ def entry_claim_next(*, moderator, exclude=(), rounds: int = 5) -> Entry | None:
     for _round in range(rounds):
         now = timezone.now()
         candidates = list(
-            desk_queue(now=now)
-            .filter(_free_for(moderator, now))
-            .exclude(pk__in=list(exclude))
-            .values_list("pk", flat=True)[:8]
+            review_queue_for(moderator=moderator, exclude=exclude, now=now).values_list(
+                "pk", flat=True
+            )[:8]
         )
         if not candidates:
             return None

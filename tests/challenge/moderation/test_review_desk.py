@@ -145,6 +145,23 @@ def test_the_next_pending_entry_of_the_review_page_leaves_claimed_ones_out(clien
     assert f"/{last.pk}/change/" in response["Location"]
 
 
+def test_approve_and_next_serves_a_waiting_minor_before_an_older_adult(
+    client, settings
+):
+    settings.MODERATION_MINOR_MAX_WAIT_MINUTES = 60
+    current = make_entry(waited=dt.timedelta(hours=4))
+    make_entry(waited=dt.timedelta(hours=3))  # an adult's, older
+    minor = make_entry(is_minor=True, waited=dt.timedelta(minutes=40))
+    client.force_login(make_user(moderator=True))
+    response = client.post(
+        reverse("admin:challenge_entry_decide", args=[current.pk]),
+        {"decision": "approve_next"},
+    )
+    assert response["Location"] == (
+        reverse("admin:challenge_entry_change", args=[minor.pk]) + "?flow=1"
+    )
+
+
 # --- Priority ---------------------------------------------------------------------------
 
 
