@@ -2,8 +2,9 @@
 
 Admin views under /admin/challenge/entry/desk/ (EntryAdmin.get_urls adds them), so
 the admin's login, session and CSRF apply. Every URL needs challenge.moderate_entry
-(403 otherwise): the desk exists to decide. Decisions go through the same services
-as the review page (challenge.services.moderation.decisions); claims through
+(403 otherwise): the desk exists to decide. Decisions go through the same form and
+service as the review page (DecisionForm.decide, then
+services.moderation.decisions.entry_decide); claims through
 challenge.services.claims. The page works without JavaScript (forms and links);
 static/js/desk.js adds the keys, posts without leaving the page and plays the next
 video from what it fetched while the current one played.
@@ -25,24 +26,15 @@ from ..models import Entry, RejectReason
 from ..nudge import needs_careful_review
 from ..selectors.desk import DESK_STATES, desk_entry_context, next_to_review
 from ..services import claims
-from ..services.moderation import decisions, undo
+from ..services.moderation import undo
 from ..states import TransitionNotAllowed
-from .forms import DecisionForm
+from .forms import DecisionForm, decision_done_message, decision_overtaken_message
 
 S = Entry.State
 TRAIL = "desk_trail"
 SKIPPED = "desk_skipped"
 TRAIL_LENGTH = 50
 SKIPPED_LENGTH = 500
-
-
-def _done_message(decision: str, entry_id: int) -> str:
-    return {
-        "approve": gettext("Entry %(id)s approved."),
-        "reject": gettext("Entry %(id)s not accepted."),
-        "hide": gettext("Entry %(id)s hidden from the gallery."),
-        "restore": gettext("Entry %(id)s is back in the gallery."),
-    }[decision] % {"id": entry_id}
 
 
 def desk_url(entry_id: int | None = None) -> str:
@@ -205,35 +197,16 @@ def desk_decide(model_admin, request, object_id):
             for error in errors:
                 messages.error(request, error)
         return HttpResponseRedirect(desk_url(entry.pk))
-    decision = form.cleaned_data["decision"].removesuffix("_next")
-    kwargs = {
-        "entry_id": entry.pk,
-        "actor": request.user,
-        "note": form.cleaned_data["note"],
-    }
-    if decision in ("reject", "hide"):
-        kwargs["reason"] = form.cleaned_data["reason"]
-    if decision == "reject":
-        kwargs["expected_from"] = {form.cleaned_data["seen_state"] or S.PENDING_REVIEW}
-    if decision == "approve" and entry.state == S.HIDDEN:
-        decision = "restore"
     try:
-        decisions.DECISIONS[decision](**kwargs)
+        decision = form.decide(entry_id=entry.pk, actor=request.user)
     except claims.EntryClaimed as error:
         messages.warning(request, str(error))
         return _next_response(model_admin, request)
     except TransitionNotAllowed:
         entry.refresh_from_db()
-        messages.warning(
-            request,
-            gettext(
-                "Nothing changed: entry %(id)s is now “%(state)s” "
-                "(perhaps another moderator decided first)."
-            )
-            % {"id": entry.pk, "state": entry.get_state_display()},
-        )
+        messages.warning(request, decision_overtaken_message(entry))
         return HttpResponseRedirect(desk_url(entry.pk))
-    messages.success(request, _done_message(decision, entry.pk))
+    messages.success(request, decision_done_message(decision, entry.pk))
     return _next_response(model_admin, request)
 
 

@@ -33,7 +33,12 @@ from ..services.moderation import decisions
 from ..states import TransitionNotAllowed
 from . import desk
 from .filters import SignalFilter, StateFilter
-from .forms import BulkRejectForm, DecisionForm
+from .forms import (
+    BulkRejectForm,
+    DecisionForm,
+    decision_done_message,
+    decision_overtaken_message,
+)
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
 S = Entry.State
@@ -334,42 +339,21 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 for error in errors:
                     self.message_user(request, error, messages.ERROR)
             return HttpResponseRedirect(self._change_url(entry.pk))
-        decision = form.cleaned_data["decision"]
-        go_next = decision.endswith("_next")
-        decision = decision.removesuffix("_next")
-        kwargs = {"entry_id": entry.pk, "actor": request.user}
-        kwargs["note"] = form.cleaned_data["note"]
-        if decision in ("reject", "hide"):
-            kwargs["reason"] = form.cleaned_data["reason"]
-        if decision == "reject":
-            kwargs["expected_from"] = {
-                form.cleaned_data["seen_state"] or S.PENDING_REVIEW
-            }
         try:
-            decisions.DECISIONS[decision](**kwargs)
+            decision = form.decide(entry_id=entry.pk, actor=request.user)
         except claims.EntryClaimed as error:
             self.message_user(request, str(error), messages.WARNING)
             return HttpResponseRedirect(self._change_url(entry.pk))
         except TransitionNotAllowed:
             entry.refresh_from_db()
             self.message_user(
-                request,
-                gettext(
-                    "Nothing changed: entry %(id)s is now “%(state)s” "
-                    "(perhaps another moderator decided first)."
-                )
-                % {"id": entry.pk, "state": entry.get_state_display()},
-                messages.WARNING,
+                request, decision_overtaken_message(entry), messages.WARNING
             )
             return HttpResponseRedirect(self._change_url(entry.pk))
-        done = {
-            "approve": gettext("Entry %(id)s approved."),
-            "reject": gettext("Entry %(id)s not accepted."),
-            "hide": gettext("Entry %(id)s hidden from the gallery."),
-            "restore": gettext("Entry %(id)s is back in the gallery."),
-        }[decision] % {"id": entry.pk}
-        self.message_user(request, done, messages.SUCCESS)
-        if go_next:
+        self.message_user(
+            request, decision_done_message(decision, entry.pk), messages.SUCCESS
+        )
+        if form.goes_next:
             following = next_to_review(moderator=request.user, exclude=[entry.pk])
             if following is None:
                 self.message_user(request, gettext("The queue is empty. Well done!"))

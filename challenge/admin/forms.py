@@ -1,11 +1,14 @@
-"""The moderation desk's forms: one decision, and a reason for many."""
+"""The moderation desk's forms: one decision (the review page and the desk post the
+same one), and a reason for many; what a decision answers."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainTextField
 
 from ..models import Entry, RejectReason
+from ..services.moderation.decisions import entry_decide
 
 S = Entry.State
 
@@ -43,6 +46,42 @@ class DecisionForm(forms.Form):
         if data.get("decision", "").startswith("reject") and not data.get("reason"):
             self.add_error("reason", _("Choose a reason to reject."))
         return data
+
+    @property
+    def goes_next(self) -> bool:
+        """ "& next": open the next entry to review once this one is decided."""
+        return self.cleaned_data["decision"].endswith("_next")
+
+    def decide(self, *, entry_id: int, actor) -> str:
+        """Apply the (valid) form's decision to the entry; returns the decision
+        applied. Raises what the services raise: claims.EntryClaimed,
+        TransitionNotAllowed."""
+        data = self.cleaned_data
+        return entry_decide(
+            entry_id=entry_id,
+            decision=data["decision"].removesuffix("_next"),
+            actor=actor,
+            reason=data["reason"],
+            note=data["note"],
+            seen_state=data["seen_state"],
+        )
+
+
+def decision_done_message(decision: str, entry_id: int) -> str:
+    return {
+        "approve": gettext("Entry %(id)s approved."),
+        "reject": gettext("Entry %(id)s not accepted."),
+        "hide": gettext("Entry %(id)s hidden from the gallery."),
+        "restore": gettext("Entry %(id)s is back in the gallery."),
+    }[decision] % {"id": entry_id}
+
+
+def decision_overtaken_message(entry: Entry) -> str:
+    """The decision no longer applied: the entry left the state the moderator saw."""
+    return gettext(
+        "Nothing changed: entry %(id)s is now “%(state)s” "
+        "(perhaps another moderator decided first)."
+    ) % {"id": entry.pk, "state": entry.get_state_display()}
 
 
 class BulkRejectForm(forms.Form):

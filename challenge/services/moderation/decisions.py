@@ -164,6 +164,48 @@ def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
     return entry
 
 
+DECISIONS = {
+    "approve": entry_approve,
+    "reject": entry_reject,
+    "hide": entry_hide,
+    "restore": entry_restore,
+}
+
+
+def entry_decide(
+    *,
+    entry_id: int,
+    decision: str,
+    actor,
+    reason: str = "",
+    note: str = "",
+    seen_state: str = "",
+) -> str:
+    """Apply one moderator's decision as the review page and the desk post it (their
+    DecisionForm); returns the decision applied ("approve" on an entry seen hidden
+    is "restore").
+
+    A decision applies only from the state the moderator saw (`seen_state`; a form
+    without one counts as having seen an entry waiting for review). So "approve" on
+    an entry seen hidden after reports puts it back (the desk's A key), while
+    "approve" on an entry seen waiting, hidden since (a colleague approved it and
+    reports hid it), is refused like any decision overtaken by another
+    (TransitionNotAllowed): restoring it would put back an entry whose reports the
+    moderator never saw. A rejection likewise never removes an entry that left the
+    state the moderator saw.
+    """
+    seen_state = seen_state or S.PENDING_REVIEW
+    if decision == "approve" and seen_state == S.HIDDEN:
+        decision = "restore"
+    kwargs = {"entry_id": entry_id, "actor": actor, "note": note}
+    if decision in ("reject", "hide"):
+        kwargs["reason"] = reason
+    if decision == "reject":
+        kwargs["expected_from"] = {seen_state}
+    DECISIONS[decision](**kwargs)
+    return decision
+
+
 # --- Bulk decisions -------------------------------------------------------------------
 
 
@@ -175,14 +217,6 @@ class BulkResult:
     held: list[int] = field(default_factory=list)
     # Entries another moderator holds in the review desk: left to them.
     claimed: list[int] = field(default_factory=list)
-
-
-DECISIONS = {
-    "approve": entry_approve,
-    "reject": entry_reject,
-    "hide": entry_hide,
-    "restore": entry_restore,
-}
 
 
 def _needing_careful_review(entry_ids) -> set[int]:

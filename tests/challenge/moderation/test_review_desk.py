@@ -420,8 +420,46 @@ def test_hidden_entries_are_restored_with_the_approve_key(client):
     client.force_login(make_user(moderator=True))
     page = client.get(desk_entry_url(entry)).content.decode()
     assert "Restore to the gallery" in page
-    client.post(decide_url(entry), {"decision": "approve"})
+    client.post(decide_url(entry), {"decision": "approve", "seen_state": S.HIDDEN})
     assert Entry.objects.get(pk=entry.pk).state == S.APPROVED
+
+
+# The review page and the desk post the same DecisionForm, applied by one function
+# (decisions.entry_decide): the same decision does the same thing on both pages.
+DECISION_PAGES = {
+    "review page": "admin:challenge_entry_decide",
+    "desk": "admin:challenge_entry_desk_decide",
+}
+
+
+@pytest.mark.parametrize("page", DECISION_PAGES)
+def test_approving_an_entry_seen_hidden_restores_it(client, page):
+    entry = make_entry(state=S.HIDDEN, report_count=3)
+    client.force_login(make_user(moderator=True))
+    response = client.post(
+        reverse(DECISION_PAGES[page], args=[entry.pk]),
+        {"decision": "approve", "seen_state": S.HIDDEN},
+        follow=True,
+    )
+    assert f"Entry {entry.pk} is back in the gallery." in response.content.decode()
+    assert Entry.objects.get(pk=entry.pk).state == S.APPROVED
+
+
+@pytest.mark.parametrize("page", DECISION_PAGES)
+def test_approving_an_entry_seen_waiting_never_restores_it_once_hidden(client, page):
+    # Approved by a colleague meanwhile, then hidden after reports: approving what
+    # the moderator saw waiting must not put it back without their seeing the
+    # reports.
+    entry = make_entry(state=S.HIDDEN, report_count=3)
+    client.force_login(make_user(moderator=True))
+    response = client.post(
+        reverse(DECISION_PAGES[page], args=[entry.pk]),
+        {"decision": "approve", "seen_state": S.PENDING_REVIEW},
+        follow=True,
+    )
+    assert f"Nothing changed: entry {entry.pk} is now" in response.content.decode()
+    assert Entry.objects.get(pk=entry.pk).state == S.HIDDEN
+    assert not EntryEvent.objects.filter(entry=entry, reason="restored").exists()
 
 
 def test_previous_and_next_follow_the_entries_seen(client):
