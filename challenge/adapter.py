@@ -1,8 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.urls import reverse
 
 from core.accounts import VerificationMailAdapterMixin
 
+from .errors import UnclearMailbox
+from .mailboxes import is_clear_mailbox
 from .models import Participant
 
 
@@ -30,3 +33,11 @@ class AccountAdapter(VerificationMailAdapterMixin, DefaultAccountAdapter):
         if not _has_profile(email_address.user):
             return reverse("challenge:profile")
         return super().get_email_verification_redirect_url(email_address)
+
+    def clean_email(self, email):
+        """Sign-up, a new address and password reset take only addresses that read
+        as one mailbox: the age gate and the guardian checks compare mailboxes."""
+        email = super().clean_email(email)
+        if not is_clear_mailbox(email):
+            raise forms.ValidationError(UnclearMailbox.message)
+        return email

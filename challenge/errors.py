@@ -53,9 +53,21 @@ class GuardianRequired(ChallengeError):
 class GuardianIsParticipant(ChallengeError):
     code = "guardian_is_participant"
     message = _(
-        "This address reaches your own mailbox: for us, addresses that differ only "
-        "in capital letters, dots or a +tag are the same. A parent or guardian has "
-        "to answer from their own address, so please ask them for it."
+        "This address reaches your own mailbox: for us, every way of writing one "
+        "address is the same (capital letters, dots, a +tag, quotes, comments). A "
+        "parent or guardian has to answer from their own address, so please ask "
+        "them for it."
+    )
+
+
+class UnclearMailbox(ChallengeError):
+    """An address `challenge.mailboxes` cannot read as one mailbox."""
+
+    code = "unclear_mailbox"
+    status = HTTPStatus.BAD_REQUEST
+    message = _(
+        "We cannot tell which mailbox this address reaches. Please write it the "
+        "usual way, like name@example.com."
     )
 
 

@@ -10,7 +10,7 @@ from core.forms import PlainTextField
 from core.text import has_control_characters
 
 from .ages import country_choices
-from .errors import GuardianIsParticipant
+from .errors import GuardianIsParticipant, UnclearMailbox
 from .mailboxes import same_mailbox
 from .models import HANDLE_VALIDATOR, Participant, Prompt
 from .nudge import caption_hits
@@ -125,7 +125,25 @@ def _language_choices():
     return settings.LANGUAGES
 
 
-class EntryForm(forms.Form):
+class GuardianEmailMixin:
+    """A parent's or guardian's address (`guardian_email`): one we can read as one
+    mailbox, and not a mailbox of the participant's account (`account_emails`) in
+    any spelling (challenge.mailboxes)."""
+
+    def clean_guardian_email(self):
+        email = self.cleaned_data.get("guardian_email", "")
+        if not email:
+            return email
+        try:
+            own = same_mailbox(email, self.account_emails)
+        except UnclearMailbox as error:
+            raise forms.ValidationError(error.message) from None
+        if own:
+            raise forms.ValidationError(GuardianIsParticipant.message)
+        return email
+
+
+class EntryForm(GuardianEmailMixin, forms.Form):
     """The submit form. The video field comes last in the page on purpose: if the
     upload is cut off for being too large, the fields before it have arrived and
     the participant's caption is kept."""
@@ -206,12 +224,6 @@ class EntryForm(forms.Form):
         if missing and "video" not in self.errors:
             self.add_error("video", self.fields["video"].error_messages["required"])
         return cleaned
-
-    def clean_guardian_email(self):
-        email = self.cleaned_data.get("guardian_email", "")
-        if email and same_mailbox(email, self.account_emails):
-            raise forms.ValidationError(GuardianIsParticipant.message)
-        return email
 
 
 class NudgeForm(forms.Form):
@@ -333,7 +345,7 @@ class NoteNudgeForm(NoteForm):
         return cleaned
 
 
-class NoteSettingsForm(forms.Form):
+class NoteSettingsForm(GuardianEmailMixin, forms.Form):
     open = forms.TypedChoiceField(
         label=_("Who may write notes under my videos?"),
         choices=[
@@ -373,9 +385,3 @@ class NoteSettingsForm(forms.Form):
         self.account_emails = account_emails
         if not minor:
             del self.fields["guardian_email"]
-
-    def clean_guardian_email(self):
-        email = self.cleaned_data.get("guardian_email", "")
-        if email and same_mailbox(email, self.account_emails):
-            raise forms.ValidationError(GuardianIsParticipant.message)
-        return email

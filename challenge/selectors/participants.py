@@ -30,6 +30,16 @@ def account_addresses(user) -> list[str]:
     return addresses
 
 
+def verified_addresses(user) -> list[str]:
+    """The addresses the account has proved it receives mail at. Only these speak
+    for a person: anyone can add someone else's address to an account, unverified."""
+    return list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    )
+
+
 def submissions_in_last_day(participant: Participant) -> int:
     """Entries and held uploads of the last 24 hours (withdrawn ones count too)."""
     since = timezone.now() - dt.timedelta(hours=24)
