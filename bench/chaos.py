@@ -405,7 +405,7 @@ def main():
         manage(env, "demo_content")
         run_python(env, SETUP.format(participants=args.participants, password=PASSWORD))
         beat_process = beat(env, data_dir / "beat.log")
-        from videos.testing import make_clip
+        from videos.clips import make_clip
 
         clip = make_clip(
             data_dir / "clip.mp4", seconds=2, width=160, height=288, fps=12

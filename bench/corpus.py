@@ -14,7 +14,7 @@ from fractions import Fraction
 import av
 from PIL import Image
 
-from videos.testing import make_clip
+from videos.clips import make_clip
 
 
 def _write(folder, name, data: bytes):

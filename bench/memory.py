@@ -104,7 +104,7 @@ def main():
     from django.conf import settings
 
     from bench import corpus
-    from videos.testing import make_clip
+    from videos.clips import make_clip
 
     print(
         f"cpus: {os.cpu_count()}  ceiling VIDEO_WORKER_MEMORY_MB="

@@ -114,8 +114,8 @@ def _participant(key: str, handle: str, country: str, language: str) -> Particip
 
 
 def load_challenge(stdout=None) -> None:
+    from videos.clips import make_clip
     from videos.services import video_create, video_process
-    from videos.testing import make_clip
 
     from .services.moderation.decisions import entry_approve
     from .services.submission import entry_create

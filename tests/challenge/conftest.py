@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaign.models import Campaign
-from videos.testing import make_clip
+from videos.clips import make_clip
 
 from .factories import make_participant, make_user
 

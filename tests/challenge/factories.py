@@ -138,7 +138,7 @@ def _poster_bytes(color=(194, 37, 92)) -> bytes:
 
 def _clip_bytes(tmp_dir: Path) -> bytes:
     if "mp4" not in _CLIP_CACHE:
-        from videos.testing import make_clip
+        from videos.clips import make_clip
 
         path = make_clip(
             tmp_dir / "clip.mp4", seconds=1, width=160, height=288, audio=False

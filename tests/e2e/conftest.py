@@ -13,7 +13,7 @@ from tests.conftest import wait_for
 @pytest.fixture(scope="session")
 def e2e_clip(tmp_path_factory) -> Path:
     """A tiny portrait clip with sound (2 s, 160x288), made once per session."""
-    from videos.testing import make_clip
+    from videos.clips import make_clip
 
     folder = tmp_path_factory.mktemp("e2e-clips")
     return make_clip(folder / "kind.mp4", seconds=2, width=160, height=288, fps=12)

@@ -227,7 +227,7 @@ def test_participant_signs_up_uploads_and_a_guardian_confirms_a_minors_entry(
 
     from challenge.models import Entry
     from tests.challenge.factories import birth_for_age, make_participant, make_user
-    from videos.testing import make_clip
+    from videos.clips import make_clip
 
     base = live_server.url
     outboxes = [outbox_dir, settings.EMAIL_OUTBOX_DIR]

@@ -35,7 +35,7 @@ def upload_setup(transactional_db, settings, tmp_path):
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
-    from videos.testing import make_clip
+    from videos.clips import make_clip
 
     folder = tmp_path_factory.mktemp("resumable-clips")
     return make_clip(folder / "kind.mp4", seconds=2, width=160, height=288, fps=12)

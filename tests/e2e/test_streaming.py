@@ -21,8 +21,8 @@ def streamed_episode(transactional_db, tmp_path):
     from stories.demo import demo_captions
     from stories.demo_text import DEMO_CUE
     from stories.models import Caption, Episode, Series
+    from videos.clips import make_clip
     from videos.services import video_create, video_process
-    from videos.testing import make_clip
 
     clip = make_clip(tmp_path / "ep.mp4", seconds=4, width=640, height=360, fps=12)
     with clip.open("rb") as handle:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from stories.demo import demo_captions
 from stories.demo_text import DEMO_CUE
 from stories.models import Caption, Episode, Series
-from videos.testing import make_clip
+from videos.clips import make_clip
 
 LANGUAGES = ("en", "it", "fr", "de")
 

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 
+from videos.clips import make_clip
 from videos.models import Video
 from videos.services import video_create, video_delete_files
-from videos.testing import make_clip
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from PIL import Image, ImageStat
 
 from videos import pipeline
+from videos.clips import make_clip, top_band_is_red
 from videos.models import Video
 from videos.pipeline import ladder
 from videos.services import video_process
-from videos.testing import make_clip, top_band_is_red
 
 pytestmark = pytest.mark.django_db
 

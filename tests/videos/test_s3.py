@@ -10,9 +10,9 @@ from django.contrib.auth.models import Permission
 from django.core.files import File
 
 from tests.s3 import BUCKET
+from videos.clips import make_clip
 from videos.models import Video
 from videos.services import video_create, video_delete_files
-from videos.testing import make_clip
 
 
 def _keys(client) -> set[str]:

@@ -9,9 +9,9 @@ from django.core.files import File
 from django.core.management import call_command
 
 from tests.conftest import wait_for
+from videos.clips import make_clip
 from videos.models import Video
 from videos.services import temp_root, video_create, video_delete_files
-from videos.testing import make_clip
 
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 

@@ -115,7 +115,7 @@ class Command(BaseCommand):
             import tempfile
             from pathlib import Path
 
-            from videos.testing import make_clip
+            from videos.clips import make_clip
 
             with tempfile.TemporaryDirectory() as folder:
                 clip = make_clip(

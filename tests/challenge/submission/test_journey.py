@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from challenge.models import Entry
 from tests.challenge.factories import birth_for_age, entry_post_data, make_participant
-from videos.testing import make_clip
+from videos.clips import make_clip
 
 pytestmark = [pytest.mark.services, pytest.mark.worker, pytest.mark.slow]
 S = Entry.State

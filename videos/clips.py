@@ -1,6 +1,6 @@
 """Generate small real video clips with PyAV + Pillow (tests, demo content, bench).
 
-    from videos.testing import make_clip
+    from videos.clips import make_clip
     make_clip(tmp_path / "clip.mp4", seconds=2, text="Hello")
 
 The container follows the file's extension: .mp4/.m4v (mp4), .mov (QuickTime),
