@@ -5,6 +5,10 @@ function that applies them.
 table does not allow, saves the new state and appends an EntryEvent. Two moderators
 deciding the same entry at once: the second finds the state already changed and gets
 `TransitionNotAllowed`.
+
+Only rows change here: deleting files and forgetting cached pages are side effects
+of the services that call it (services.erasure), so the machine can be used, and
+tested, without storage or a cache.
 """
 
 from django.db import transaction
@@ -12,10 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from videos.models import Video
-from videos.services import video_delete_files
 
 from .models import Entry, EntryEvent
-from .selectors.gallery import gallery_changed
 
 S = Entry.State
 
@@ -161,20 +163,3 @@ def entry_follow_video(*, entry_id: int) -> Entry:
             entry_id=entry.pk, to_state=S.PENDING_REVIEW, reason="video_ready"
         )
     return entry
-
-
-def video_delete_on_commit(video) -> None:
-    """Delete the video's files once the transaction commits (never before: a
-    rollback must not leave a row pointing at deleted files)."""
-    transaction.on_commit(lambda: video_delete_files(video=video))
-
-
-def entry_erase(*, entry: Entry) -> None:
-    """Keep the row and its history, lose the content: the caption and watched words
-    are emptied now, the video's files are deleted after commit, and cached gallery
-    pages forget the entry. Used by withdrawal, a guardian's refusal, account
-    deletion and the retention sweep alike."""
-    Entry.objects.filter(pk=entry.pk).update(caption="", watched_hits=[])
-    entry.caption, entry.watched_hits = "", []
-    video_delete_on_commit(entry.video)
-    transaction.on_commit(gallery_changed)

@@ -212,3 +212,26 @@ def test_bench_never_imports_the_tests():
                 if name.split(".")[0] == "tests"
             ]
     assert not offenders, "bench imports tests:\n" + "\n".join(offenders)
+
+
+def test_the_state_machine_changes_rows_only():
+    """challenge.states applies transitions; deleting files and forgetting cached
+    pages are the calling services' side effects (services.erasure). No services,
+    tasks or selectors (the gallery's bring the cache), no storage, no cache."""
+    side_effects = [
+        f"{target} (line {line})"
+        for target, _top, line in _imports(
+            "challenge.states", MODULES["challenge.states"]
+        )
+        if target.rsplit(".", 1)[-1] in {"services", "tasks", "jobs"}
+        or ".services." in target
+        or ".selectors" in target
+    ]
+    tree = ast.parse(MODULES["challenge.states"].read_text())
+    side_effects += [
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.module in {"django.core.cache", "django.core.files.storage"}
+    ]
+    assert not side_effects, "challenge.states imports " + ", ".join(side_effects)

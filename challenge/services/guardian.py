@@ -30,12 +30,8 @@ from ..errors import (
 from ..mailboxes import same_mailbox
 from ..models import Entry, GuardianConsent, GuardianNotice
 from ..selectors.participants import account_addresses
-from ..states import (
-    TransitionNotAllowed,
-    entry_erase,
-    entry_follow_video,
-    entry_transition,
-)
+from ..states import TransitionNotAllowed, entry_follow_video, entry_transition
+from .erasure import entry_erase
 from .notices import notice_deliver
 
 log = logging.getLogger(__name__)

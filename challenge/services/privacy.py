@@ -32,7 +32,8 @@ from ..models import (
     Report,
 )
 from ..selectors.gallery import gallery_changed
-from ..states import TransitionNotAllowed, entry_erase, entry_transition
+from ..states import TransitionNotAllowed, entry_transition
+from .erasure import entry_erase
 from .guardian import ERASED_EMAIL
 from .participants import age_gate_forget_expired
 from .submission import entry_withdraw

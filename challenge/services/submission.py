@@ -30,14 +30,9 @@ from ..models import Entry, Nudge, NudgeOutcome, Participant
 from ..nudge import caption_hits
 from ..selectors.gallery import public_entries
 from ..selectors.participants import submissions_in_last_day
-from ..states import (
-    entry_erase,
-    entry_follow_video,
-    entry_record_created,
-    entry_transition,
-    video_delete_on_commit,
-)
+from ..states import entry_follow_video, entry_record_created, entry_transition
 from .claims import can_moderate
+from .erasure import entry_erase, video_delete_on_commit
 from .guardian import guardian_consent_request
 
 S = Entry.State
