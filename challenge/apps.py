@@ -9,12 +9,12 @@ class ChallengeConfig(AppConfig):
     def ready(self):
         from videos.owners import register_owner
 
-        from .services.submission import (
+        from .selectors.media import (
             entry_video_access,
-            entry_video_finished,
             entry_video_is_public,
             entry_video_keeps_source,
         )
+        from .services.submission import entry_video_finished
 
         register_owner(
             is_public=entry_video_is_public,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from campaign.selectors import campaign_current
@@ -28,10 +27,8 @@ from ..errors import (
 )
 from ..models import Entry, Nudge, NudgeOutcome, Participant
 from ..nudge import caption_hits
-from ..selectors.gallery import public_entries
 from ..selectors.participants import submissions_in_last_day
 from ..states import entry_follow_video, entry_record_created, entry_transition
-from .claims import can_moderate
 from .erasure import entry_erase, video_delete_on_commit
 from .guardian import guardian_consent_request
 
@@ -216,50 +213,6 @@ def entry_video_finished(video) -> None:
     entry_id = Entry.objects.filter(video_id=video.pk).values_list("pk", flat=True)
     for pk in entry_id:
         entry_follow_video(entry_id=pk)
-
-
-def _video_owner(video) -> tuple[Entry | None, Nudge | None]:
-    entry = Entry.objects.filter(video_id=video.pk).select_related("participant")
-    entry = entry.first()
-    if entry is not None:
-        return entry, None
-    nudge = Nudge.objects.filter(video_id=video.pk).select_related("participant")
-    return None, nudge.first()
-
-
-def entry_video_access(video, user, kind: str) -> bool | None:
-    """The video pipeline's may_view hook: an entry's files that are not public are
-    for its participant (until withdrawn) and for moderators; its original upload is
-    for nobody (it is deleted once processed)."""
-    entry, nudge = _video_owner(video)
-    if entry is None and nudge is None:
-        return None
-    if kind == "original" or not user.is_authenticated:
-        return False
-    if can_moderate(user):
-        return True
-    held = entry or nudge
-    return held.participant.user_id == user.pk and (
-        entry is None or entry.state != S.WITHDRAWN
-    )
-
-
-def entry_video_keeps_source(video) -> bool | None:
-    """The video pipeline's keeps_source hook: an entry's original upload is not
-    kept once its processed file exists."""
-    entry, nudge = _video_owner(video)
-    return None if entry is None and nudge is None else False
-
-
-def entry_video_is_public(video) -> bool | None:
-    """The video pipeline's is_public hook: only public entries' videos are. One
-    query (every public poster and video asks): None when no entry has the video."""
-    return (
-        Entry.objects.filter(video_id=video.pk)
-        .annotate(public=Exists(public_entries().filter(pk=OuterRef("pk"))))
-        .values_list("public", flat=True)
-        .first()
-    )
 
 
 @transaction.atomic

@@ -1,0 +1,58 @@
+"""May this file be seen? The challenge's read-only answers to the video pipeline
+(registered with videos.owners.register_owner in ChallengeConfig.ready): which of
+an entry's or a nudge's files are public, who else may fetch them, and whether the
+original upload is kept. Every public poster and video asks, so each answer is one
+or two queries and writes nothing.
+"""
+
+from django.db.models import Exists, OuterRef
+
+from ..models import Entry, Nudge
+from ..services.claims import can_moderate
+from .gallery import public_entries
+
+S = Entry.State
+
+
+def _video_owner(video) -> tuple[Entry | None, Nudge | None]:
+    entry = Entry.objects.filter(video_id=video.pk).select_related("participant")
+    entry = entry.first()
+    if entry is not None:
+        return entry, None
+    nudge = Nudge.objects.filter(video_id=video.pk).select_related("participant")
+    return None, nudge.first()
+
+
+def entry_video_access(video, user, kind: str) -> bool | None:
+    """The video pipeline's may_view hook: an entry's files that are not public are
+    for its participant (until withdrawn) and for moderators; its original upload is
+    for nobody (it is deleted once processed)."""
+    entry, nudge = _video_owner(video)
+    if entry is None and nudge is None:
+        return None
+    if kind == "original" or not user.is_authenticated:
+        return False
+    if can_moderate(user):
+        return True
+    held = entry or nudge
+    return held.participant.user_id == user.pk and (
+        entry is None or entry.state != S.WITHDRAWN
+    )
+
+
+def entry_video_keeps_source(video) -> bool | None:
+    """The video pipeline's keeps_source hook: an entry's original upload is not
+    kept once its processed file exists."""
+    entry, nudge = _video_owner(video)
+    return None if entry is None and nudge is None else False
+
+
+def entry_video_is_public(video) -> bool | None:
+    """The video pipeline's is_public hook: only public entries' videos are. One
+    query (every public poster and video asks): None when no entry has the video."""
+    return (
+        Entry.objects.filter(video_id=video.pk)
+        .annotate(public=Exists(public_entries().filter(pk=OuterRef("pk"))))
+        .values_list("public", flat=True)
+        .first()
+    )
