@@ -1,5 +1,6 @@
 """A resumable (tus) upload on its way in: who sends it, how long it is, how much
-has arrived. The bytes are in a file of their own (services.uploads.part_path)."""
+has arrived. The bytes are kept by videos.resumable (a part file of their own, and
+with object storage the parts of a multipart upload); this row is its ledger."""
 
 import uuid
 
@@ -50,16 +51,6 @@ class ResumableUpload(models.Model):
 
     def __str__(self):
         return f"{self.filename or self.pk} ({self.offset}/{self.length})"
-
-    @property
-    def object_key(self) -> str:
-        """Where a multipart upload assembles in the private bucket."""
-        return f"uploads/{self.pk}"
-
-    @property
-    def buffered_bytes(self) -> int:
-        """Confirmed bytes kept in the file on this server's disk."""
-        return self.offset - self.stored_bytes
 
     @property
     def is_complete(self) -> bool:

@@ -90,7 +90,7 @@ def test_a_dropped_connection_resumes_and_the_server_has_the_right_bytes(
     live_server, upload_setup, new_page, clip
 ):
     from challenge.models import Entry, ResumableUpload
-    from challenge.services.uploads import part_path
+    from videos.resumable import part_path
 
     page = signed_in(new_page, live_server, upload_setup)
     errors = page_errors(page)

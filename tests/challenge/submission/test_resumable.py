@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.selectors import site_snapshot_forget
-from challenge.errors import UploadBusy, UploadOffsetConflict
+from challenge.errors import UploadBusy, UploadOffsetConflict, UploadTooLarge
 from challenge.models import Entry, Nudge, ResumableUpload
 from challenge.services import uploads as services
 from tests.challenge.factories import entry_post_data, make_participant
 from tests.conftest import race
+from videos import resumable
 from videos.models import Video
 
 S = Entry.State
@@ -120,7 +121,7 @@ def test_create_head_patch_in_pieces_gives_the_same_bytes(
     assert upload.participant == participant
     assert upload.is_complete and upload.completed_at is not None
     assert upload.filename == "kind.mp4" and upload.filetype == "video/mp4"
-    on_disk = services.part_path(upload.pk).read_bytes()
+    on_disk = resumable.part_path(upload.pk).read_bytes()
     assert hashlib.sha256(on_disk).digest() == hashlib.sha256(content).digest()
 
 
@@ -159,25 +160,33 @@ def test_bytes_beyond_the_declared_length_are_refused_and_not_kept(
     assert too_many.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert head(participant_client, url)["Upload-Offset"] == "60"
     upload = ResumableUpload.objects.get()
-    assert services.part_path(upload.pk).read_bytes() == b"a" * 60
+    assert resumable.part_path(upload.pk).read_bytes() == b"a" * 60
 
 
+class SmallReads(io.BytesIO):
+    """A body that arrives a few bytes at a time (they wait in the file's buffer)."""
+
+    def read(self, size=-1):
+        return super().read(min(size, 30))
+
+
+@pytest.mark.parametrize("body", [io.BytesIO, SmallReads], ids=["whole", "small"])
 def test_bytes_beyond_the_length_are_counted_even_without_a_content_length(
-    participant, campaign
+    participant, campaign, body
 ):
     """A chunked body (no Content-Length) is counted as it arrives."""
     upload = services.resumable_upload_create(participant=participant, length=100)
-    with pytest.raises(services.UploadTooLarge):
+    with pytest.raises(UploadTooLarge):
         services.resumable_upload_append(
             upload_id=upload.pk,
             participant=participant,
             offset=0,
-            stream=io.BytesIO(b"x" * 5000),
+            stream=body(b"x" * 5000),
             content_length=None,
         )
     upload.refresh_from_db()
     assert upload.offset == 0
-    assert services.part_path(upload.pk).stat().st_size == 0
+    assert resumable.part_path(upload.pk).stat().st_size == 0
 
 
 @pytest.mark.parametrize(
@@ -223,7 +232,7 @@ def test_the_last_piece_sent_twice_and_out_of_order(participant_client, campaign
     assert again.status_code == HTTPStatus.CONFLICT
     assert again["Upload-Offset"] == str(len(content))
     upload = ResumableUpload.objects.get()
-    assert services.part_path(upload.pk).read_bytes() == content
+    assert resumable.part_path(upload.pk).read_bytes() == content
 
 
 class DroppingStream:
@@ -260,14 +269,14 @@ def test_a_dropped_connection_keeps_what_arrived_and_the_upload_resumes(
         content_length=len(content) - 3000,
     )
     assert upload.is_complete
-    assert services.part_path(upload.pk).read_bytes() == content
+    assert resumable.part_path(upload.pk).read_bytes() == content
 
 
 def test_bytes_written_but_never_confirmed_are_cut_off(participant, campaign):
     """A crash between writing and confirming leaves extra bytes in the file: the
     next piece starts from the confirmed offset, not the file's end."""
     upload = services.resumable_upload_create(participant=participant, length=20)
-    services.part_path(upload.pk).write_bytes(b"garbage-not-confirmed")
+    resumable.part_path(upload.pk).write_bytes(b"garbage-not-confirmed")
     upload = services.resumable_upload_append(
         upload_id=upload.pk,
         participant=participant,
@@ -275,7 +284,7 @@ def test_bytes_written_but_never_confirmed_are_cut_off(participant, campaign):
         stream=io.BytesIO(b"a" * 20),
         content_length=20,
     )
-    assert services.part_path(upload.pk).read_bytes() == b"a" * 20
+    assert resumable.part_path(upload.pk).read_bytes() == b"a" * 20
 
 
 def test_another_participants_upload_is_not_found(participant_client, campaign):
@@ -301,7 +310,7 @@ def test_termination_deletes_the_upload_and_its_file(
 ):
     url = create(participant_client, 100)["Location"]
     patch(participant_client, url, b"x" * 10, 0)
-    path = services.part_path(upload_id(url))
+    path = resumable.part_path(upload_id(url))
     with committed():
         response = participant_client.delete(url, headers=TUS)
     assert response.status_code == HTTPStatus.NO_CONTENT
@@ -315,7 +324,7 @@ def test_an_expired_upload_is_refused_and_deleted(
 ):
     url = create(participant_client, 100)["Location"]
     patch(participant_client, url, b"x" * 10, 0)
-    path = services.part_path(upload_id(url))
+    path = resumable.part_path(upload_id(url))
     ResumableUpload.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     with committed():
         response = patch(participant_client, url, b"x" * 10, 10)
@@ -341,9 +350,9 @@ def test_the_sweep_deletes_expired_uploads_and_orphan_files(
     ResumableUpload.objects.filter(pk=old.pk).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    orphan = services.upload_dir() / f"{uuid.uuid4()}.part"
+    orphan = resumable.upload_dir() / f"{uuid.uuid4()}.part"
     orphan.write_bytes(b"left behind")
-    young_orphan = services.upload_dir() / f"{uuid.uuid4()}.part"
+    young_orphan = resumable.upload_dir() / f"{uuid.uuid4()}.part"
     young_orphan.write_bytes(b"row still committing")
     long_ago = time.time() - (settings.RESUMABLE_UPLOAD_EXPIRY_HOURS + 1) * 3600
     os.utime(orphan, (long_ago, long_ago))
@@ -352,8 +361,8 @@ def test_the_sweep_deletes_expired_uploads_and_orphan_files(
 
         assert expire_resumable_uploads.delay().get() == 2
     assert list(ResumableUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
-    assert services.part_path(fresh.pk).exists()
-    assert not services.part_path(old.pk).exists()
+    assert resumable.part_path(fresh.pk).exists()
+    assert not resumable.part_path(old.pk).exists()
     assert not orphan.exists()
     assert young_orphan.exists()
 
@@ -367,7 +376,7 @@ def test_a_participant_keeps_at_most_a_few_open_uploads(
     assert head(participant_client, urls[0]).status_code == HTTPStatus.NOT_FOUND
     assert head(participant_client, urls[1]).status_code == HTTPStatus.OK
     assert head(participant_client, urls[2]).status_code == HTTPStatus.OK
-    assert not services.part_path(upload_id(urls[0])).exists()
+    assert not resumable.part_path(upload_id(urls[0])).exists()
 
 
 def test_the_daily_limit_and_a_closed_campaign_refuse_before_the_first_byte(
@@ -431,7 +440,7 @@ def test_two_pieces_at_the_same_offset_at_once_one_wins(transactional_db, campai
     lost = [value for kind, value in results if kind == "error"]
     assert won == [20_000], results
     assert len(lost) == 1 and isinstance(lost[0], UploadBusy | UploadOffsetConflict)
-    content = services.part_path(upload.pk).read_bytes()
+    content = resumable.part_path(upload.pk).read_bytes()
     assert content in (b"a" * 20_000, b"b" * 20_000)
 
 
@@ -454,7 +463,7 @@ def test_a_finished_upload_becomes_an_entry_through_the_same_pipeline(
     assert entry.video.status == Video.Status.READY
     assert entry.video.original_name == "kind.mp4"
     assert not ResumableUpload.objects.exists()
-    assert not services.part_path(upload_id(url)).exists()
+    assert not resumable.part_path(upload_id(url)).exists()
 
 
 def test_a_finished_upload_goes_to_the_nudge_with_a_watched_word(

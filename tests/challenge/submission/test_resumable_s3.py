@@ -11,10 +11,12 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
+from challenge.errors import UploadTooLarge
 from challenge.models import Entry, ResumableUpload
 from challenge.services import uploads as services
 from tests.challenge.factories import entry_post_data
 from tests.s3 import BUCKET
+from videos import resumable
 from videos.models import Video
 from videos.multipart import MIN_PART_BYTES, multipart_target
 
@@ -76,13 +78,13 @@ def test_pieces_go_to_the_bucket_in_parts_and_the_disk_holds_less_than_one(
         response = patch(participant_client, url, content[start : start + piece], start)
         assert response.status_code == HTTPStatus.NO_CONTENT, response.content
         assert int(response["Upload-Offset"]) == min(start + piece, len(content))
-        on_disk = services.part_path(pk).stat().st_size
+        on_disk = resumable.part_path(pk).stat().st_size
         assert on_disk < MIN_PART_BYTES
     upload = ResumableUpload.objects.get()
     assert upload.is_complete and upload.completed_at is not None
     assert len(upload.part_etags) == 3  # 5 MiB, 5 MiB, then the rest
     assert upload.stored_bytes == len(content)
-    assert services.part_path(pk).stat().st_size == 0
+    assert resumable.part_path(pk).stat().st_size == 0
     assert _unfinished(s3_private) == []
     stored = _object_bytes(s3_private, f"uploads/{pk}")
     assert hashlib.sha256(stored).digest() == hashlib.sha256(content).digest()
@@ -98,12 +100,12 @@ def test_one_big_piece_is_split_into_parts_as_it_arrives(
     # Two whole parts are in the bucket; the last 2 MiB wait on disk for the rest.
     assert upload.offset == 12 * MiB
     assert upload.stored_bytes == 10 * MiB and len(upload.part_etags) == 2
-    assert services.part_path(upload.pk).stat().st_size == 2 * MiB
+    assert resumable.part_path(upload.pk).stat().st_size == 2 * MiB
     assert upload.completed_at is None
     rest = os.urandom(MiB)
     upload = append(upload, rest, offset=12 * MiB)
     assert upload.completed_at is not None
-    assert _object_bytes(s3_private, upload.object_key) == content + rest
+    assert _object_bytes(s3_private, resumable.object_key(upload.pk)) == content + rest
 
 
 def test_a_dropped_connection_resumes_across_a_part(participant, campaign, s3_private):
@@ -122,7 +124,7 @@ def test_a_dropped_connection_resumes_across_a_part(participant, campaign, s3_pr
     assert upload.stored_bytes == 5 * MiB
     upload = append(upload, content[upload.offset :], offset=upload.offset)
     assert upload.completed_at is not None
-    assert _object_bytes(s3_private, upload.object_key) == content
+    assert _object_bytes(s3_private, resumable.object_key(upload.pk)) == content
 
 
 def test_a_part_sent_but_never_recorded_is_replaced(participant, campaign, s3_private):
@@ -134,7 +136,7 @@ def test_a_part_sent_but_never_recorded_is_replaced(participant, campaign, s3_pr
     )
     target = multipart_target()
     target.put(
-        upload.object_key,
+        resumable.object_key(upload.pk),
         upload.multipart_id,
         1,
         io.BytesIO(b"x" * MIN_PART_BYTES),
@@ -142,7 +144,7 @@ def test_a_part_sent_but_never_recorded_is_replaced(participant, campaign, s3_pr
     )
     upload = append(upload, content, offset=0)
     assert upload.completed_at is not None
-    assert _object_bytes(s3_private, upload.object_key) == content
+    assert _object_bytes(s3_private, resumable.object_key(upload.pk)) == content
 
 
 def test_a_recorded_part_left_on_disk_by_a_crash_is_not_sent_twice(
@@ -155,11 +157,11 @@ def test_a_recorded_part_left_on_disk_by_a_crash_is_not_sent_twice(
         participant=participant, length=len(content)
     )
     upload = append(upload, content[: 5 * MiB], offset=0)
-    assert (upload.stored_bytes, upload.buffered_bytes) == (5 * MiB, 0)
-    services.part_path(upload.pk).write_bytes(content[: 5 * MiB])  # the crash
+    assert (upload.stored_bytes, resumable.buffered_bytes(upload)) == (5 * MiB, 0)
+    resumable.part_path(upload.pk).write_bytes(content[: 5 * MiB])  # the crash
     upload = append(upload, content[5 * MiB :], offset=5 * MiB)
     assert upload.completed_at is not None
-    assert _object_bytes(s3_private, upload.object_key) == content
+    assert _object_bytes(s3_private, resumable.object_key(upload.pk)) == content
 
 
 def test_a_finished_upload_becomes_an_entry_with_its_source_copied_in_the_bucket(
@@ -188,7 +190,7 @@ def test_a_finished_upload_becomes_an_entry_with_its_source_copied_in_the_bucket
     assert f"videos/{entry.video.pk}/source" not in objects
     assert f"uploads/{pk}" not in objects
     assert not ResumableUpload.objects.exists()
-    assert not services.part_path(pk).exists()
+    assert not resumable.part_path(pk).exists()
 
 
 def test_cancelling_aborts_the_multipart_upload(
@@ -228,4 +230,25 @@ def test_the_sweep_aborts_old_multipart_uploads_nobody_knows(
     target.start("uploads/00000000-0000-0000-0000-000000000000")
     assert len(_unfinished(s3_private)) == 2
     assert services.resumable_uploads_expire() == 1
-    assert _unfinished(s3_private) == [live.object_key]
+    assert _unfinished(s3_private) == [resumable.object_key(live.pk)]
+
+
+def test_a_piece_refused_for_size_leaves_only_confirmed_bytes_on_disk(
+    participant, campaign, s3_private
+):
+    """A chunked body (no Content-Length) that turns out too long: what it brought
+    is dropped from the disk, as on local disk, not left there for the next piece
+    to cut off."""
+    upload = services.resumable_upload_create(participant=participant, length=2 * MiB)
+    upload = append(upload, b"a" * MiB, offset=0)
+    with pytest.raises(UploadTooLarge):
+        services.resumable_upload_append(
+            upload_id=upload.pk,
+            participant=participant,
+            offset=MiB,
+            stream=io.BytesIO(b"b" * 3 * MiB),
+            content_length=None,
+        )
+    upload.refresh_from_db()
+    assert upload.offset == MiB
+    assert resumable.part_path(upload.pk).read_bytes() == b"a" * MiB
