@@ -146,15 +146,28 @@ def piece_append(
         progress = ledger.current()
         if offset != progress.offset:
             raise PieceOffsetMoved(progress.offset)
-        os.ftruncate(handle.fileno(), buffered_bytes(progress))
+        confirmed = buffered_bytes(progress)
+        if os.fstat(handle.fileno()).st_size < confirmed:
+            raise PiecesGone()  # confirmed bytes were lost
+        os.ftruncate(handle.fileno(), confirmed)
         return _write_piece(ledger, progress, handle, stream)
+
+
+def _existing_only(path, flags: int) -> int:
+    return os.open(path, flags & ~os.O_CREAT)
 
 
 @contextlib.contextmanager
 def _locked_part_file(upload_id):
-    """The upload's file, open for appending under an exclusive lock."""
+    """The upload's file, open for appending under an exclusive lock.
+
+    Never created here: a file that went missing (or a server that does not share
+    RESUMABLE_UPLOAD_DIR) must not be refilled with zeros up to the confirmed
+    offset; that is `PiecesGone`, like a file shorter than what was confirmed.
+    """
     try:
-        handle = part_path(upload_id).open("ab")
+        # Closed by the with below; opening is all the try guards.
+        handle = open(part_path(upload_id), "ab", opener=_existing_only)  # noqa: SIM115
     except FileNotFoundError:
         raise PiecesGone() from None
     with handle:

@@ -81,3 +81,15 @@ def test_a_piece_is_refused_at_a_stale_offset_beyond_the_length_and_while_busy()
         with pytest.raises(resumable.PieceBusy):
             append(ledger, b"345", offset=3)
     assert resumable.part_path(pk).read_bytes() == b"012"
+
+
+def test_a_missing_file_is_gone_and_deleting_twice_is_harmless():
+    ledger = MemoryLedger(length=10)
+    with pytest.raises(resumable.PiecesGone):
+        append(ledger, b"012", offset=0)
+    resumable.part_file_create(ledger.progress.pk)
+    for _ in range(2):
+        resumable.upload_files_delete(
+            ledger.progress.pk, multipart_id="", finished=False
+        )
+    assert not resumable.part_path(ledger.progress.pk).exists()

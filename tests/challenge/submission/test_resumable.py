@@ -287,6 +287,28 @@ def test_bytes_written_but_never_confirmed_are_cut_off(participant, campaign):
     assert resumable.part_path(upload.pk).read_bytes() == b"a" * 20
 
 
+@pytest.mark.parametrize("loss", ["deleted", "emptied"])
+def test_an_upload_whose_confirmed_bytes_were_lost_is_not_refilled_with_zeros(
+    participant_client, campaign, committed, loss
+):
+    """The part file went missing or lost bytes (a disk cleaned up, a second web
+    server without the same RESUMABLE_UPLOAD_DIR): the next piece must not be
+    appended after zeros standing in for the lost ones. The upload is gone (404)
+    and the client starts again."""
+    url = create(participant_client, 20)["Location"]
+    assert patch(participant_client, url, b"a" * 10, 0).status_code == 204
+    path = resumable.part_path(upload_id(url))
+    if loss == "deleted":
+        path.unlink()
+    else:
+        path.write_bytes(b"")
+    with committed():
+        response = patch(participant_client, url, b"b" * 10, 10)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not ResumableUpload.objects.exists()
+    assert not path.exists()
+
+
 def test_another_participants_upload_is_not_found(participant_client, campaign):
     url = create(participant_client, 100)["Location"]
     stranger = Client()
