@@ -22,6 +22,113 @@
     // Storage blocked (private mode, settings): the banner simply stays whole.
   }
 
+  // Quick exit (the help page's button, or Escape twice where it is): leave for a
+  // neutral site so that "Back" returns to no page of this site, even after several
+  // pages. Each page of a visit keeps its place in this tab's history (its "step",
+  // in history.state); leaving walks back to the visit's first page, which replaces
+  // itself with the neutral site. The pages after it become forward history; the
+  // ones before it are not ours. A page that finds an exit under way hides at once.
+  var STEP = "kh-step"; // sessionStorage: the step of the page shown last
+  var LEAVING = "kh-leaving"; // sessionStorage: where an exit under way goes
+  var leaveTimer = null;
+  function stored(name) {
+    try {
+      return window.sessionStorage.getItem(name);
+    } catch (error) {
+      return null;
+    }
+  }
+  function store(name, value) {
+    try {
+      if (value === null) window.sessionStorage.removeItem(name);
+      else window.sessionStorage.setItem(name, String(value));
+    } catch (error) {
+      // Storage blocked: quick exit still leaves, from this page.
+    }
+  }
+  function stepOf(state) {
+    return state && typeof state.khStep === "number" ? state.khStep : null;
+  }
+  function withStep(step) {
+    var state = {};
+    var current = history.state;
+    if (current && typeof current === "object") {
+      for (var key in current) state[key] = current[key];
+    }
+    state.khStep = step;
+    return state;
+  }
+  if (stepOf(history.state) === null) {
+    var last = parseInt(stored(STEP), 10);
+    history.replaceState(withStep(isNaN(last) ? 0 : last + 1), "");
+  }
+  function finishLeaving(href) {
+    store(LEAVING, null);
+    store(STEP, null);
+    window.location.replace(href);
+  }
+  function continueLeaving() {
+    var href = stored(LEAVING);
+    if (!href) return;
+    root.classList.add("kh-leaving");
+    var step = stepOf(history.state) || 0;
+    if (step === 0) {
+      finishLeaving(href);
+      return;
+    }
+    history.go(-step);
+    // history.go does nothing when the entries are gone: leave from here then.
+    leaveTimer = window.setTimeout(function () { finishLeaving(href); }, 500);
+  }
+  function quickExit(href) {
+    store(LEAVING, href);
+    if (stored(LEAVING) !== href) {
+      finishLeaving(href); // no storage: the page after ours cannot continue
+      return;
+    }
+    continueLeaving();
+  }
+  window.addEventListener("pageshow", function () {
+    store(STEP, stepOf(history.state));
+    continueLeaving();
+  });
+  window.addEventListener("pagehide", function () {
+    if (leaveTimer !== null) window.clearTimeout(leaveTimer);
+    leaveTimer = null;
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-quick-exit]");
+    if (!link) return;
+    event.preventDefault();
+    quickExit(link.href);
+  });
+  var lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var now = Date.now();
+    var link = document.querySelector("[data-quick-exit]");
+    if (link && now - lastEscape < 800) quickExit(link.href);
+    lastEscape = now;
+  });
+
+  // A form marked data-replace-history (the country on the help page) takes the
+  // place of this page in the history instead of adding a page to it: sent in the
+  // background, then the page it answers with replaces this one, at this step.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-replace-history]")) return;
+    event.preventDefault();
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        store(STEP, (stepOf(history.state) || 0) - 1);
+        window.location.replace(response.url);
+      })
+      .catch(function () {
+        form.submit();
+      });
+  });
+
   // Dismiss the awareness banner without a page reload; the form still works without JS.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -58,7 +165,7 @@
       return toggle.getAttribute("aria-expanded") === "true";
     }
     if (window.location.hash === "#" + panel.id) {
-      history.replaceState(null, "", window.location.pathname + window.location.search);
+      history.replaceState(history.state, "", window.location.pathname + window.location.search);
       setOpen(true);
     }
     toggle.addEventListener("click", function () {

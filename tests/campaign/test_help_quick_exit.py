@@ -20,7 +20,7 @@ def test_the_help_page_has_a_quick_exit_link_and_its_script(client):
     assert href.startswith("https://") and "kindness" not in href  # a neutral site
     assert 'rel="noreferrer"' in link
     assert "Quick exit" in html
-    assert re.search(r'<script src="[^"]*js/quick_exit\.js"[^>]*defer', html)
+    assert re.search(r'<script src="[^"]*js/site\.js"', html)
     # No inline script: the CSP forbids them.
     assert not re.search(
         r"<script(?![^>]*\bsrc=)[^>]*>\s*[^<\s]",
@@ -29,9 +29,16 @@ def test_the_help_page_has_a_quick_exit_link_and_its_script(client):
 
 
 def test_the_quick_exit_script_replaces_the_history_entry():
-    script = (BASE_DIR / "static" / "js" / "quick_exit.js").read_text()
+    """The browser journeys are in tests/e2e/test_quick_exit.py."""
+    script = (BASE_DIR / "static" / "js" / "site.js").read_text()
     assert "location.replace(" in script
     assert "location.href =" not in script and "location.assign" not in script
+
+
+def test_the_country_form_on_the_help_page_takes_the_pages_place(client):
+    html = client.get("/en/help/").content.decode()
+    form = re.search(r'<form [^>]*class="country-form"[^>]*>', html).group(0)
+    assert "data-replace-history" in form
 
 
 @pytest.mark.parametrize(
