@@ -196,3 +196,14 @@ class UploadNotStored(ChallengeError):
         "We could not save your video just now: our storage did not answer. Nothing "
         "was sent. Please try again in a minute."
     )
+
+
+class StaffAccountKept(ChallengeError):
+    """A staff account's decisions stay attributed: it is not deleted by "delete my
+    account" (an administrator closes it, deactivating it)."""
+
+    code = "staff_account_kept"
+    message = _(
+        "This is a staff account. So that the decisions made with it stay "
+        "attributed, only an administrator of the site can close it."
+    )

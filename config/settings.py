@@ -421,7 +421,16 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     # Our own actions, limited by the same machinery (campaign/ratelimit.py).
-    "admin_login": env.str("RATE_LIMIT_ADMIN_LOGIN", default="10/m/ip,30/h/ip"),
+    # The admin log-in counts failures only (core.ratelimit.login_failures_limited):
+    # per account and address together, per account, and per address (a high bar, so
+    # an office of moderators behind one address is never shut out by typos).
+    "admin_login_failed": env.str("RATE_LIMIT_ADMIN_LOGIN_FAILED", default="5/5m/key"),
+    "admin_login_failed_account": env.str(
+        "RATE_LIMIT_ADMIN_LOGIN_FAILED_ACCOUNT", default="20/h/key"
+    ),
+    "admin_login_failed_address": env.str(
+        "RATE_LIMIT_ADMIN_LOGIN_FAILED_ADDRESS", default="100/h/key"
+    ),
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
     # Starting a resumable upload (the form sent at its end counts as "upload").
     "upload_start": env.str("RATE_LIMIT_UPLOAD_START", default="30/h/user"),

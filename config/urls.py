@@ -8,7 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from core import accounts as core_accounts
 from core import metrics as core_metrics
 from core import views as core_views
-from core.ratelimit import rate_limited
+from core.ratelimit import login_failures_limited
 
 from . import views
 
@@ -32,7 +32,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path(
         "admin/login/",
-        rate_limited("admin_login")(admin.site.login),
+        login_failures_limited("admin_login")(admin.site.login),
         name="admin_login_limited",
     ),
     path("admin/", admin.site.urls),

@@ -2,12 +2,13 @@
 
 allauth already limits login, signup and password reset with the real cache; the same
 machinery (and the same `ACCOUNT_RATE_LIMITS` setting) limits our own actions: the
-admin login, uploads, hearts and reports. Over the limit, every one of them answers
+admin login's failures, uploads, hearts and reports. Over the limit, every one of them answers
 429 with the friendly templates/429.html page.
 """
 
 from functools import wraps
 
+from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.http import HttpRequest, HttpResponse
 
@@ -20,13 +21,37 @@ def limit_or_429(request: HttpRequest, *, action: str, key=None) -> HttpResponse
     return ratelimit.consume_or_429(request, action=action, key=key)
 
 
-def rate_limited(action: str):
+def login_failures_limited(action: str, *, login_field: str = "username"):
+    """Limit a log-in view by its *failures*, keyed by the account and the address:
+    `<action>_failed` counts failed attempts per account name and client address
+    together, `<action>_failed_account` per account name from anywhere, and
+    `<action>_failed_address` per address whatever the account (a high bar, against
+    guessing many accounts). A successful log-in counts nothing, and one person's
+    typos never shut out the others who share their office's address. Over a limit
+    the form answers 429 before the password is checked. A failure is the form shown
+    again (200); success redirects.
+    """
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            return limit_or_429(request, action=action) or view(
-                request, *args, **kwargs
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            account = (request.POST.get(login_field) or "").strip().casefold()
+            address = get_adapter().get_client_ip(request)
+            limits = (
+                (f"{action}_failed", f"{account}|{address}"),
+                (f"{action}_failed_account", account),
+                (f"{action}_failed_address", address),
             )
+            for limit, key in limits:
+                if not ratelimit.consume(request, action=limit, key=key, dry_run=True):
+                    return ratelimit.respond_429(request)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                for limit, key in limits:
+                    ratelimit.consume(request, action=limit, key=key)
+            return response
 
         return wrapper
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Entry, EntryEvent, RejectReason
 from .entries import ADMIN_CSS
 from .filters import DecisionFilter
-from .mixins import ReadOnlyAdminMixin
+from .mixins import ReadOnlyAdminMixin, StaffActorFilter, actor_label
 
 # What each recorded reason means, for people reading the log (the CSV keeps the codes).
 EVENT_LABELS = {
@@ -51,14 +51,6 @@ def _csv_safe(value) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class ModeratorFilter(admin.RelatedOnlyFieldListFilter):
-    """Filter by the moderator who acted (people who ever appear in the log)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = _("moderator")
 
 
 class ToStateFilter(admin.SimpleListFilter):
@@ -106,7 +98,7 @@ def audit_csv_response(events, filename: str) -> StreamingHttpResponse:
                         event.created_at.isoformat(),
                         event.entry_id,
                         event.entry.participant.handle,
-                        event.actor.get_username() if event.actor else "system",
+                        actor_label(event.actor),
                         event.from_state,
                         event.to_state,
                         event.reason,
@@ -135,7 +127,7 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = [
         DecisionFilter,
-        ("actor", ModeratorFilter),
+        ("actor", StaffActorFilter),
         ToStateFilter,
         EventFilter,
         "created_at",
@@ -150,9 +142,9 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     class Media:
         css = ADMIN_CSS
 
-    @admin.display(description=_("by"), ordering="actor__username")
+    @admin.display(description=_("by"))
     def moderator(self, event):
-        return event.actor.get_username() if event.actor else _("system")
+        return actor_label(event.actor)
 
     @admin.display(description=_("from"), ordering="from_state")
     def from_label(self, event):

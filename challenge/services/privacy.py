@@ -17,6 +17,7 @@ from django.utils import timezone
 from videos.models import Video, private_storage
 from videos.services import video_delete_files
 
+from ..errors import StaffAccountKept
 from ..models import (
     Entry,
     EntryEvent,
@@ -231,7 +232,12 @@ def account_delete(*, user) -> None:
     notes written, note prompts, note settings and blocks are deleted with the
     participant, reports made stay for the moderators but lose the link to the
     account.
+
+    A staff account is refused (StaffAccountKept): deleting it would erase who made
+    its moderation decisions from the audit log.
     """
+    if user.is_staff or user.is_superuser:
+        raise StaffAccountKept()
     with transaction.atomic():
         for entry in Entry.objects.filter(participant__user=user).exclude(
             state=S.WITHDRAWN

@@ -1,5 +1,7 @@
 """A participant's own data: what we keep, a download of it, deleting the account."""
 
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from ..errors import StaffAccountKept
 from ..forms import AccountDeleteForm
 from ..services import privacy
 
@@ -42,6 +45,13 @@ def my_data_download(request):
 @never_cache
 @login_required
 def account_delete(request):
+    if request.user.is_staff or request.user.is_superuser:
+        return render(
+            request,
+            "challenge/account_delete.html",
+            {"staff_kept": StaffAccountKept.message},
+            status=HTTPStatus.FORBIDDEN,
+        )
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         privacy.account_delete(user=request.user)
