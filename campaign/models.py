@@ -78,6 +78,15 @@ class Helpline(models.Model):
         _("languages"), max_length=60, blank=True, help_text=_("e.g. fr, en")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    in_short_lists = models.BooleanField(
+        _("in short lists"),
+        default=True,
+        help_text=_(
+            "The banner, episode pages, mails and other countries' lists show a "
+            "name and a number only. Untick it for a line that must never be "
+            "shown without its description; the help page still shows it in full."
+        ),
+    )
     # What the loader last wrote, as a hash: a row whose fields no longer match it
     # was edited by staff, and the loader leaves it alone.
     data_hash = models.CharField(max_length=64, blank=True, editable=False)

@@ -22,8 +22,19 @@ from .models import Helpline
 from .selectors import site_snapshot_forget
 
 HELPLINES_FILE = Path(__file__).resolve().parent / "data" / "helplines.json"
-PLAIN_FIELDS = ("country", "name", "number", "url", "chat_url", "languages", "order")
-TRANSLATED_FIELDS = ("description", "hours")
+PLAIN_FIELDS = (
+    "country",
+    "number",
+    "url",
+    "chat_url",
+    "languages",
+    "order",
+    "in_short_lists",
+)
+PLAIN_DEFAULTS = {"order": 0, "in_short_lists": True}
+# A translated field is a {language: text} object in the file; a name may also be
+# one string, the same in every language (a proper name: "Telefono Azzurro").
+TRANSLATED_FIELDS = ("name", "description", "hours")
 
 
 class HelplineDataError(ValueError):
@@ -59,6 +70,16 @@ def _check_url(key: str, name: str, value: str) -> None:
         raise HelplineDataError(f"{key}: {name} must be an https:// address")
 
 
+def _texts(row: dict, name: str) -> dict[str, str]:
+    """{language: text} for every site language ("" where the file has none)."""
+    texts = row.get(name) or {}
+    if isinstance(texts, str):
+        return dict.fromkeys(_languages(), texts)
+    if not isinstance(texts, dict):
+        return dict.fromkeys(_languages(), "")
+    return {language: str(texts.get(language) or "") for language in _languages()}
+
+
 def helplines_data(path: Path | None = None) -> list[dict]:
     """The rows of the data file, checked: a mistake stops the load with a message
     naming the row, and nothing is written."""
@@ -79,15 +100,17 @@ def helplines_data(path: Path | None = None) -> list[dict]:
         seen.add(key)
         if row.get("country") not in COUNTRY_CODES - {OTHER_COUNTRY}:
             raise HelplineDataError(f"{key}: unknown country {row.get('country')!r}")
-        if not row.get("name"):
-            raise HelplineDataError(f"{key}: needs a name")
+        if not all(_texts(row, "name").values()):
+            raise HelplineDataError(f"{key}: needs a name (one, or one a language)")
+        if not isinstance(row.get("in_short_lists", True), bool):
+            raise HelplineDataError(f"{key}: in_short_lists is true or false")
         if not (row.get("number") or row.get("url") or row.get("chat_url")):
             raise HelplineDataError(f"{key}: needs a number, a website or a chat")
         _check_url(key, "url", row.get("url", ""))
         _check_url(key, "chat_url", row.get("chat_url", ""))
         for name in TRANSLATED_FIELDS:
-            texts = row.get(name, {})
-            if any(texts.values()) and not all(texts.get(c) for c in _languages()):
+            texts = _texts(row, name)
+            if any(texts.values()) and not all(texts.values()):
                 raise HelplineDataError(
                     f"{key}: {name} needs a text in {', '.join(_languages())}"
                 )
@@ -96,12 +119,11 @@ def helplines_data(path: Path | None = None) -> list[dict]:
 
 def _values(row: dict) -> dict:
     values = {
-        name: row.get(name, "" if name != "order" else 0) for name in PLAIN_FIELDS
+        name: row.get(name, PLAIN_DEFAULTS.get(name, "")) for name in PLAIN_FIELDS
     }
     for name in TRANSLATED_FIELDS:
-        texts = row.get(name, {})
-        for language in _languages():
-            values[f"{name}_{language}"] = texts.get(language, "")
+        for language, text in _texts(row, name).items():
+            values[f"{name}_{language}"] = text
     return values
 
 

@@ -10,7 +10,10 @@ class CampaignTranslation(TranslationOptions):
 
 @register(Helpline)
 class HelplineTranslation(TranslationOptions):
-    fields = ("description", "hours")
+    # A name that is a description ("European Helpline for Children and
+    # Adolescents") is said in the page's language; a proper name is the same in
+    # all four (campaign/data/helplines.json gives it once).
+    fields = ("name", "description", "hours")
 
 
 @register(PartnerProgramme)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from campaign.demo import load_campaign
 from campaign.models import Campaign, Helpline
+from campaign.selectors import COUNTRY_COOKIE
 
 
 @pytest.fixture
@@ -42,7 +43,11 @@ def test_staff_edit_a_helpline_in_four_languages(admin_client):
         f"/en/admin/campaign/helpline/{helpline.pk}/change/",
         {
             "country": "FR",
-            "name": "3018",
+            "name_en": "3018",
+            "name_it": "3018",
+            "name_fr": "3018",
+            "name_de": "3018",
+            "in_short_lists": "on",
             "number": "3018",
             "url": "https://e-enfance.org/numero-3018/",
             "languages": "fr",
@@ -60,4 +65,5 @@ def test_staff_edit_a_helpline_in_four_languages(admin_client):
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     helpline.refresh_from_db()
     assert helpline.description_fr == "Harcèlement en ligne"
+    admin_client.cookies[COUNTRY_COOKIE] = "FR"
     assert "Harcèlement en ligne" in admin_client.get("/fr/help/").content.decode()
