@@ -1,9 +1,7 @@
 """Reads for the campaign: the current campaign, the visitor's country, helplines."""
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from core.countries import OTHER_COUNTRY, collation_key, country_code, country_name
@@ -11,9 +9,9 @@ from core.countries import OTHER_COUNTRY, collation_key, country_code, country_n
 from .models import Campaign, Helpline, PartnerProgramme
 
 COUNTRY_COOKIE = "kh_country"
-# The country whose helplines we show when the visitor has not chosen one and their
-# browser names no country we know (see docs/decisions.md, "Helplines").
-COUNTRY_BY_LANGUAGE = {"en": "GB", "it": "IT", "fr": "FR", "de": "DE"}
+# Set on the request once its country has been looked up: the page then depends on
+# the cookie and Accept-Language, and campaign/middleware.py says so in Vary.
+VISITOR_COUNTRY_ATTRIBUTE = "_kh_visitor_country"
 # Where a visitor whose country has no helpline we could check is sent: Child
 # Helpline International's directory of its members, never another country's line.
 HELPLINE_DIRECTORY_URL = "https://childhelplineinternational.org/helplines/"
@@ -60,40 +58,82 @@ def visitor_country_chosen(request) -> str:
     return country_code(request.COOKIES.get(COUNTRY_COOKIE, ""))
 
 
+def browser_region(accept_language: str) -> str:
+    """The region of the browser's most preferred language tag that names one,
+    upper case ("CH" for "de-CH,de;q=0.9", "419" for "es-419"); "" if no tag does.
+
+    Only that first region counts: a later one is not where the visitor is but a
+    language they also read (browsers add "en-US" after the visitor's own)."""
+    for tag, quality in parse_accept_lang_header(accept_language[:500]):
+        if quality > 0:
+            region = _tag_region(tag)
+            if region:
+                return region
+    return ""
+
+
+def _tag_region(tag: str) -> str:
+    # BCP 47: language, then maybe an extended language (3 letters) and a script
+    # (4 letters), then the region (2 letters or 3 digits); anything else (a
+    # variant, an extension, "x-" private use) means the tag names no region.
+    language, *subtags = tag.replace("_", "-").split("-")
+    if len(language) < 2:
+        return ""
+    for subtag in subtags:
+        if not subtag.isascii():
+            return ""
+        if (len(subtag) == 2 and subtag.isalpha()) or (
+            len(subtag) == 3 and subtag.isdigit()
+        ):
+            return subtag.upper()
+        if not (len(subtag) in (3, 4) and subtag.isalpha()):
+            return ""
+    return ""
+
+
 def visitor_country_guessed(request) -> str:
-    """No choice yet: the first region the browser names for the page's language
-    ("de-CH" on a German page is Switzerland, "fr-BE" on a French one Belgium), else
-    the page language's usual country. A region of another language ("en-US" on a
-    German page) is not taken: the page language says more about the visitor."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for tag, _quality in parse_accept_lang_header(header[:500]):
-        parts = tag.replace("_", "-").split("-")
-        if len(parts) >= 2 and parts[0] == language and len(parts[-1]) == 2:
-            code = country_code(parts[-1])
-            if code and code != OTHER_COUNTRY:
-                return code
-    return COUNTRY_BY_LANGUAGE.get(language, "GB")
+    """No choice yet: the country the browser names in its first region, if the
+    site knows it ("de-CH" is Switzerland, "es-ES,es;q=0.9,en;q=0.8" Spain); else
+    "" and the page offers Child Helpline International's directory and the
+    chooser. Never a guess from the language alone: English is spoken in
+    Australia and India, French in Canada and Senegal, and a child there must
+    not be given the UK's or France's number (docs/decisions.md, "Helplines")."""
+    code = country_code(browser_region(request.META.get("HTTP_ACCEPT_LANGUAGE", "")))
+    return "" if code == OTHER_COUNTRY else code
 
 
 def visitor_country(request) -> str:
-    return visitor_country_chosen(request) or visitor_country_guessed(request)
+    """The chosen country, else the one the browser names, else "" (none known).
+    Looked up once a request; the page then varies on both (campaign/middleware.py)."""
+    country = getattr(request, VISITOR_COUNTRY_ATTRIBUTE, None)
+    if country is None:
+        country = visitor_country_chosen(request) or visitor_country_guessed(request)
+        setattr(request, VISITOR_COUNTRY_ATTRIBUTE, country)
+    return country
 
 
-def helplines_for(country: str) -> list[Helpline]:
-    """The country's own lines, in order; [] for a country without any (the page
-    then shows the directory), never another country's."""
+def helplines_in_full(country: str) -> list[Helpline]:
+    """Every line of the country, in order, for the help page's cards, which show
+    each line's description with it; [] for a country without any (the page then
+    shows the directory), never another country's."""
     return [line for line in site_snapshot()["helplines"] if line.country == country]
 
 
+def helplines_for(country: str) -> list[Helpline]:
+    """The country's lines for the short lists (the banner, an episode page, a
+    mail, other countries on the help page), which show a name and a number only:
+    a line that must not be shown without its description (the 3020, whose
+    description says to call the 3018) is left out."""
+    return [line for line in helplines_in_full(country) if line.in_short_lists]
+
+
 def helplines_by_country(first: str = "") -> list[tuple[str, str, list[Helpline]]]:
-    """(code, translated name, lines) for every country that has lines, sorted by
+    """(code, translated name, short-list lines) for every country that has lines, sorted by
     name in the active language, `first` at the top. From the snapshot: the number
     of queries does not grow with the number of countries."""
     groups: dict[str, list[Helpline]] = {}
-    for line in sorted(
-        site_snapshot()["helplines"], key=lambda line: (line.order, line.name)
-    ):
+    lines = [line for line in site_snapshot()["helplines"] if line.in_short_lists]
+    for line in sorted(lines, key=lambda line: (line.order, line.name)):
         groups.setdefault(line.country, []).append(line)
     return sorted(
         ((code, country_name(code) or code, lines) for code, lines in groups.items()),

@@ -10,7 +10,7 @@ from core.operator import site_operator
 from .selectors import (
     COUNTRY_COOKIE,
     helplines_by_country,
-    helplines_for,
+    helplines_in_full,
     programme_current,
     visitor_country,
     visitor_country_chosen,
@@ -26,7 +26,7 @@ def help_page(request):
         "campaign/help.html",
         {
             "country_chosen": bool(visitor_country_chosen(request)),
-            "own_helplines": helplines_for(country),
+            "own_helplines": helplines_in_full(country),
             "other_groups": [
                 group for group in helplines_by_country() if group[0] != country
             ],

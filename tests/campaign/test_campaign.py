@@ -60,17 +60,24 @@ def test_live_campaign_is_preferred_over_ended_and_upcoming(db):
 
 
 @pytest.mark.parametrize(
-    ("lang", "number"),
-    [("fr", "3018"), ("de", "116 111"), ("it", "19696"), ("en", "0800 1111")],
+    ("lang", "header", "number"),
+    [
+        ("fr", "fr-FR,fr;q=0.9", "3018"),
+        ("de", "de-DE,de;q=0.9", "116 111"),
+        ("it", "it-IT,it;q=0.9", "19696"),
+        ("en", "en-GB,en;q=0.9", "0800 1111"),
+    ],
 )
-def test_banner_shows_the_helpline_of_the_visitors_country(client, demo, lang, number):
-    page = client.get(f"/{lang}/").content.decode()
+def test_banner_shows_the_helpline_of_the_visitors_country(
+    client, demo, lang, header, number
+):
+    page = client.get(f"/{lang}/", HTTP_ACCEPT_LANGUAGE=header).content.decode()
     banner = page.split('id="awareness-banner"')[1].split("</aside>")[0]
     assert number in banner
 
 
 def test_france_shows_3018_and_119_before_other_countries(client, demo):
-    page = client.get("/fr/help/").content.decode()
+    page = client.get("/fr/help/", HTTP_ACCEPT_LANGUAGE="fr-FR").content.decode()
     assert "3018" in page and "Allô enfance en danger" in page
     assert page.index("3018") < page.index("Nummer gegen Kummer")
 
@@ -160,6 +167,7 @@ def test_banner_and_phase_cost_no_query_once_cached(
 
 
 def test_a_helpline_saved_by_staff_shows_at_once(client, demo):
+    client.cookies[COUNTRY_COOKIE] = "FR"
     client.get("/fr/")  # cached snapshot
     line = Helpline.objects.get(country="FR", number="3018")
     line.number = "3018 (new)"

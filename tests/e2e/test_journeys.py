@@ -1,7 +1,7 @@
 """The three journeys in Chromium, against a live server and a real Celery worker.
 
 1. A visitor watches an episode in German, with German captions, the creator reveal
-   and the German helpline.
+   and the helpline of the country the browser names (Italy).
 2. A participant signs up, confirms the email, completes the profile and uploads a
    clip; a 14-year-old's entry waits for the guardian's emailed consent first.
 3. A moderator approves an entry in the admin; it appears in the gallery, another
@@ -96,9 +96,12 @@ def test_visitor_switches_to_german_and_watches_an_episode(
         ".classList.contains('is-revealed')"
     )
     assert "@milkymichii" in reveal.inner_text()
+    # The browser says it-IT: Italy's lines, on the German page too (the country
+    # is where the visitor is, not the language they read).
     body = page.locator("body").inner_text()
-    assert "Nummer gegen Kummer" in body
-    assert "116 111" in body
+    assert "Telefono Azzurro" in body
+    assert "19696" in body
+    assert "Nummer gegen Kummer" not in body
     screenshot(page, f"j1-revealed-de-{width}")
     assert errors == []
 

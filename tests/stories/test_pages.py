@@ -136,17 +136,19 @@ def test_structured_data_cannot_close_its_script_block(client, make_episode):
 
 
 @pytest.mark.parametrize(
-    ("lang", "country", "helpline"),
+    ("lang", "header", "country", "helpline"),
     [
-        ("fr", "France", "3018"),
-        ("de", "Deutschland", "Nummer gegen Kummer"),
+        ("fr", "fr-FR,fr;q=0.9", "France", "3018"),
+        ("de", "de-DE,de;q=0.9", "Deutschland", "Nummer gegen Kummer"),
     ],
 )
 def test_episode_page_shows_the_visitors_helplines(
-    client, episode, lang, country, helpline
+    client, episode, lang, header, country, helpline
 ):
     load_campaign()
-    html = client.get(f"/{lang}/stories/block-the-bullies/").content.decode()
+    html = client.get(
+        f"/{lang}/stories/block-the-bullies/", HTTP_ACCEPT_LANGUAGE=header
+    ).content.decode()
     box = html.split('class="card helpline-box"')[1].split("</section>")[0]
     assert country in box and helpline in box
 
