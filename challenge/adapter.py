@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.urls import reverse
 
-from core.accounts import VerificationMailAdapterMixin
+from core.accounts import SiteUrlMailAdapterMixin, VerificationMailAdapterMixin
 
 from .errors import UnclearMailbox
 from .mailboxes import is_clear_mailbox
@@ -13,7 +13,9 @@ def _has_profile(user) -> bool:
     return Participant.objects.filter(user=user).exists()
 
 
-class AccountAdapter(VerificationMailAdapterMixin, DefaultAccountAdapter):
+class AccountAdapter(
+    SiteUrlMailAdapterMixin, VerificationMailAdapterMixin, DefaultAccountAdapter
+):
     """After signing up and confirming the email (or logging in without a profile
     yet), the next step is "complete your profile". A `?next=` still wins: allauth
     only asks the adapter when there is none. The "check your e-mail" page says

@@ -7,13 +7,18 @@
   skips the confirmation mail when its "confirm_email" limit is reached, yet shows
   the same page. The adapter records what happened (VerificationMailAdapterMixin)
   and the page offers "send it again" (verification_resend).
+- Every link in allauth's mails starts with SITE_URL (SiteUrlMailAdapterMixin), never
+  with the Host header of the request that asked for the mail.
 """
+
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_at_login,
 )
 from allauth.account.stages import EmailVerificationStage, LoginStageController
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect
@@ -47,6 +52,37 @@ class VerificationMailAdapterMixin:
         sent = getattr(request, "verification_mail_sent", False)
         request.session[VERIFICATION_MAIL] = "sent" if sent else "limited"
         return super().respond_email_verification_sent(request, user)
+
+
+class SiteUrlMailAdapterMixin:
+    """For the account adapter: absolute links in allauth's mails (password reset,
+    e-mail confirmation, "you already have an account") start with SITE_URL.
+
+    allauth builds them from the request, and Django checks the Host header's name
+    against ALLOWED_HOSTS but not its port: a request sent with `Host: site:6666`
+    would mail a reset link to that port, and with log-in on reset a link that opens
+    elsewhere gives the account away. Links of the asking host are rebased here,
+    whichever allauth flow built them.
+    """
+
+    def send_mail(self, template_prefix, email, context):
+        request = context.get("request") or getattr(self, "request", None)
+        if request is not None:
+            host = request.get_host()
+            context = {key: _on_site(value, host) for key, value in context.items()}
+        return super().send_mail(template_prefix, email, context)
+
+
+def _on_site(value, host: str):
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or parts.netloc != host:
+        return value
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit(
+        (site.scheme, site.netloc, parts.path, parts.query, parts.fragment)
+    )
 
 
 @require_POST
