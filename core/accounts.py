@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -83,6 +84,18 @@ def _on_site(value, host: str):
     return urlunsplit(
         (site.scheme, site.netloc, parts.path, parts.query, parts.fragment)
     )
+
+
+def person_label(user) -> str:
+    """Who acted, as staff pages, the audit log and its CSV say it: a staff member's
+    name as set in the admin (else "Staff member N"), "participant" for anyone else,
+    "system" for the site itself. Never a username: allauth makes it from the local
+    part of the e-mail address."""
+    if user is None:
+        return gettext("system")
+    if user.is_staff:
+        return user.get_full_name() or gettext("Staff member %(id)s") % {"id": user.pk}
+    return gettext("participant")
 
 
 @require_POST

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts import person_label
+
 from ..models import Entry, EntryEvent, RejectReason
 from .entries import ADMIN_CSS
 from .filters import DecisionFilter
-from .mixins import ReadOnlyAdminMixin, StaffActorFilter, actor_label
+from .mixins import ReadOnlyAdminMixin, StaffActorFilter
 
 # What each recorded reason means, for people reading the log (the CSV keeps the codes).
 EVENT_LABELS = {
@@ -98,7 +100,7 @@ def audit_csv_response(events, filename: str) -> StreamingHttpResponse:
                         event.created_at.isoformat(),
                         event.entry_id,
                         event.entry.participant.handle,
-                        actor_label(event.actor),
+                        person_label(event.actor),
                         event.from_state,
                         event.to_state,
                         event.reason,
@@ -144,7 +146,7 @@ class EntryEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("by"))
     def moderator(self, event):
-        return actor_label(event.actor)
+        return person_label(event.actor)
 
     @admin.display(description=_("from"), ordering="from_state")
     def from_label(self, event):

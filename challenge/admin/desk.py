@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.accounts import person_label
 from core.countries import country_name
 
 from ..models import Entry, RejectReason
@@ -29,7 +30,6 @@ from ..services import claims
 from ..services.moderation import undo
 from ..states import TransitionNotAllowed
 from .forms import DecisionForm, decision_done_message, decision_overtaken_message
-from .mixins import actor_label
 
 S = Entry.State
 TRAIL = "desk_trail"
@@ -96,7 +96,7 @@ def desk_entry(model_admin, request, object_id):
         entry_id=entry.pk, moderator=request.user
     ):
         entry = Entry.objects.select_related("claimed_by").get(pk=entry.pk)
-        holder = actor_label(entry.claimed_by)
+        holder = person_label(entry.claimed_by)
         messages.warning(
             request,
             gettext("%(holder)s is reviewing entry %(id)s; here is the next one.")

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.accounts import person_label
 
 
 class ReadOnlyAdminMixin:
@@ -23,18 +24,6 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
-def actor_label(user) -> str:
-    """Who acted, as the audit log, its CSV and the desk say it: a staff member's
-    name as set in the admin (else "Staff member N"), "participant" for the person
-    whose entry it is, "system" for the site itself. Never a username: allauth
-    makes it from the local part of the e-mail address."""
-    if user is None:
-        return gettext("system")
-    if user.is_staff:
-        return user.get_full_name() or gettext("Staff member %(id)s") % {"id": user.pk}
-    return gettext("participant")
-
-
 class StaffActorFilter(admin.RelatedOnlyFieldListFilter):
     """Filter by the staff member who acted (those who ever appear in the log), by
     their display name."""
@@ -52,5 +41,5 @@ class StaffActorFilter(admin.RelatedOnlyFieldListFilter):
         )
         staff = field.related_model.objects.filter(pk__in=ids, is_staff=True)
         return sorted(
-            ((user.pk, actor_label(user)) for user in staff), key=lambda c: c[1]
+            ((user.pk, person_label(user)) for user in staff), key=lambda c: c[1]
         )

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from core.accounts import person_label
+
 from ..models import Entry
 from ..selectors.desk import DESK_STATES, free_for, review_queue_for
 
@@ -37,7 +39,7 @@ class EntryClaimed(Exception):
 
     def __init__(self, entry: Entry):
         self.entry = entry
-        holder = entry.claimed_by.get_username() if entry.claimed_by else "?"
+        holder = person_label(entry.claimed_by) if entry.claimed_by else "?"
         super().__init__(
             _(
                 "Nothing changed: %(holder)s is reviewing entry %(id)s in the desk "

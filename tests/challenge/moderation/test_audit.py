@@ -12,6 +12,7 @@ from challenge.models import (
     EntryEvent,
 )
 from challenge.services.moderation import decisions, undo
+from core.accounts import person_label
 from tests.challenge.factories import (
     make_entry,
     make_participant,
@@ -66,7 +67,7 @@ def test_audit_csv_exports_the_filtered_log(client, moderator):
     assert rows[0][:3] == ["time", "entry", "handle"]
     assert len(rows) == 2
     assert rows[1][2] == "csv_kid"
-    assert rows[1][3] == moderator.username
+    assert rows[1][3] == person_label(moderator)  # never a username
     assert rows[1][7] == "'=HYPERLINK(evil)"  # no formula injection
 
 

@@ -21,6 +21,7 @@ from challenge.models import (
 from challenge.selectors.desk import desk_queue
 from challenge.services import claims
 from challenge.services.moderation import decisions, undo
+from core.accounts import person_label
 from tests.challenge.factories import make_entry, make_participant, make_user
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_opening_a_claimed_entry_gives_the_next_one(client):
     response = client.get(desk_entry_url(taken), follow=True)
     assert response.redirect_chain[-1][0] == desk_entry_url(free)
     page = response.content.decode()
-    assert f"{holder.get_username()} is reviewing entry {taken.pk}" in page
+    assert f"{person_label(holder)} is reviewing entry {taken.pk}" in page
     taken.refresh_from_db()
     assert taken.claimed_by == holder
 
@@ -92,7 +93,7 @@ def test_a_decision_on_an_entry_someone_else_holds_is_refused(decision):
     holder, other = make_user(moderator=True), make_user(moderator=True)
     claims.entry_claim(entry_id=entry.pk, moderator=holder)
     kwargs = {"reason": "spam"} if decision == "reject" else {}
-    with pytest.raises(claims.EntryClaimed, match=holder.get_username()):
+    with pytest.raises(claims.EntryClaimed, match=person_label(holder)):
         decisions.DECISIONS[decision](entry_id=entry.pk, actor=other, **kwargs)
     entry.refresh_from_db()
     assert entry.state == S.PENDING_REVIEW
@@ -109,7 +110,7 @@ def test_the_review_page_refuses_a_claimed_entry_with_a_message(client):
         {"decision": "approve"},
         follow=True,
     )
-    assert f"{holder.get_username()} is reviewing entry {entry.pk}" in (
+    assert f"{person_label(holder)} is reviewing entry {entry.pk}" in (
         response.content.decode()
     )
     entry.refresh_from_db()
