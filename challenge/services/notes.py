@@ -52,7 +52,6 @@ from ..models import (
 from ..nudge import caption_hits, needs_careful_review
 from ..selectors.gallery import gallery_changed, public_entries
 from ..selectors.notes import (
-    is_blocked,
     note_prefs,
     note_write_refusal,
     owner_words_hit,
@@ -482,10 +481,6 @@ def note_block(*, owner: Participant, note_id: int) -> NoteBlock | None:
 def note_unblock(*, owner: Participant, block_id: int) -> bool:
     deleted, _rows = NoteBlock.objects.filter(pk=block_id, owner=owner).delete()
     return bool(deleted)
-
-
-def heart_blocked(*, owner_id: int, user) -> bool:
-    return is_blocked(owner_id=owner_id, user=user)
 
 
 # --- Reports and moderators ------------------------------------------------------------
