@@ -220,4 +220,4 @@ class NoteEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "note", "action", "role", "actor", "reason"]
     list_filter = ["action", "role", "created_at"]
     search_fields = ["reason", "=note__id", "note__author__handle"]
-    list_select_related = ["actor"]
+    list_select_related = ["actor", "note"]

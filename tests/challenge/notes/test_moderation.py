@@ -6,7 +6,9 @@ from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,6 +188,36 @@ def test_a_moderator_removes_and_restores_with_a_reason_in_the_log(note, moderat
     events = logged_in(moderator).get(reverse("admin:challenge_noteevent_changelist"))
     assert events.status_code == HTTPStatus.OK
     assert "on second look, fine" in events.content.decode()
+
+
+def test_the_log_lists_many_events_with_the_queries_of_one(moderator):
+    """Each row shows its note: loaded with the events, not one query per row."""
+    log = reverse("admin:challenge_noteevent_changelist")
+    client = logged_in(moderator)
+
+    def remove_notes(count: int) -> None:
+        for number in range(count):
+            note = write(
+                make_entry(state=S.APPROVED), make_participant(), f"n{number}"
+            ).note
+            services.note_moderate(
+                note_id=note.pk,
+                actor=make_user(moderator=True),
+                remove=True,
+                reason="mean",
+            )
+
+    def queries(rows: int) -> int:
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(log)
+        assert len(page.context["cl"].result_list) == rows
+        return len(context)
+
+    remove_notes(1)
+    client.get(log)  # the session and the permissions, loaded once
+    one = queries(1)
+    remove_notes(11)
+    assert queries(12) == one
 
 
 def test_the_log_cannot_be_edited_or_deleted(note, moderator):
