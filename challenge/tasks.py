@@ -12,8 +12,11 @@ from core.jobs import enqueue
 
 from . import jobs
 from .models import GuardianNotice, ModerationNotice
-from .services import guardian, notes, notices, privacy, submission, uploads
+from .services import guardian, notices, privacy, submission, uploads
 from .services.moderation import decisions, reports
+from .services.notes.digest import note_digest_send, notes_digest_prepare
+from .services.notes.guardian import notes_guardian_email_send
+from .services.notes.writing import note_nudges_expire_abandoned
 
 
 @shared_task(
@@ -42,7 +45,7 @@ def send_guardian_notice(notice_id: int) -> None:
 
 @shared_task(name=jobs.EXPIRE_ABANDONED_NUDGES)
 def expire_abandoned_nudges() -> int:
-    return submission.nudges_expire_abandoned() + notes.note_nudges_expire_abandoned()
+    return submission.nudges_expire_abandoned() + note_nudges_expire_abandoned()
 
 
 @shared_task(
@@ -90,13 +93,13 @@ def send_report_burst_alert(entry_id: int) -> bool:
 )
 def send_notes_guardian_email(settings_id: int) -> None:
     """Asks the guardian about notes; sends nothing once they agreed."""
-    notes.notes_guardian_email_send(settings_id=settings_id)
+    notes_guardian_email_send(settings_id=settings_id)
 
 
 @shared_task(name=jobs.NOTES_DIGEST)
 def notes_digest() -> int:
     """Daily: one mail at most per owner about new notes (beat)."""
-    ids = notes.notes_digest_prepare()
+    ids = notes_digest_prepare()
     for digest_id in ids:
         enqueue(jobs.SEND_NOTE_DIGEST, digest_id)
     return len(ids)
@@ -110,7 +113,7 @@ def notes_digest() -> int:
     max_retries=8,
 )
 def send_note_digest(digest_id: int) -> None:
-    notes.note_digest_send(digest_id=digest_id)
+    note_digest_send(digest_id=digest_id)
 
 
 @shared_task(name=jobs.SWEEP_NOTICES)

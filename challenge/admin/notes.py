@@ -1,7 +1,7 @@
 """Kind notes in the admin: the queue of reported and held notes, each with its entry
 and the writer's recent notes; remove or restore with a reason (through
-services.notes, every step in the append-only NoteEvent log); everything one writer
-posted removed in one step."""
+services.notes.moderators, every step in the append-only NoteEvent log); everything
+one writer posted removed in one step."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import Note, NoteEvent, NoteReport
-from ..services import notes as services
+from ..services.notes.moderators import (
+    can_moderate_notes,
+    note_moderate,
+    notes_remove_all_by_author,
+)
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
 N = Note.State
@@ -106,7 +110,7 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def has_moderate_permission(self, request):
-        return services.can_moderate_notes(request.user)
+        return can_moderate_notes(request.user)
 
     @admin.display(description=_("note"))
     def excerpt(self, note):
@@ -171,7 +175,7 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if self._needs_reason(request):
             return
         changed = sum(
-            services.note_moderate(
+            note_moderate(
                 note_id=pk,
                 actor=request.user,
                 remove=remove,
@@ -203,7 +207,7 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return
         removed = 0
         for author_id in set(queryset.values_list("author_id", flat=True)):
-            removed += services.notes_remove_all_by_author(
+            removed += notes_remove_all_by_author(
                 author_id=author_id, actor=request.user, reason=self._reason(request)
             )
         self.message_user(

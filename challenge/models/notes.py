@@ -39,7 +39,7 @@ class Note(models.Model):
         default=State.PUBLISHED,
     )
     # One of the owner's own words is in it: only its writer sees it. Kept in step
-    # with the owner's list by services.notes.note_settings_update.
+    # with the owner's list by services.notes.owner.note_settings_update.
     muted = models.BooleanField(_("hidden by the owner's words"), default=False)
     nudge_outcome = models.CharField(
         _("kindness nudge"),

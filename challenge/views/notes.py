@@ -1,6 +1,6 @@
 """Kind notes: writing one (and "think before you post"), reporting one, the owner's
 controls (remove, block, settings), the digest's unsubscribe link and the guardian's
-answer. Thin: reads through challenge.selectors.notes, writes through
+answer. Thin: reads through challenge.selectors.notes, writes through the flows of
 challenge.services.notes."""
 
 from http import HTTPStatus
@@ -29,7 +29,25 @@ from ..selectors.notes import (
     public_note,
 )
 from ..selectors.participants import account_addresses, entry_for_participant
-from ..services import notes as services
+from ..services.notes.digest import (
+    notes_digest_unsubscribe,
+    participant_from_unsubscribe_token,
+)
+from ..services.notes.guardian import (
+    note_guardian_decide,
+    note_guardian_request,
+    note_guardian_resend,
+    notes_guardian_from_token,
+)
+from ..services.notes.owner import note_settings_update
+from ..services.notes.removal import (
+    note_block,
+    note_unblock,
+    notes_remove,
+    notes_remove_by_writer,
+)
+from ..services.notes.reports import NoteReportRefused, note_report_create
+from ..services.notes.writing import note_nudge_decide, note_submit
 from .common import participant_required, safe_next
 from .gallery import render_entry_page
 
@@ -76,7 +94,7 @@ def _note_create(request, pk: int):
     form = NoteForm(request.POST, auto_id="note_%s")
     if form.is_valid():
         try:
-            result = services.note_submit(
+            result = note_submit(
                 entry_id=entry.pk,
                 participant=request.participant,
                 text=form.cleaned_data["text"],
@@ -106,7 +124,7 @@ def note_nudge(request, pk: int):
     still_hurtful = False
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.note_nudge_decide(
+            result = note_nudge_decide(
                 nudge_id=nudge.pk,
                 participant=request.participant,
                 choice=form.cleaned_data["choice"],
@@ -149,13 +167,13 @@ def note_report(request, pk: int):
         if limited:
             return limited
         try:
-            services.note_report_create(
+            note_report_create(
                 note_id=note.pk,
                 user=request.user,
                 reason=request.POST.get("reason", ""),
                 text=request.POST.get("text", ""),
             )
-        except services.NoteReportRefused as error:
+        except NoteReportRefused as error:
             if request.POST.get("reason", "") not in ReportReason.values:
                 context.update(error=str(error.message), text=request.POST.get("text"))
                 return render(
@@ -180,11 +198,11 @@ def note_owner_action(request, pk: int):
     participant = request.participant
     action = request.POST.get("action", "")
     if action == "remove":
-        count = services.notes_remove(owner=participant, note_ids=[pk])
+        count = notes_remove(owner=participant, note_ids=[pk])
         if count:
             messages.success(request, _("The note was removed."))
     elif action == "remove_writer":
-        count = services.notes_remove_by_writer(owner=participant, note_id=pk)
+        count = notes_remove_by_writer(owner=participant, note_id=pk)
         messages.success(
             request,
             ngettext(
@@ -195,7 +213,7 @@ def note_owner_action(request, pk: int):
             % {"count": count},
         )
     elif action == "block":
-        block = services.note_block(owner=participant, note_id=pk)
+        block = note_block(owner=participant, note_id=pk)
         if block is not None:
             messages.success(
                 request,
@@ -222,7 +240,7 @@ def notes_manage(request, pk: int):
         if not ids:
             messages.error(request, _("Select the notes to remove first."))
         else:
-            count = services.notes_remove(owner=participant, note_ids=ids)
+            count = notes_remove(owner=participant, note_ids=ids)
             messages.success(
                 request,
                 ngettext(
@@ -281,14 +299,14 @@ def notes_settings(request):
             )
         if form.is_valid():
             try:
-                services.note_settings_update(
+                note_settings_update(
                     participant=participant,
                     open=wants_open,
                     words=data["words"],
                     digest=data["digest"],
                 )
                 if asks_guardian:
-                    sent = services.note_guardian_request(
+                    sent = note_guardian_request(
                         participant=participant, guardian_email=guardian_email
                     )
                     messages.info(
@@ -322,7 +340,7 @@ def notes_settings(request):
 def notes_guardian_resend(request):
     """The same guardian gets a new link (the previous one stops working)."""
     try:
-        services.note_guardian_resend(participant=request.participant)
+        note_guardian_resend(participant=request.participant)
     except ChallengeError as error:
         messages.error(request, error.message)
     else:
@@ -333,7 +351,7 @@ def notes_guardian_resend(request):
 @require_POST
 @participant_required
 def notes_unblock(request, pk: int):
-    if services.note_unblock(owner=request.participant, block_id=pk):
+    if note_unblock(owner=request.participant, block_id=pk):
         messages.success(request, _("Unblocked."))
     return redirect("challenge:notes_settings")
 
@@ -345,12 +363,12 @@ def notes_unblock(request, pk: int):
 def notes_unsubscribe(request, token: str):
     """Works without logging in. Opening the link never changes anything (mail
     scanners open links): the button does."""
-    participant = services.participant_from_unsubscribe_token(token)
+    participant = participant_from_unsubscribe_token(token)
     if participant is None:
         raise Http404(_("This link is not valid."))
     done = False
     if request.method == "POST":
-        services.notes_digest_unsubscribe(participant=participant)
+        notes_digest_unsubscribe(participant=participant)
         done = True
     response = render(
         request,
@@ -368,7 +386,7 @@ def notes_guardian(request, token: str):
     entries. Opening the link never decides; the child's own session never answers."""
     context: dict = {"token": token}
     try:
-        row = services.notes_guardian_from_token(token)
+        row = notes_guardian_from_token(token)
     except GuardianLinkError as error:
         context["error"] = error.message
         status = HTTPStatus.OK if error.code == "used" else HTTPStatus.NOT_FOUND
@@ -386,9 +404,7 @@ def notes_guardian(request, token: str):
             return _guardian_page(request, context, HTTPStatus.FORBIDDEN)
         confirm = request.POST.get("decision") == "confirm"
         try:
-            services.note_guardian_decide(
-                token=token, confirm=confirm, user=request.user
-            )
+            note_guardian_decide(token=token, confirm=confirm, user=request.user)
         except ChallengeError as error:
             context["error"] = error.message
             return _guardian_page(request, context, HTTPStatus.BAD_REQUEST)

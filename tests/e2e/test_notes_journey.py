@@ -7,7 +7,7 @@ import re
 import pytest
 
 from challenge.models import Entry, Note, NoteBlock, NoteEvent, WatchedWord
-from challenge.services.notes import note_submit
+from challenge.services.notes.writing import note_submit
 from tests.browser import screenshot
 from tests.challenge.factories import PASSWORD, make_entry, make_participant, make_user
 

@@ -6,7 +6,7 @@ import re
 
 from django.urls import reverse
 
-from challenge.services.notes import note_submit
+from challenge.services.notes.writing import note_submit
 
 
 def detail_url(entry) -> str:

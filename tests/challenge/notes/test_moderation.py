@@ -14,7 +14,10 @@ from django.utils import timezone
 
 from challenge.models import Entry, Note, NoteEvent, NoteReport
 from challenge.selectors.dashboard import dashboard_figures
-from challenge.services import notes as services
+from challenge.services.notes.moderators import note_moderate
+from challenge.services.notes.removal import notes_remove
+from challenge.services.notes.reports import note_report_create
+from challenge.services.notes.writing import note_nudge_decide
 from tests.challenge.factories import make_entry, make_participant, make_user
 
 from .helpers import detail_url, shown_texts, write
@@ -108,9 +111,7 @@ def test_a_note_nobody_sees_cannot_be_reported(note, gone, moderator):
     if gone == "held":
         Note.objects.filter(pk=note.pk).update(state=Note.State.HELD)
     elif gone == "removed":
-        services.note_moderate(
-            note_id=note.pk, actor=moderator, remove=True, reason="x"
-        )
+        note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="x")
     else:
         from challenge.services.moderation.decisions import entry_hide
 
@@ -127,7 +128,7 @@ def test_the_queue_shows_held_and_reported_notes_only(moderator):
     quiet = write(entry, make_participant(), "quiet kind note").note
     reported = write(entry, make_participant(), "reported note").note
     held = write(entry, make_participant(), "go die").note
-    services.note_report_create(note_id=reported.pk, user=old_account(), reason="spam")
+    note_report_create(note_id=reported.pk, user=old_account(), reason="spam")
     page = logged_in(moderator).get(CHANGELIST)
     assert page.status_code == HTTPStatus.OK
     listed = {note.pk for note in page.context["cl"].result_list}
@@ -200,7 +201,7 @@ def test_the_log_lists_many_events_with_the_queries_of_one(moderator):
             note = write(
                 make_entry(state=S.APPROVED), make_participant(), f"n{number}"
             ).note
-            services.note_moderate(
+            note_moderate(
                 note_id=note.pk,
                 actor=make_user(moderator=True),
                 remove=True,
@@ -221,7 +222,7 @@ def test_the_log_lists_many_events_with_the_queries_of_one(moderator):
 
 
 def test_the_log_cannot_be_edited_or_deleted(note, moderator):
-    services.note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="x")
+    note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="x")
     event = NoteEvent.objects.get()
     client = logged_in(make_user(superuser=True))
     change = reverse("admin:challenge_noteevent_change", args=[event.pk])
@@ -236,8 +237,8 @@ def test_what_the_owner_removed_a_moderator_does_not_restore(moderator):
     owner = make_participant()
     entry = make_entry(state=S.APPROVED, participant=owner)
     note = write(entry, make_participant(), "meh").note
-    services.notes_remove(owner=owner, note_ids=[note.pk])
-    assert not services.note_moderate(
+    notes_remove(owner=owner, note_ids=[note.pk])
+    assert not note_moderate(
         note_id=note.pk, actor=moderator, remove=False, reason="looks fine"
     )
     note.refresh_from_db()
@@ -245,8 +246,8 @@ def test_what_the_owner_removed_a_moderator_does_not_restore(moderator):
 
 
 def test_a_decision_resolves_the_open_reports(note, moderator):
-    services.note_report_create(note_id=note.pk, user=old_account(), reason="spam")
-    services.note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="y")
+    note_report_create(note_id=note.pk, user=old_account(), reason="spam")
+    note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="y")
     assert not NoteReport.objects.filter(resolved_at__isnull=True).exists()
 
 
@@ -281,7 +282,7 @@ def test_staff_without_the_permission_cannot_decide(note):
     note.refresh_from_db()
     assert note.state == Note.State.PUBLISHED
     with pytest.raises(PermissionDenied):
-        services.note_moderate(note_id=note.pk, actor=staff, remove=True, reason="x")
+        note_moderate(note_id=note.pk, actor=staff, remove=True, reason="x")
 
 
 def test_the_dashboard_shows_the_notes_rate_beside_the_captions(moderator):
@@ -290,15 +291,13 @@ def test_the_dashboard_shows_the_notes_rate_beside_the_captions(moderator):
         writer = make_participant()
         nudge = write(entry, writer, text).nudge
         if choice == "edit":
-            services.note_nudge_decide(
+            note_nudge_decide(
                 nudge_id=nudge.pk, participant=writer, choice="edit", text="kind"
             )
         elif choice == "cancel":
-            services.note_nudge_decide(
-                nudge_id=nudge.pk, participant=writer, choice="cancel"
-            )
+            note_nudge_decide(nudge_id=nudge.pk, participant=writer, choice="cancel")
         else:
-            services.note_nudge_decide(
+            note_nudge_decide(
                 nudge_id=nudge.pk, participant=writer, choice="post_anyway"
             )
     figures = dashboard_figures()

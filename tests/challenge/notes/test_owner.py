@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from challenge.models import Entry, Heart, Note, NoteBlock, NoteEvent, NoteSettings
 from challenge.selectors.notes import note_prefs
-from challenge.services import notes as services
+from challenge.services.notes.removal import note_block
 from tests.challenge.factories import make_entry, make_participant
 
 from .helpers import detail_url, note_url, shown_texts, write
@@ -256,7 +256,7 @@ def test_a_blocked_writer_may_still_take_a_heart_back(owner, entry):
     client.post(reverse("gallery:heart", args=[entry.pk]))
     assert Heart.objects.count() == 1
     note = write(entry, pest, "hi").note
-    services.note_block(owner=owner, note_id=note.pk)
+    note_block(owner=owner, note_id=note.pk)
     client.post(reverse("gallery:heart", args=[entry.pk]))
     assert not Heart.objects.exists()
     entry.refresh_from_db()
@@ -265,7 +265,7 @@ def test_a_blocked_writer_may_still_take_a_heart_back(owner, entry):
 
 def test_the_owner_unblocks_from_the_list(owner, entry):
     pest = make_participant(handle="pest_two")
-    services.note_block(owner=owner, note_id=write(entry, pest, "x").note.pk)
+    note_block(owner=owner, note_id=write(entry, pest, "x").note.pk)
     page = logged_in(owner).get(reverse("challenge:notes_settings"))
     assert "@pest_two" in page.content.decode()
     block = NoteBlock.objects.get()
@@ -281,7 +281,7 @@ def test_the_owner_unblocks_from_the_list(owner, entry):
 
 def test_an_owner_cannot_block_themselves(owner, entry):
     note = write(entry, owner, "my own note").note
-    assert services.note_block(owner=owner, note_id=note.pk) is None
+    assert note_block(owner=owner, note_id=note.pk) is None
     assert not NoteBlock.objects.exists()
 
 

@@ -15,9 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenge import tasks
-from challenge.models import Entry, Note, NoteBlock, NoteDigest, NoteNudge, NoteReport
+from challenge.models import (
+    Entry,
+    Note,
+    NoteBlock,
+    NoteDigest,
+    NoteNudge,
+    NoteReport,
+    NoteSettings,
+)
 from challenge.selectors.notes import note_prefs
-from challenge.services import notes as services
+from challenge.services.notes.owner import note_settings_update
+from challenge.services.notes.removal import note_block
+from challenge.services.notes.reports import note_report_create
 from challenge.services.privacy import account_delete, participant_data
 from tests.challenge.factories import make_entry, make_participant, make_user
 
@@ -58,9 +68,9 @@ def test_deleting_an_account_deletes_its_notes_prompts_and_blocks(committed):
     entry = make_entry(state=S.APPROVED, participant=owner)
     note = write(entry, writer, "bye").note
     write(entry, writer, "you loser")
-    services.note_block(owner=owner, note_id=note.pk)
+    note_block(owner=owner, note_id=note.pk)
     reporter = make_user()
-    services.note_report_create(
+    note_report_create(
         note_id=write(entry, make_participant(), "x").note.pk,
         user=reporter,
         reason="spam",
@@ -113,8 +123,8 @@ def test_one_digest_a_day_with_the_count_of_new_notes():
 def test_no_digest_for_a_minor_by_default():
     minor = make_participant(age=14, country="FR")
     entry = make_entry(state=S.APPROVED, participant=minor)
-    services.note_settings_update(participant=minor, open=True, words="", digest=False)
-    services.NoteSettings.objects.filter(participant=minor).update(
+    note_settings_update(participant=minor, open=True, words="", digest=False)
+    NoteSettings.objects.filter(participant=minor).update(
         guardian_confirmed_at=timezone.now(), digest=None
     )
     write(entry, make_participant(), "hello")

@@ -11,8 +11,11 @@ from django.urls import reverse
 
 from challenge.management.commands.notes_seed import seed_notes
 from challenge.models import Entry, Note
-from challenge.services import notes as services
+from challenge.selectors.gallery import public_entries
 from challenge.services.moderation.decisions import entry_hide, entry_restore
+from challenge.services.notes.moderators import note_moderate
+from challenge.services.notes.removal import notes_remove
+from challenge.services.notes.reports import NoteReportRefused, note_report_create
 from challenge.services.submission import entry_withdraw
 from tests.challenge.factories import make_entry, make_participant
 
@@ -45,12 +48,10 @@ def test_a_removed_note_never_comes_back_from_the_cache(committed, moderator):
         notes = [write(entry, make_participant(), f"note {n}").note for n in range(2)]
     assert len(shown_texts(Client().get(detail_url(entry)))) == 2
     with committed():
-        services.notes_remove(owner=owner, note_ids=[notes[0].pk])
+        notes_remove(owner=owner, note_ids=[notes[0].pk])
     assert shown_texts(Client().get(detail_url(entry))) == ["note 1"]
     with committed():
-        services.note_moderate(
-            note_id=notes[1].pk, actor=moderator, remove=True, reason="x"
-        )
+        note_moderate(note_id=notes[1].pk, actor=moderator, remove=True, reason="x")
     assert shown_texts(Client().get(detail_url(entry))) == []
 
 
@@ -63,9 +64,9 @@ def test_notes_disappear_with_a_hidden_entry_and_come_back_with_it(
     with committed():
         entry_hide(entry_id=entry.pk, actor=moderator)
     assert Client().get(detail_url(entry)).status_code == HTTPStatus.NOT_FOUND
-    assert services.public_entries().filter(pk=entry.pk).count() == 0
-    with pytest.raises(services.NoteReportRefused):
-        services.note_report_create(note_id=note.pk, user=moderator, reason="spam")
+    assert public_entries().filter(pk=entry.pk).count() == 0
+    with pytest.raises(NoteReportRefused):
+        note_report_create(note_id=note.pk, user=moderator, reason="spam")
     with committed():
         entry_restore(entry_id=entry.pk, actor=moderator)
     assert shown_texts(Client().get(detail_url(entry))) == ["kind"]

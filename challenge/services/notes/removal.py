@@ -1,0 +1,63 @@
+"""The owner removes notes under their own entries (several at once, or everything
+one writer left) and blocks writers: no new notes, no new hearts on any of the
+owner's entries."""
+
+from django.db import transaction
+
+from ...models import Note, NoteBlock, NoteEvent, Participant
+from .common import notes_remove_each
+
+
+def _owned_notes(owner: Participant):
+    return Note.objects.select_for_update().filter(entry__participant=owner)
+
+
+@transaction.atomic
+def notes_remove(*, owner: Participant, note_ids: list[int]) -> int:
+    """The owner removes several notes at once (only notes under their own entries;
+    other ids are ignored). Each removal is logged. Returns how many were removed."""
+    return notes_remove_each(
+        _owned_notes(owner).filter(pk__in=note_ids),
+        actor=owner.user,
+        role=NoteEvent.Role.OWNER,
+        reason="owner_removed",
+    )
+
+
+@transaction.atomic
+def notes_remove_by_writer(*, owner: Participant, note_id: int) -> int:
+    """Every note the writer of `note_id` left under the owner's entries."""
+    note = _owned_notes(owner).filter(pk=note_id).first()
+    if note is None:
+        return 0
+    return notes_remove_each(
+        _owned_notes(owner).filter(author_id=note.author_id),
+        actor=owner.user,
+        role=NoteEvent.Role.OWNER,
+        reason="owner_removed_writer",
+    )
+
+
+@transaction.atomic
+def note_block(*, owner: Participant, note_id: int) -> NoteBlock | None:
+    """Block the writer of a note under the owner's entries: no new notes, no new
+    hearts on any of the owner's entries. The writer is never told."""
+    note = (
+        Note.objects.filter(pk=note_id, entry__participant=owner)
+        .select_related("author")
+        .first()
+    )
+    if note is None or note.author.user_id == owner.user_id:
+        return None
+    block, _created = NoteBlock.objects.get_or_create(
+        owner=owner,
+        blocked_id=note.author.user_id,
+        defaults={"handle": note.author.handle},
+    )
+    return block
+
+
+@transaction.atomic
+def note_unblock(*, owner: Participant, block_id: int) -> bool:
+    deleted, _rows = NoteBlock.objects.filter(pk=block_id, owner=owner).delete()
+    return bool(deleted)
