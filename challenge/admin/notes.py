@@ -74,7 +74,7 @@ class NoteReportInline(ReadOnlyInline):
 
 class NoteEventInline(ReadOnlyInline):
     model = NoteEvent
-    fields = ["created_at", "action", "role", "actor", "reason"]
+    fields = ["created_at", "from_state", "to_state", "role", "actor", "reason"]
     readonly_fields = fields
 
 
@@ -219,9 +219,17 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(NoteEvent)
 class NoteEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The log of removals and restorations: owners', moderators' and automatic."""
+    """The log of every note's states: owners', moderators' and automatic changes."""
 
-    list_display = ["created_at", "note", "action", "role", "actor", "reason"]
-    list_filter = ["action", "role", "created_at"]
+    list_display = [
+        "created_at",
+        "note",
+        "from_state",
+        "to_state",
+        "role",
+        "actor",
+        "reason",
+    ]
+    list_filter = ["to_state", "role", "created_at"]
     search_fields = ["reason", "=note__id", "note__author__handle"]
     list_select_related = ["actor", "note"]

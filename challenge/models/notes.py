@@ -1,6 +1,6 @@
 """Kind notes: short comments on gallery entries, the "think before you post" record
 behind them, the owner's controls (who may write, hidden words, blocks), reports on
-notes, the append-only log of removals, and the daily digest mail."""
+notes, the append-only log of their states, and the daily digest mail."""
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,7 @@ from .notices import SentOnce
 
 class Note(models.Model):
     """A note under an entry. Its `state` changes only through
-    challenge.services.notes (each change leaves a NoteEvent)."""
+    challenge.note_states (each change leaves a NoteEvent)."""
 
     class State(models.TextChoices):
         PUBLISHED = "published", _("Published")
@@ -48,6 +48,8 @@ class Note(models.Model):
         default=NudgeOutcome.NONE,
     )
     watched_hits = models.JSONField(_("watched words found"), default=list, blank=True)
+    # Open reports, counted as on entries (Entry.report_count): every report, weighed
+    # or not, until a moderator's decision resolves them.
     report_count = models.PositiveIntegerField(_("reports"), default=0)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     state_changed_at = models.DateTimeField(auto_now_add=True)
@@ -69,12 +71,8 @@ class Note(models.Model):
 
 
 class NoteEvent(models.Model):
-    """Append-only log of what happened to a note: who, what, why, when."""
-
-    class Action(models.TextChoices):
-        HELD = "held", _("Held for a moderator")
-        REMOVED = "removed", _("Removed")
-        RESTORED = "restored", _("Restored")
+    """Append-only history of a note's states: who, from, to, why, when (the shape
+    of an EntryEvent; `role` says in which capacity the actor acted)."""
 
     class Role(models.TextChoices):
         OWNER = "owner", _("The entry's owner")
@@ -93,7 +91,10 @@ class NoteEvent(models.Model):
         verbose_name=_("by"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_state = models.CharField(
+        _("from"), max_length=10, choices=Note.State.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=10, choices=Note.State.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
@@ -103,7 +104,7 @@ class NoteEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.note_id}: {self.action}"
+        return f"{self.note_id}: {self.from_state} → {self.to_state}"
 
 
 class NoteNudge(models.Model):

@@ -101,4 +101,4 @@ def test_notes_journey(live_server, transactional_db, new_page):
     assert log.count("Removed") == 3
     assert "The entry's owner" in log
     screenshot(admin, "notes-log-desktop")
-    assert NoteEvent.objects.filter(action="removed", role="owner").count() == 3
+    assert NoteEvent.objects.filter(to_state="removed", role="owner").count() == 3

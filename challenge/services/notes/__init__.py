@@ -9,8 +9,8 @@
 - `moderators`: the moderators' decisions;
 - `digest`: the daily mail about new notes.
 
-Every change of a note's state leaves an append-only NoteEvent (who, what, why,
-when). A note shows only under a public entry, so its visibility follows the
+A note's state changes only through challenge.note_states (each change leaves a
+NoteEvent). A note shows only under a public entry, so its visibility follows the
 entry's; the gallery's cached pages are invalidated on commit whenever what an entry
 page shows may have changed (`common.gallery_changed_on_commit`).
 """

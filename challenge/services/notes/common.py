@@ -1,9 +1,9 @@
 """What several note flows share."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from ...models import Note, NoteEvent, NoteSettings, Participant
+from ...models import Note, NoteSettings, Participant
+from ...note_states import note_transition
 from ...selectors.gallery import gallery_changed
 
 
@@ -19,20 +19,21 @@ def settings_row_locked(participant: Participant) -> NoteSettings:
 
 
 def notes_remove_each(notes, *, actor, role: str, reason: str) -> int:
-    """Remove every note of `notes` (a queryset) not removed yet, each with its own
-    event. Returns how many were removed."""
-    removed = 0
-    for note in notes.exclude(state=Note.State.REMOVED):
-        note.state, note.state_changed_at = Note.State.REMOVED, timezone.now()
-        note.save(update_fields=["state", "state_changed_at"])
-        NoteEvent.objects.create(
-            note=note,
-            actor=actor,
+    """Remove every note of `notes` (a queryset) not removed yet, each by its own
+    transition and event. Returns how many were removed."""
+    note_ids = list(
+        notes.select_for_update()
+        .exclude(state=Note.State.REMOVED)
+        .values_list("pk", flat=True)
+    )
+    for note_id in note_ids:
+        note_transition(
+            note_id=note_id,
+            to_state=Note.State.REMOVED,
             role=role,
-            action=NoteEvent.Action.REMOVED,
+            actor=actor,
             reason=reason,
         )
-        removed += 1
-    if removed:
+    if note_ids:
         gallery_changed_on_commit()
-    return removed
+    return len(note_ids)

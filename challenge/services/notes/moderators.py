@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...models import Note, NoteEvent, NoteReport
+from ...note_states import NoteTransitionNotAllowed, note_transition
 from .common import gallery_changed_on_commit, notes_remove_each
 
-N = Note.State
-E = NoteEvent.Action
 MODERATE_NOTES = "challenge.moderate_note"
 
 
@@ -26,41 +25,40 @@ def _require_moderator(actor) -> None:
         raise PermissionDenied(_("Only moderators can remove or restore notes."))
 
 
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValueError(_("Give a reason."))
+    return reason.strip()[:200]
+
+
+def _resolve_reports(notes) -> None:
+    """A moderator decided: the notes' open reports are resolved, and their
+    `report_count` (the open reports, as on entries) goes back to 0."""
+    NoteReport.objects.filter(note__in=notes, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    notes.filter(report_count__gt=0).update(report_count=0)
+
+
 @transaction.atomic
 def note_moderate(*, note_id: int, actor, remove: bool, reason: str) -> bool:
     """A moderator removes a note (published or held) or restores one (held, or
     removed by a moderator: what an owner removed from their own entry stays
-    removed). Open reports are resolved. Returns whether anything changed."""
+    removed; see challenge.note_states). Open reports are resolved. Returns whether
+    anything changed."""
     _require_moderator(actor)
-    if not reason.strip():
-        raise ValueError(_("Give a reason."))
-    note = Note.objects.select_for_update().get(pk=note_id)
-    if remove:
-        if note.state == N.REMOVED:
-            return False
-        to_state, action = N.REMOVED, E.REMOVED
-    else:
-        last = note.events.filter(action=E.REMOVED).first()
-        owner_removed = (
-            note.state == N.REMOVED
-            and last is not None
-            and last.role == NoteEvent.Role.OWNER
+    reason = _reason(reason)
+    try:
+        note_transition(
+            note_id=note_id,
+            to_state=Note.State.REMOVED if remove else Note.State.PUBLISHED,
+            role=NoteEvent.Role.MODERATOR,
+            actor=actor,
+            reason=reason,
         )
-        if note.state == N.PUBLISHED or owner_removed:
-            return False
-        to_state, action = N.PUBLISHED, E.RESTORED
-    note.state, note.state_changed_at = to_state, timezone.now()
-    note.save(update_fields=["state", "state_changed_at"])
-    NoteEvent.objects.create(
-        note=note,
-        actor=actor,
-        role=NoteEvent.Role.MODERATOR,
-        action=action,
-        reason=reason.strip()[:200],
-    )
-    NoteReport.objects.filter(note=note, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
-    )
+    except NoteTransitionNotAllowed:
+        return False
+    _resolve_reports(Note.objects.filter(pk=note_id))
     gallery_changed_on_commit()
     return True
 
@@ -69,13 +67,17 @@ def note_moderate(*, note_id: int, actor, remove: bool, reason: str) -> bool:
 def notes_remove_all_by_author(*, author_id: int, actor, reason: str) -> int:
     """A moderator removes everything one writer posted, in one step."""
     _require_moderator(actor)
-    if not reason.strip():
-        raise ValueError(_("Give a reason."))
-    notes = Note.objects.select_for_update().filter(author_id=author_id)
-    removed = notes_remove_each(
-        notes, actor=actor, role=NoteEvent.Role.MODERATOR, reason=reason.strip()[:200]
+    reason = _reason(reason)
+    # Every note of the writer's, removed or not, is locked first: the reports
+    # resolved below are those of these notes.
+    note_ids = list(
+        Note.objects.select_for_update()
+        .filter(author_id=author_id)
+        .values_list("pk", flat=True)
     )
-    NoteReport.objects.filter(
-        note__author_id=author_id, resolved_at__isnull=True
-    ).update(resolved_at=timezone.now())
+    notes = Note.objects.filter(pk__in=note_ids)
+    removed = notes_remove_each(
+        notes, actor=actor, role=NoteEvent.Role.MODERATOR, reason=reason
+    )
+    _resolve_reports(notes)
     return removed

@@ -9,7 +9,7 @@ from .common import notes_remove_each
 
 
 def _owned_notes(owner: Participant):
-    return Note.objects.select_for_update().filter(entry__participant=owner)
+    return Note.objects.filter(entry__participant=owner)
 
 
 @transaction.atomic

@@ -4,13 +4,13 @@ entry reports; enough weight holds the note for the moderators."""
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import clean_text
 
 from ...errors import ChallengeError
 from ...models import Note, NoteEvent, NoteReport, ReportReason
+from ...note_states import note_transition
 from ...selectors.gallery import public_entries
 from ..moderation.reports import NO_WEIGHT, report_weight
 from .common import gallery_changed_on_commit
@@ -26,10 +26,11 @@ class NoteReportRefused(ChallengeError):
 def note_report_create(
     *, note_id: int, user, reason: str, text: str = ""
 ) -> NoteReport:
-    """A signed-in account reports a note anyone can see. Weighed like entry reports
-    (services.moderation.report_weight); at NOTES_HOLD_AT_REPORTS the note is held
-    for the moderators at once. Under the note's row lock, so reports arriving
-    together hold it once."""
+    """A signed-in account reports a note anyone can see. Counted like entry reports
+    (`report_count`: the open reports, weighed or not) and weighed like them
+    (services.moderation.report_weight); at NOTES_HOLD_AT_REPORTS of weight the note
+    is held for the moderators at once. Under the note's row lock, so reports
+    arriving together hold it once."""
     if not user.is_authenticated:
         raise NoteReportRefused(_("Log in to report a note."))
     if reason not in ReportReason.values:
@@ -62,13 +63,10 @@ def note_report_create(
         or NO_WEIGHT
     )
     if weight >= settings.NOTES_HOLD_AT_REPORTS:
-        Note.objects.filter(pk=note.pk).update(
-            state=N.HELD, state_changed_at=timezone.now()
-        )
-        NoteEvent.objects.create(
-            note=note,
+        note_transition(
+            note_id=note.pk,
+            to_state=N.HELD,
             role=NoteEvent.Role.SYSTEM,
-            action=NoteEvent.Action.HELD,
             reason="reports",
         )
         gallery_changed_on_commit()

@@ -19,6 +19,7 @@ from ...errors import (
     NudgeAlreadyDecided,
 )
 from ...models import Entry, Note, NoteEvent, NoteNudge, Participant
+from ...note_states import note_record_created
 from ...nudge import caption_hits, needs_careful_review
 from ...selectors.gallery import public_entries
 from ...selectors.notes import note_prefs, note_write_refusal, owner_words_hit
@@ -101,11 +102,8 @@ def _note_create(
         watched_hits=hits,
     )
     if held:
-        NoteEvent.objects.create(
-            note=note,
-            role=NoteEvent.Role.SYSTEM,
-            action=NoteEvent.Action.HELD,
-            reason="watched_hold",
+        note_record_created(
+            note=note, role=NoteEvent.Role.SYSTEM, reason="watched_hold"
         )
     gallery_changed_on_commit()
     return note

@@ -181,10 +181,14 @@ def test_a_moderator_removes_and_restores_with_a_reason_in_the_log(note, moderat
     )
     note.refresh_from_db()
     assert note.state == Note.State.PUBLISHED
-    log = list(NoteEvent.objects.order_by("id").values_list("action", "role", "reason"))
+    log = list(
+        NoteEvent.objects.order_by("id").values_list(
+            "from_state", "to_state", "role", "reason"
+        )
+    )
     assert log == [
-        ("removed", "moderator", "insulting"),
-        ("restored", "moderator", "on second look, fine"),
+        ("published", "removed", "moderator", "insulting"),
+        ("removed", "published", "moderator", "on second look, fine"),
     ]
     events = logged_in(moderator).get(reverse("admin:challenge_noteevent_changelist"))
     assert events.status_code == HTTPStatus.OK

@@ -181,7 +181,7 @@ def test_the_owner_removes_several_notes_at_once_and_each_is_logged(owner, entry
     )
     assert response.status_code == HTTPStatus.FOUND
     assert shown_texts(Client().get(detail_url(entry))) == ["note 3"]
-    events = NoteEvent.objects.filter(action="removed")
+    events = NoteEvent.objects.filter(from_state="published", to_state="removed")
     assert events.count() == 3
     assert {(e.role, e.actor_id) for e in events} == {("owner", owner.user_id)}
 

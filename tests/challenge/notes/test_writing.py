@@ -184,7 +184,8 @@ def test_a_hold_phrase_keeps_the_note_for_a_moderator(entry, writer, writer_clie
     assert note.state == Note.State.HELD
     assert not NoteNudge.objects.exists()
     event = NoteEvent.objects.get()
-    assert (event.action, event.role, event.reason) == (
+    assert (event.from_state, event.to_state, event.role, event.reason) == (
+        "",
         "held",
         "system",
         "watched_hold",
