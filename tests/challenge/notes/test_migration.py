@@ -2,12 +2,9 @@
 and `to` (read back from the note's earlier events), and `report_count` becomes the
 open reports; going back restores the old columns and counts."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
 from challenge.models import Entry, Note, NoteEvent, WatchedWord
 from challenge.services.notes.moderators import note_moderate
@@ -15,7 +12,7 @@ from challenge.services.notes.removal import notes_remove
 from challenge.services.notes.reports import note_report_create
 from tests.challenge.factories import make_entry, make_participant, make_user
 
-from .helpers import write
+from .helpers import old_account, write
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("challenge", "0016_resumable_upload_multipart")]
@@ -27,13 +24,6 @@ def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-def old_account():
-    user = make_user()
-    user.date_joined = timezone.now() - dt.timedelta(days=60)
-    user.save(update_fields=["date_joined"])
-    return user
 
 
 def test_the_notes_history_survives_the_migration_both_ways(settings):

@@ -1,7 +1,6 @@
 """Reports on notes and the moderators' side: the queue, remove and restore with a
 reason in the log, everything by one writer in one step."""
 
-import datetime as dt
 from http import HTTPStatus
 
 import pytest
@@ -10,7 +9,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from challenge.models import Entry, Note, NoteEvent, NoteReport
 from challenge.selectors.dashboard import dashboard_figures
@@ -20,7 +18,7 @@ from challenge.services.notes.reports import note_report_create
 from challenge.services.notes.writing import note_nudge_decide
 from tests.challenge.factories import make_entry, make_participant, make_user
 
-from .helpers import detail_url, shown_texts, write
+from .helpers import detail_url, old_account, shown_texts, write
 
 pytestmark = pytest.mark.django_db
 S = Entry.State
@@ -31,13 +29,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def old_account():
-    user = make_user()
-    user.date_joined = timezone.now() - dt.timedelta(days=60)
-    user.save(update_fields=["date_joined"])
-    return user
 
 
 @pytest.fixture

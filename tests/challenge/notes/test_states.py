@@ -2,12 +2,10 @@
 refuses what the table does not allow and logs each change in the entries' shape;
 `report_count` means on notes what it means on entries."""
 
-import datetime as dt
 from itertools import product
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from challenge.models import Entry, EntryEvent, Note, NoteEvent, NoteReport, Report
 from challenge.note_states import (
@@ -26,7 +24,7 @@ from challenge.services.notes.reports import note_report_create
 from tests.challenge.factories import make_entry, make_participant, make_user
 from tests.conftest import race
 
-from .helpers import write
+from .helpers import old_account, write
 
 pytestmark = pytest.mark.django_db
 S, N, Role = Entry.State, Note.State, NoteEvent.Role
@@ -40,13 +38,6 @@ def note():
 def in_state(note, state: str) -> Note:
     Note.objects.filter(pk=note.pk).update(state=state)
     return note
-
-
-def old_account():
-    user = make_user()
-    user.date_joined = timezone.now() - dt.timedelta(days=60)
-    user.save(update_fields=["date_joined"])
-    return user
 
 
 # --- The table --------------------------------------------------------------------------
