@@ -14,7 +14,8 @@ from challenge.note_states import (
     note_record_created,
     note_transition,
 )
-from challenge.services.moderation import entry_reject, entry_restore, report_create
+from challenge.services.moderation.decisions import entry_reject, entry_restore
+from challenge.services.moderation.reports import report_create
 from challenge.services.notes.moderators import (
     note_moderate,
     notes_remove_all_by_author,
