@@ -9,7 +9,8 @@
 - Stacks of combining marks ("Zalgo" text) are cut to a few per letter, so a short
   caption cannot draw over the rest of the page.
 - Lengths are counted in what a person sees (`visible_length`): an accented letter, a
-  flag or a family emoji is one character, whatever its code points.
+  flag or a family emoji is one character, whatever its code points; every letter
+  counts, even glued to the next one with a joiner.
 """
 
 import unicodedata
@@ -64,22 +65,30 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return cleaned.strip()
 
 
+def _is_pictograph(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
 def visible_length(value: str) -> int:
-    """How many characters a person sees: combining marks, emoji modifiers and
-    what a zero-width joiner glues on do not count; a pair of regional indicators
-    (a flag) counts once."""
+    """How many characters a person sees: combining marks do not count, nor do what
+    joins an emoji into one picture (a zero-width joiner and the pictograph after it,
+    a skin tone, a variation selector); a pair of regional indicators (a flag) counts
+    once. Letters always count, joined or not: a joiner between letters shows
+    nothing, so a note of 300 counted characters holds at most 300 letters."""
     count = 0
-    glue = False
-    regional_open = False
+    after_pictograph = joined = regional_open = False
     for ch in unicodedata.normalize("NFC", value):
         if ch == ZWJ:
-            glue = True
+            joined = after_pictograph
             continue
-        if glue:
-            glue = False
+        if unicodedata.category(ch) in ("Mn", "Me"):
             continue
-        if unicodedata.category(ch) in ("Mn", "Me") or ch in _MODIFIERS:
+        if ch in _MODIFIERS and after_pictograph:
             continue
+        if joined and _is_pictograph(ch):
+            joined = False
+            continue
+        joined = False
         if 0x1F1E6 <= ord(ch) <= 0x1F1FF:
             if regional_open:
                 regional_open = False
@@ -87,6 +96,7 @@ def visible_length(value: str) -> int:
             regional_open = True
         else:
             regional_open = False
+        after_pictograph = _is_pictograph(ch)
         count += 1
     return count
 
