@@ -57,7 +57,8 @@ class HandleFormMixin:
             raise forms.ValidationError(
                 _("This handle is already taken. Please choose another one.")
             )
-        if caption_hits(handle.replace("_", " ").replace(".", " ")):
+        # Read as one word: "idi_ot" and "kil_lyourself" are what they look like.
+        if caption_hits(handle):
             raise forms.ValidationError(
                 _("Please choose a handle without hurtful words.")
             )

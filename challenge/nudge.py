@@ -1,92 +1,186 @@
-"""The kindness nudge: find watched (hurtful) words and phrases in a caption.
+"""The kindness nudge: find watched (hurtful) words and phrases in a caption, a note
+or a handle, and in an owner's own hidden words.
 
-Matching is done on a normalised form of the text, the same for the caption and for
-the watched phrase, so staff write phrases plainly ("idiot", "kill yourself"):
+Text and phrase are folded the same way, so staff write phrases plainly ("idiot",
+"kill yourself", "töte dich"):
 
-- case and accents: Unicode NFKD, combining marks dropped, casefolded;
-- leetspeak: 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, @→a, $→s (and "l" and "1" are treated as
-  the same letter, since "1" stands for either);
-- spacing and punctuation tricks: "i d i o t", "i.d.i.o.t", "id-iot";
-- repeated letters: "stuuupid";
-- simple inflections: a trailing s/es/en/n/e/i/a/o ("idiots", "idiota", "stupide").
+- look-alike letters from other scripts become the Latin letter they imitate
+  (Unicode's confusables, UTS #39, through `disarm`): Cyrillic "кіll", Greek "ΚΙLL",
+  dotless "ı", full-width and mathematical letters;
+- case and accents: casefolded, combining marks dropped ("débile" = "debile");
+- leetspeak: 0→o, 3→e, 4→a, 5→s, 7→t, @→a, $→s, and "1" matches an "i" or an "l";
+- a German umlaut in a phrase also matches its "e" spelling ("töte" = "toete" =
+  "tote"), and "ß" matches "ss".
 
-It only ever matches whole words (token by token), so innocent words that contain a
-watched one are left alone: "class", "Scunthorpe", "assessment".
+The folded text is a string of letters and one mark per gap between them: a space,
+a break (punctuation with a space, "idiot, you"), an elision (an apostrophe alone,
+"t'es", "it's") or glue (punctuation or symbols inside a word, "id-iot", "i.d.i.o.t",
+"idi_ot", a zero-width joiner). Each phrase becomes one regular expression over that
+string, compiled once, in which any gap may sit between any two letters, a doubled
+letter may be repeated ("stuuupid"), and each word may take a simple inflection
+(s/es/en/n/e/i/a/o: "idiots", "idiota", "stupide").
+
+A match must start and end at a gap (whole words only: "class", "Scunthorpe",
+"assessment" are left alone). Inside it:
+
+- glue is never innocent: "id-iot" is "idiot";
+- a phrase of several words may be cut anywhere ("kill your self", "kil lyourself");
+- a single word cut by spaces needs a fragment that is not a word of its own: one
+  letter or no vowel ("i diot", "st upid", "sl ut"). Two word-like halves are
+  ordinary text too often ("pu te", "worth less", "who're", "per dente"); only a
+  "hold" word of six letters or more, cut by plain spaces, is held on that alone
+  ("ammaz zati"), since a moderator sees it before anyone else does. A single letter
+  after an apostrophe is an elision or a contraction ("it's past"), not a fragment;
+- a phrase of six letters or more may lose a doubled letter ("kil yourself",
+  "ashole"); a shorter one may not ("cone" is not "conne", "as" is not "ass").
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from disarm import normalize_confusables
 
 from .models import WatchedWord
 
 LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+    {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
 SUFFIXES = ("es", "en", "s", "n", "e", "i", "a", "o")
 MIN_STEM = 5
-_TOKEN = re.compile(r"[^\W_]+")
-_INNER_PUNCT = re.compile(r"(?<=[^\W_])[^\w\s]+(?=[^\W_])|(?<=[^\W_])_+(?=[^\W_])")
-_REPEATS = re.compile(r"(.)\1+")
+# A phrase at least this long may lose a doubled letter, and a "hold" word this long
+# is held when cut into two word-like halves.
+MIN_LOOSE = 6
+VOWELS = frozenset("aeiouy")
+
+SPACE, BREAK, ELISION, GLUE = " ", ",", "'", "."
+_GAP = f"[{SPACE}{BREAK}{ELISION}{GLUE}]"
+_HARD_GAP = re.compile(f"([{SPACE}{BREAK}{ELISION}])")
+_LETTER = f"[^{SPACE}{BREAK}{ELISION}{GLUE}]"
+_LONG_RUN = re.compile(r"(.)\1{3,}")
+_LETTERS = re.compile(r"[^\W_]+")
+_SUFFIX = "(?:" + "|".join(SUFFIXES) + ")"
+# Umlauts survive the phrase's folding as capitals (the rest is casefolded).
+_UMLAUT_BASES = {"a": "A", "o": "O", "u": "U"}
+_DIAERESIS = "\u0308"
+# "1" stands for i or l: it is kept as it is and matches either.
+_EITHER = {"i": "[i1]", "l": "[l1]"}
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # "l" and "1" (which leetspeak uses for both i and l) become one letter.
-    return without_marks.casefold().translate(LEET).replace("l", "i")
+def _letters_only(text: str, *, umlauts: bool = False) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    # Confusables are folded in both cases: some look-alikes exist only as a capital
+    # ("Λ") or only as a small letter.
+    text = normalize_confusables(normalize_confusables(text).casefold()).casefold()
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if not unicodedata.combining(ch):
+            kept.append(ch.translate(LEET))
+        elif umlauts and ch == _DIAERESIS and kept and kept[-1] in _UMLAUT_BASES:
+            kept[-1] = _UMLAUT_BASES[kept[-1]]
+    return "".join(kept)
 
 
-def _merge_spelled_out(tokens: list[str]) -> list[str]:
-    """Join runs of three or more one-letter tokens: "i d i o t" → "idiot"."""
-    merged: list[str] = []
-    run: list[str] = []
-    for token in [*tokens, ""]:
-        if len(token) == 1:
-            run.append(token)
-            continue
-        if len(run) >= 3:
-            merged.append("".join(run))
-        else:
-            merged.extend(run)
-        run = []
-        if token:
-            merged.append(token)
-    return merged
+def _gap(between: str) -> str:
+    if any(ch.isspace() for ch in between):
+        return SPACE if not between.strip() else BREAK
+    return ELISION if "'" in between else GLUE
 
 
-def token_streams(text: str) -> list[list[str]]:
-    """Two readings of the text: split on every separator, and with punctuation
-    inside words removed ("i.d.i.o.t", "id-iot" → "idiot")."""
-    folded = _fold(text)
-    split_everywhere = _merge_spelled_out(_TOKEN.findall(folded))
-    joined_inside = _merge_spelled_out(_TOKEN.findall(_INNER_PUNCT.sub("", folded)))
-    if joined_inside == split_everywhere:
-        return [split_everywhere]
-    return [split_everywhere, joined_inside]
+def folded(text: str) -> str:
+    """The text as the matcher reads it: letters, and one gap mark between words.
+    Long runs of one letter are cut to three: no phrase needs more, and the
+    patterns then never walk far."""
+    letters = _letters_only(text)
+    parts: list[str] = []
+    end = None
+    for run in _LETTERS.finditer(letters):
+        if end is not None:
+            parts.append(_gap(letters[end : run.start()]))
+        parts.append(_LONG_RUN.sub(lambda m: m.group()[:3], run.group()))
+        end = run.end()
+    return "".join(parts)
 
 
-def _collapse(token: str) -> str:
-    return _REPEATS.sub(r"\1", token)
+def _letters_pattern(part: str, *, loose: bool) -> str:
+    runs = [(m.group()[0], len(m.group())) for m in re.finditer(r"(.)\1*", part)]
+    patterns = []
+    for index, (letter, count) in enumerate(runs):
+        one = _EITHER.get(letter.lower(), re.escape(letter.lower()))
+        more = "*" if loose or count == 1 else f"{{{count - 1},}}"
+        following = runs[index + 1][0].lower() if index + 1 < len(runs) else ""
+        if {letter.lower(), following} != {"i", "l"}:
+            # Possessive, so a long run never makes the search walk back; not
+            # between i and l, which share "1" ("k1ll").
+            more += "+"
+        patterns.append(
+            f"{one}(?:{_GAP}?{one}){more}" + ("e?" if letter.isupper() else "")
+        )
+    return f"{_GAP}?".join(patterns)
 
 
-def _stem(token: str) -> str:
+def _word_pattern(word: str, *, loose: bool) -> str:
+    plain = word.lower()
     for suffix in SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= MIN_STEM:
-            return token[: -len(suffix)]
-    return token
+        stem_length = len(plain) - len(suffix)
+        if plain.endswith(suffix) and stem_length >= MIN_STEM:
+            stem, rest = word[:stem_length], word[stem_length:]
+            if stem[-1].lower() == rest[0].lower():
+                break  # "boloss": the stem would swallow the suffix's letter
+            return (
+                f"{_letters_pattern(stem, loose=loose)}"
+                f"(?:{_GAP}?{_letters_pattern(rest, loose=loose)}{_SUFFIX}?|{_SUFFIX})"
+            )
+    return f"{_letters_pattern(word, loose=loose)}{_SUFFIX}?"
 
 
-def token_matches(word: str, watched: str) -> bool:
-    """Does one (normalised) word of the caption match one word of a phrase?"""
-    if len(word) < len(watched):
-        # "as" is not "ass", even though both collapse to "as".
-        return False
-    word, watched = _collapse(word), _collapse(watched)
-    if word == watched or any(word == watched + suffix for suffix in SUFFIXES):
-        return True
-    stem = _stem(word)
-    return len(stem) >= MIN_STEM and stem == _stem(watched)
+@dataclass(frozen=True)
+class _Phrase:
+    pattern: re.Pattern
+    words: int
+    letters: int
+
+    def find(self, text: str, *, hold: bool) -> str | None:
+        start = 0
+        while (match := self.pattern.search(text, start)) is not None:
+            if self.words > 1 or self._cut_on_purpose(text, match, hold=hold):
+                return match.group()
+            start = match.start() + 1
+        return None
+
+    def _cut_on_purpose(self, text: str, match: re.Match, *, hold: bool) -> bool:
+        """Is a single word cut by spaces in a way ordinary words are not?"""
+        # The gaps around the match count too: the "s" of "it's past" follows one.
+        before = text[match.start() - 1 : match.start()]
+        pieces = _HARD_GAP.split(match.group())
+        gaps = [before, *pieces[1::2], text[match.end() :][:1]]
+        words = [piece.replace(GLUE, "") for piece in pieces[::2]]
+        if len(words) == 1:
+            return True
+        for index, word in enumerate(words):
+            if len(word) == 1 and (
+                ELISION in gaps[index : index + 2]
+                # "dente e": a letter repeating its neighbour's is a word of its own
+                or (index and word == words[index - 1][-1])
+                or (index + 1 < len(words) and word == words[index + 1][0])
+            ):
+                continue
+            if len(word) == 1 or not VOWELS.intersection(word):
+                return True
+        return hold and self.letters >= MIN_LOOSE and set(gaps[1:-1]) == {SPACE}
+
+
+@lru_cache(maxsize=4096)
+def _compiled(phrase: str) -> _Phrase | None:
+    words = _LETTERS.findall(_letters_only(phrase, umlauts=True))
+    if not words:
+        return None
+    letters = sum(len(word) for word in words)
+    loose = letters >= MIN_LOOSE
+    body = f"{_GAP}?".join(_word_pattern(word, loose=loose) for word in words)
+    pattern = re.compile(f"(?<!{_LETTER}){body}(?!{_LETTER})")
+    return _Phrase(pattern=pattern, words=len(words), letters=letters)
 
 
 @dataclass(frozen=True)
@@ -95,51 +189,31 @@ class Watched:
     language: str
     action: str
 
-    @property
-    def tokens(self) -> list[str]:
-        streams = token_streams(self.phrase)
-        return streams[-1]
-
-
-def _phrase_in(tokens: list[str], phrase_tokens: list[str]) -> str | None:
-    size = len(phrase_tokens)
-    for start in range(len(tokens) - size + 1):
-        window = tokens[start : start + size]
-        if all(token_matches(w, p) for w, p in zip(window, phrase_tokens, strict=True)):
-            return " ".join(window)
-    if size > 1:
-        # "killyourself": the phrase written as one word.
-        glued = "".join(phrase_tokens)
-        for token in tokens:
-            if token_matches(token, glued):
-                return token
-    return None
-
 
 def find_hits(text: str, watched: list[Watched]) -> list[dict]:
     """The watched phrases found in `text`, one dict per phrase (JSON-ready)."""
     if not text:
         return []
-    streams = token_streams(text)
+    reading = folded(text)
     hits: dict[str, dict] = {}
     for item in watched:
-        phrase_tokens = item.tokens
-        if not phrase_tokens:
+        phrase = _compiled(item.phrase)
+        if phrase is None:
             continue
-        for tokens in streams:
-            found = _phrase_in(tokens, phrase_tokens)
-            if found is not None:
-                # One hit per phrase ("idiot" is on the en, fr and de lists);
-                # "hold" wins over "nudge".
-                known = hits.get(item.phrase.casefold())
-                if known is None or item.action == "hold":
-                    hits[item.phrase.casefold()] = {
-                        "phrase": item.phrase,
-                        "language": item.language,
-                        "action": item.action,
-                        "matched": found,
-                    }
-                break
+        hold = item.action == WatchedWord.Action.HOLD
+        found = phrase.find(reading, hold=hold)
+        if found is None:
+            continue
+        # One hit per phrase ("idiot" is on the en, fr and de lists); "hold" wins.
+        key = item.phrase.casefold()
+        known = hits.get(key)
+        if known is None or hold:
+            hits[key] = {
+                "phrase": item.phrase,
+                "language": item.language,
+                "action": item.action,
+                "matched": re.sub(_GAP, " ", found).replace("1", "i"),
+            }
     return list(hits.values())
 
 
