@@ -16,16 +16,15 @@ from django.utils.translation import gettext as _
 
 from .models import Note, NoteEvent
 
-N = Note.State
 Role = NoteEvent.Role
 
 # A new note is published at once, or held when the watched words say so.
-INITIAL_STATES = {N.PUBLISHED, N.HELD}
+INITIAL_STATES = {Note.State.PUBLISHED, Note.State.HELD}
 
 TRANSITIONS: dict[str, set[str]] = {
-    N.PUBLISHED: {N.HELD, N.REMOVED},
-    N.HELD: {N.PUBLISHED, N.REMOVED},
-    N.REMOVED: {N.PUBLISHED},
+    Note.State.PUBLISHED: {Note.State.HELD, Note.State.REMOVED},
+    Note.State.HELD: {Note.State.PUBLISHED, Note.State.REMOVED},
+    Note.State.REMOVED: {Note.State.PUBLISHED},
 }
 
 # Who removed a note decides whether it may come back: what the entry's owner removed
@@ -55,14 +54,14 @@ def can_note_transition(
     from_state: str, to_state: str, *, removed_by: str | None = None
 ) -> bool:
     """`removed_by`: the role of the removal that left the note removed, if it is."""
-    if from_state == N.REMOVED and removed_by in FINAL_REMOVALS:
+    if from_state == Note.State.REMOVED and removed_by in FINAL_REMOVALS:
         return False
     return to_state in TRANSITIONS.get(from_state, set())
 
 
 def _removed_by(note: Note) -> str | None:
     return (
-        note.events.filter(to_state=N.REMOVED)
+        note.events.filter(to_state=Note.State.REMOVED)
         .order_by("-created_at", "-id")
         .values_list("role", flat=True)
         .first()
@@ -76,7 +75,7 @@ def note_transition(
     """Apply one transition to the note, under a row lock, and record it."""
     note = Note.objects.select_for_update().get(pk=note_id)
     from_state = note.state
-    removed_by = _removed_by(note) if from_state == N.REMOVED else None
+    removed_by = _removed_by(note) if from_state == Note.State.REMOVED else None
     if not can_note_transition(from_state, to_state, removed_by=removed_by):
         raise NoteTransitionNotAllowed(note.pk, from_state, to_state)
     note.state, note.state_changed_at = to_state, timezone.now()

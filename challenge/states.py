@@ -19,36 +19,58 @@ from videos.models import Video
 
 from .models import Entry, EntryEvent
 
-S = Entry.State
-
 # A new entry starts as DRAFT when a guardian must confirm it first, else UPLOADED.
-INITIAL_STATES = {S.DRAFT, S.UPLOADED}
+INITIAL_STATES = {Entry.State.DRAFT, Entry.State.UPLOADED}
 
 # DRAFT: the video is stored and processed while the guardian decides; a guardian's
 # "yes" moves it to UPLOADED (then on like any entry), a "no" withdraws it, and a video
 # the pipeline cannot process fails it right away so nobody waits for nothing.
 TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.UPLOADED, S.FAILED, S.WITHDRAWN},
-    S.UPLOADED: {S.PROCESSING, S.FAILED, S.WITHDRAWN},
-    S.PROCESSING: {S.PENDING_REVIEW, S.FAILED, S.WITHDRAWN},
-    S.PENDING_REVIEW: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
-    S.APPROVED: {S.HIDDEN, S.REJECTED, S.WITHDRAWN},
-    S.HIDDEN: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
-    S.REJECTED: {S.WITHDRAWN},
-    S.FAILED: {S.WITHDRAWN},
-    S.WITHDRAWN: set(),
+    Entry.State.DRAFT: {
+        Entry.State.UPLOADED,
+        Entry.State.FAILED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.UPLOADED: {
+        Entry.State.PROCESSING,
+        Entry.State.FAILED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.PROCESSING: {
+        Entry.State.PENDING_REVIEW,
+        Entry.State.FAILED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.PENDING_REVIEW: {
+        Entry.State.APPROVED,
+        Entry.State.REJECTED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.APPROVED: {
+        Entry.State.HIDDEN,
+        Entry.State.REJECTED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.HIDDEN: {
+        Entry.State.APPROVED,
+        Entry.State.REJECTED,
+        Entry.State.WITHDRAWN,
+    },
+    Entry.State.REJECTED: {Entry.State.WITHDRAWN},
+    Entry.State.FAILED: {Entry.State.WITHDRAWN},
+    Entry.State.WITHDRAWN: set(),
 }
 
 # A moderator's decision that can be taken back within settings.MODERATION_UNDO_SECONDS
 # (challenge.services.desk.entry_decision_undo): the entry goes back where it was by a
 # new transition, recorded like any other with `undoes` pointing at the decision.
 UNDOABLE: set[tuple[str, str]] = {
-    (S.PENDING_REVIEW, S.APPROVED),
-    (S.PENDING_REVIEW, S.REJECTED),
-    (S.APPROVED, S.HIDDEN),
-    (S.APPROVED, S.REJECTED),
-    (S.HIDDEN, S.APPROVED),
-    (S.HIDDEN, S.REJECTED),
+    (Entry.State.PENDING_REVIEW, Entry.State.APPROVED),
+    (Entry.State.PENDING_REVIEW, Entry.State.REJECTED),
+    (Entry.State.APPROVED, Entry.State.HIDDEN),
+    (Entry.State.APPROVED, Entry.State.REJECTED),
+    (Entry.State.HIDDEN, Entry.State.APPROVED),
+    (Entry.State.HIDDEN, Entry.State.REJECTED),
 }
 
 
@@ -106,10 +128,10 @@ def entry_transition(
     entry.state = to_state
     entry.state_changed_at = now
     update_fields = ["state", "state_changed_at"]
-    if to_state == S.APPROVED and entry.approved_at is None:
+    if to_state == Entry.State.APPROVED and entry.approved_at is None:
         entry.approved_at = now
         update_fields.append("approved_at")
-    if to_state == S.UPLOADED and entry.submitted_at is None:
+    if to_state == Entry.State.UPLOADED and entry.submitted_at is None:
         entry.submitted_at = now
         update_fields.append("submitted_at")
     entry.save(update_fields=update_fields)
@@ -145,21 +167,21 @@ def entry_follow_video(*, entry_id: int) -> Entry:
     """
     entry = Entry.objects.select_for_update().get(pk=entry_id)
     video = Video.objects.get(pk=entry.video_id)
-    if entry.state == S.UPLOADED:
+    if entry.state == Entry.State.UPLOADED:
         entry = entry_transition(
-            entry_id=entry.pk, to_state=S.PROCESSING, reason="handed_over"
+            entry_id=entry.pk, to_state=Entry.State.PROCESSING, reason="handed_over"
         )
     if video.status == Video.Status.FAILED and entry.state in {
-        S.DRAFT,
-        S.PROCESSING,
+        Entry.State.DRAFT,
+        Entry.State.PROCESSING,
     }:
         entry = entry_transition(
             entry_id=entry.pk,
-            to_state=S.FAILED,
+            to_state=Entry.State.FAILED,
             reason=(video.failure_code or "video_failed")[:40],
         )
-    elif video.status == Video.Status.READY and entry.state == S.PROCESSING:
+    elif video.status == Video.Status.READY and entry.state == Entry.State.PROCESSING:
         entry = entry_transition(
-            entry_id=entry.pk, to_state=S.PENDING_REVIEW, reason="video_ready"
+            entry_id=entry.pk, to_state=Entry.State.PENDING_REVIEW, reason="video_ready"
         )
     return entry

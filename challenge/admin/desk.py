@@ -31,7 +31,6 @@ from ..services.moderation import undo
 from ..states import TransitionNotAllowed
 from .forms import DecisionForm, decision_done_message, decision_overtaken_message
 
-S = Entry.State
 TRAIL = "desk_trail"
 SKIPPED = "desk_skipped"
 TRAIL_LENGTH = 50
@@ -134,7 +133,7 @@ def _render(model_admin, request, *, entry):
             for index, (value, label) in enumerate(RejectReason.choices, start=1)
         ],
         "undo": undoable,
-        "undo_state": S(undoable.to_state).label if undoable else "",
+        "undo_state": Entry.State(undoable.to_state).label if undoable else "",
         "undo_left": undo_left,
         "undo_seconds": settings.MODERATION_UNDO_SECONDS,
         "queue_length": Entry.objects.filter(state__in=DESK_STATES).count(),
@@ -155,9 +154,9 @@ def _render(model_admin, request, *, entry):
         hits = entry.watched_hits or []
         context.update(
             desk_entry_context(entry),
-            is_pending=entry.state == S.PENDING_REVIEW,
-            is_hidden=entry.state == S.HIDDEN,
-            is_public=entry.state == S.APPROVED,
+            is_pending=entry.state == Entry.State.PENDING_REVIEW,
+            is_hidden=entry.state == Entry.State.HIDDEN,
+            is_public=entry.state == Entry.State.APPROVED,
             in_queue=entry.state in DESK_STATES,
             is_mine=entry.claimed_by_id == request.user.pk,
             careful=needs_careful_review(hits),

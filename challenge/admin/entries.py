@@ -41,7 +41,6 @@ from .forms import (
 )
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
-S = Entry.State
 ADMIN_CSS = {"all": ["css/admin_moderation.css"]}
 
 
@@ -189,7 +188,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_list_display(self, request):
         # The state column only says something when several states are listed.
         chosen = request.GET.get("state", StateFilter.default)
-        if chosen in S.values:
+        if chosen in Entry.State.values:
             return [name for name in self.list_display if name != "state"]
         return self.list_display
 
@@ -214,7 +213,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("waiting for"), ordering="state_changed_at")
     def waited(self, entry):
-        if entry.state != S.PENDING_REVIEW:
+        if entry.state != Entry.State.PENDING_REVIEW:
             return format_html(
                 '<span class="mod-muted">{}</span>',
                 gettext("%(time)s ago") % {"time": timesince(entry.state_changed_at)},
@@ -277,11 +276,13 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "decision_form": DecisionForm(initial={"seen_state": entry.state}),
             "decide_url": reverse("admin:challenge_entry_decide", args=[entry.pk]),
             "entry_state": entry.state,
-            "is_pending": entry.state == S.PENDING_REVIEW,
-            "is_public": entry.state == S.APPROVED,
-            "is_hidden": entry.state == S.HIDDEN,
+            "is_pending": entry.state == Entry.State.PENDING_REVIEW,
+            "is_public": entry.state == Entry.State.APPROVED,
+            "is_hidden": entry.state == Entry.State.HIDDEN,
             "flow": request.GET.get("flow") == "1",
-            "public_url": entry.get_absolute_url() if entry.state == S.APPROVED else "",
+            "public_url": entry.get_absolute_url()
+            if entry.state == Entry.State.APPROVED
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

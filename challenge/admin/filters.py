@@ -5,19 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Entry
 
-S = Entry.State
-
 
 class StateFilter(admin.SimpleListFilter):
     """Opens on the queue: entries waiting for review, unless a state is chosen."""
 
     title = _("state")
     parameter_name = "state"
-    default = S.PENDING_REVIEW
+    default = Entry.State.PENDING_REVIEW
     ALL = "all"
 
     def lookups(self, request, model_admin):
-        return [*S.choices, (self.ALL, _("All states"))]
+        return [*Entry.State.choices, (self.ALL, _("All states"))]
 
     def value(self):
         return super().value() or self.default
@@ -34,7 +32,7 @@ class StateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == self.ALL or value not in S.values:
+        if value == self.ALL or value not in Entry.State.values:
             return queryset
         return queryset.filter(state=value)
 

@@ -10,8 +10,6 @@ from core.forms import PlainTextField
 from ..models import Entry, RejectReason
 from ..services.moderation.decisions import entry_decide
 
-S = Entry.State
-
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
@@ -31,7 +29,7 @@ class DecisionForm(forms.Form):
     )
     # The state the moderator saw; a rejection applies only if it is unchanged.
     seen_state = forms.ChoiceField(
-        choices=S.choices, widget=forms.HiddenInput, required=False
+        choices=Entry.State.choices, widget=forms.HiddenInput, required=False
     )
     note = PlainTextField(
         label=_("Note (internal, kept in the history)"),

@@ -20,8 +20,6 @@ from ..services.notes.moderators import (
 )
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
-N = Note.State
-
 
 class NoteQueueFilter(admin.SimpleListFilter):
     """Opens on the queue: held notes and notes with open reports."""
@@ -56,7 +54,8 @@ class NoteQueueFilter(admin.SimpleListFilter):
             note=OuterRef("pk"), resolved_at__isnull=True
         )
         return queryset.filter(
-            Q(state=N.HELD) | Q(Exists(open_reports), state=N.PUBLISHED)
+            Q(state=Note.State.HELD)
+            | Q(Exists(open_reports), state=Note.State.PUBLISHED)
         )
 
 

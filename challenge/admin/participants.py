@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Entry, GuardianConsent, Participant
 from .mixins import ReadOnlyAdminMixin
 
-S = Entry.State
-
 
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -30,7 +28,9 @@ class ParticipantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                entries_total=Count("entries", filter=~Q(entries__state=S.WITHDRAWN))
+                entries_total=Count(
+                    "entries", filter=~Q(entries__state=Entry.State.WITHDRAWN)
+                )
             )
         )
 

@@ -15,8 +15,7 @@ from django.utils.timesince import timesince
 from ..models import Entry, EntryEvent, NoteNudge, Nudge, NudgeOutcome, Report
 from .desk import decisions_per_moderator_hour, minors_waiting_longest
 
-S = Entry.State
-DECISIONS = (S.APPROVED, S.REJECTED)
+DECISIONS = (Entry.State.APPROVED, Entry.State.REJECTED)
 DAYS = 14
 
 
@@ -24,7 +23,7 @@ def _decisions():
     """Moderator decisions on entries waiting for review (undone ones left out)."""
     return EntryEvent.objects.filter(
         actor__isnull=False,
-        from_state=S.PENDING_REVIEW,
+        from_state=Entry.State.PENDING_REVIEW,
         to_state__in=DECISIONS,
         undone_by__isnull=True,
     )
@@ -80,7 +79,7 @@ def typical_review_time(now=None) -> timedelta | None:
 def dashboard_figures(now=None) -> dict:
     now = now or timezone.now()
     since = now - timedelta(days=DAYS)
-    queue = Entry.objects.filter(state=S.PENDING_REVIEW).aggregate(
+    queue = Entry.objects.filter(state=Entry.State.PENDING_REVIEW).aggregate(
         length=Count("id"), oldest=Min("state_changed_at")
     )
     per_day_rows = (
@@ -89,8 +88,8 @@ def dashboard_figures(now=None) -> dict:
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(
-            approved=Count("id", filter=Q(to_state=S.APPROVED)),
-            rejected=Count("id", filter=Q(to_state=S.REJECTED)),
+            approved=Count("id", filter=Q(to_state=Entry.State.APPROVED)),
+            rejected=Count("id", filter=Q(to_state=Entry.State.REJECTED)),
         )
     )
     by_day = {row["day"]: row for row in per_day_rows}
@@ -124,7 +123,7 @@ def dashboard_figures(now=None) -> dict:
         "decided": decided,
         "approval_rate": approved / decided if decided else None,
         "open_reports": Report.objects.filter(resolved_at__isnull=True).count(),
-        "hidden": Entry.objects.filter(state=S.HIDDEN).count(),
+        "hidden": Entry.objects.filter(state=Entry.State.HIDDEN).count(),
         "nudge": nudge_stats(),
         "note_nudge": note_nudge_stats(),
         "days": DAYS,
@@ -137,14 +136,13 @@ def _outcome_stats(prompts) -> dict:
     """Counts of each answer to a "think before you post" prompt. `reconsidered`
     counts those who edited or cancelled; `rate` is reconsidered / answered (None
     before anyone answered)."""
-    O = NudgeOutcome  # noqa: E741
     counts = prompts.aggregate(
         shown=Count("pk"),
-        edited=Count("pk", filter=Q(outcome=O.EDITED)),
-        cancelled=Count("pk", filter=Q(outcome=O.CANCELLED)),
-        posted_anyway=Count("pk", filter=Q(outcome=O.POSTED_ANYWAY)),
-        abandoned=Count("pk", filter=Q(outcome=O.ABANDONED)),
-        pending=Count("pk", filter=Q(outcome=O.PENDING)),
+        edited=Count("pk", filter=Q(outcome=NudgeOutcome.EDITED)),
+        cancelled=Count("pk", filter=Q(outcome=NudgeOutcome.CANCELLED)),
+        posted_anyway=Count("pk", filter=Q(outcome=NudgeOutcome.POSTED_ANYWAY)),
+        abandoned=Count("pk", filter=Q(outcome=NudgeOutcome.ABANDONED)),
+        pending=Count("pk", filter=Q(outcome=NudgeOutcome.PENDING)),
     )
     reconsidered = counts["edited"] + counts["cancelled"]
     answered = reconsidered + counts["posted_anyway"]

@@ -21,11 +21,10 @@ from django.utils import timezone
 from ..ages import age_in_years
 from ..models import Entry, EntryEvent
 
-S = Entry.State
 # The states that wait for a moderator: new entries, and entries hidden after
 # reports (restore or remove).
-DESK_STATES = (S.PENDING_REVIEW, S.HIDDEN)
-DECIDED = (S.APPROVED, S.REJECTED, S.HIDDEN)
+DESK_STATES = (Entry.State.PENDING_REVIEW, Entry.State.HIDDEN)
+DECIDED = (Entry.State.APPROVED, Entry.State.REJECTED, Entry.State.HIDDEN)
 
 
 def minor_due_at(now) -> datetime:
@@ -111,9 +110,9 @@ def desk_entry_context(entry: Entry) -> dict:
     counts = {row["to_state"]: row["n"] for row in earlier}
     return {
         "account_since": participant.user.date_joined,
-        "earlier_approved": counts.get(S.APPROVED, 0),
-        "earlier_rejected": counts.get(S.REJECTED, 0),
-        "earlier_hidden": counts.get(S.HIDDEN, 0),
+        "earlier_approved": counts.get(Entry.State.APPROVED, 0),
+        "earlier_rejected": counts.get(Entry.State.REJECTED, 0),
+        "earlier_hidden": counts.get(Entry.State.HIDDEN, 0),
         "open_reports": list(
             entry.reports.filter(resolved_at__isnull=True).order_by("-created_at")[:5]
         ),
@@ -126,7 +125,7 @@ def minors_waiting_longest(*, limit: int = 5, now=None) -> list[dict]:
     now = now or timezone.now()
     limit_wait = timedelta(minutes=settings.MODERATION_MINOR_MAX_WAIT_MINUTES)
     rows = (
-        Entry.objects.filter(state=S.PENDING_REVIEW, is_minor=True)
+        Entry.objects.filter(state=Entry.State.PENDING_REVIEW, is_minor=True)
         .select_related("participant")
         .order_by("state_changed_at", "id")[:limit]
     )

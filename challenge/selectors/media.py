@@ -11,8 +11,6 @@ from ..models import Entry, Nudge
 from ..services.claims import can_moderate
 from .gallery import public_entries
 
-S = Entry.State
-
 
 def _video_owner(video) -> tuple[Entry | None, Nudge | None]:
     entry = Entry.objects.filter(video_id=video.pk).select_related("participant")
@@ -36,7 +34,7 @@ def entry_video_access(video, user, kind: str) -> bool | None:
         return True
     held = entry or nudge
     return held.participant.user_id == user.pk and (
-        entry is None or entry.state != S.WITHDRAWN
+        entry is None or entry.state != Entry.State.WITHDRAWN
     )
 
 

@@ -13,8 +13,6 @@ from videos.selectors import videos_ahead
 
 from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason
 
-S = Entry.State
-
 
 def participant_for(user) -> Participant | None:
     if not user.is_authenticated:
@@ -64,7 +62,7 @@ def entries_for_participant(participant: Participant):
     ).order_by("-created_at", "-id")
     return (
         Entry.objects.filter(participant=participant)
-        .exclude(state=S.WITHDRAWN)
+        .exclude(state=Entry.State.WITHDRAWN)
         .select_related("video", "guardian_consent")
         .annotate(
             videos_ahead=videos_ahead("video"),
@@ -89,23 +87,29 @@ def pending_nudge_for_participant(participant: Participant, pk: int) -> Nudge | 
 
 
 STATE_WORDS = {
-    S.DRAFT: _("Waiting for your parent or guardian to confirm by email"),
-    S.UPLOADED: _("Uploaded, about to be processed"),
-    S.PROCESSING: _("Processing your video…"),
-    S.PENDING_REVIEW: _("Waiting for review by our team"),
-    S.APPROVED: _("Live in the gallery"),
-    S.REJECTED: _("Not accepted"),
-    S.FAILED: _("Could not be processed"),
-    S.HIDDEN: _("Hidden while our team checks reports"),
-    S.WITHDRAWN: _("Withdrawn"),
+    Entry.State.DRAFT: _("Waiting for your parent or guardian to confirm by email"),
+    Entry.State.UPLOADED: _("Uploaded, about to be processed"),
+    Entry.State.PROCESSING: _("Processing your video…"),
+    Entry.State.PENDING_REVIEW: _("Waiting for review by our team"),
+    Entry.State.APPROVED: _("Live in the gallery"),
+    Entry.State.REJECTED: _("Not accepted"),
+    Entry.State.FAILED: _("Could not be processed"),
+    Entry.State.HIDDEN: _("Hidden while our team checks reports"),
+    Entry.State.WITHDRAWN: _("Withdrawn"),
 }
-FINAL_FOR_UPLOAD = {S.PENDING_REVIEW, S.APPROVED, S.REJECTED, S.FAILED, S.DRAFT}
+FINAL_FOR_UPLOAD = {
+    Entry.State.PENDING_REVIEW,
+    Entry.State.APPROVED,
+    Entry.State.REJECTED,
+    Entry.State.FAILED,
+    Entry.State.DRAFT,
+}
 
 
 def entry_reason(entry: Entry) -> str:
     """Why an entry was not accepted or could not be processed, or how many videos
     are ahead of it at a busy time, in words (`entry` from entries_for_participant)."""
-    if entry.state in {S.UPLOADED, S.PROCESSING}:
+    if entry.state in {Entry.State.UPLOADED, Entry.State.PROCESSING}:
         ahead = entry.videos_ahead
         if not ahead:
             return ""
@@ -116,11 +120,11 @@ def entry_reason(entry: Entry) -> str:
             "your entry is safe, and you can close this page.",
             ahead,
         ) % {"count": ahead}
-    if entry.state == S.FAILED:
+    if entry.state == Entry.State.FAILED:
         return entry.video.failure_reason or str(
             _("The file could not be read as a video.")
         )
-    if entry.state in {S.REJECTED, S.HIDDEN}:
+    if entry.state in {Entry.State.REJECTED, Entry.State.HIDDEN}:
         if entry.decision_reason in RejectReason.values:
             return str(RejectReason(entry.decision_reason).label)
         return ""

@@ -36,7 +36,6 @@ from ..claims import (
 from ..guardian import guardian_published_notice
 from ..notices import notice_deliver
 
-S = Entry.State
 # The participant's email leaves a little after the undo window closes.
 NOTICE_MARGIN_SECONDS = 5
 
@@ -77,11 +76,11 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
     entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
-        to_state=S.APPROVED,
+        to_state=Entry.State.APPROVED,
         actor=actor,
         reason="",
         note=note,
-        expected_from={S.PENDING_REVIEW},
+        expected_from={Entry.State.PENDING_REVIEW},
     )
     entry_claim_clear(entry_id=entry.pk)
     _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
@@ -90,7 +89,7 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
     return entry
 
 
-REJECTABLE = {S.PENDING_REVIEW, S.APPROVED, S.HIDDEN}
+REJECTABLE = {Entry.State.PENDING_REVIEW, Entry.State.APPROVED, Entry.State.HIDDEN}
 
 
 @transaction.atomic
@@ -114,7 +113,7 @@ def entry_reject(
     entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
-        to_state=S.REJECTED,
+        to_state=Entry.State.REJECTED,
         actor=actor,
         reason=reason,
         note=note,
@@ -135,11 +134,11 @@ def entry_hide(*, entry_id: int, actor, reason: str = "", note: str = "") -> Ent
     entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
-        to_state=S.HIDDEN,
+        to_state=Entry.State.HIDDEN,
         actor=actor,
         reason=reason or "moderator",
         note=note,
-        expected_from={S.APPROVED},
+        expected_from={Entry.State.APPROVED},
     )
     transaction.on_commit(gallery_changed)
     return entry
@@ -152,11 +151,11 @@ def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
     entry_lock_unclaimed(entry_id=entry_id, actor=actor)
     entry = entry_transition(
         entry_id=entry_id,
-        to_state=S.APPROVED,
+        to_state=Entry.State.APPROVED,
         actor=actor,
         reason="restored",
         note=note,
-        expected_from={S.HIDDEN},
+        expected_from={Entry.State.HIDDEN},
     )
     entry_claim_clear(entry_id=entry.pk)
     _resolve_reports(entry, _latest_event(entry))
@@ -194,8 +193,8 @@ def entry_decide(
     moderator never saw. A rejection likewise never removes an entry that left the
     state the moderator saw.
     """
-    seen_state = seen_state or S.PENDING_REVIEW
-    if decision == "approve" and seen_state == S.HIDDEN:
+    seen_state = seen_state or Entry.State.PENDING_REVIEW
+    if decision == "approve" and seen_state == Entry.State.HIDDEN:
         decision = "restore"
     kwargs = {"entry_id": entry_id, "actor": actor, "note": note}
     if decision in ("reject", "hide"):

@@ -26,7 +26,6 @@ from ...selectors.gallery import gallery_changed, public_entries
 from ...states import entry_transition
 
 log = logging.getLogger(__name__)
-S = Entry.State
 
 
 class ReportRefused(Exception):
@@ -107,10 +106,10 @@ def report_create(
     if weight >= settings.MODERATION_HIDE_AT_REPORTS:
         entry_transition(
             entry_id=entry.pk,
-            to_state=S.HIDDEN,
+            to_state=Entry.State.HIDDEN,
             actor=None,
             reason="reports",
-            expected_from={S.APPROVED},
+            expected_from={Entry.State.APPROVED},
         )
         transaction.on_commit(gallery_changed)
     return report

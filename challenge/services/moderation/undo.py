@@ -15,8 +15,6 @@ from ...states import UNDOABLE, TransitionNotAllowed, entry_transition
 from ..claims import entry_claim, entry_lock_unclaimed
 from .decisions import require_moderator
 
-S = Entry.State
-
 
 class UndoNotPossible(Exception):
     """Nothing of this moderator's can be undone (too late, or already changed)."""
@@ -75,7 +73,7 @@ def entry_decision_undo(*, actor, event_id: int | None = None) -> Entry:
     ModerationNotice.objects.filter(
         event=event, sent_at__isnull=True, claimed_at__isnull=True
     ).update(sent_at=now, last_error="decision undone")
-    if event.to_state == S.APPROVED:
+    if event.to_state == Entry.State.APPROVED:
         GuardianNotice.objects.filter(
             consent__entry=entry,
             kind=GuardianNotice.Kind.PUBLISHED,

@@ -15,8 +15,6 @@ from ...selectors.gallery import public_entries
 from ..moderation.reports import NO_WEIGHT, report_weight
 from .common import gallery_changed_on_commit
 
-N = Note.State
-
 
 class NoteReportRefused(ChallengeError):
     code = "note_report_refused"
@@ -38,7 +36,7 @@ def note_report_create(
     note = Note.objects.select_for_update().filter(pk=note_id).first()
     if (
         note is None
-        or note.state != N.PUBLISHED
+        or note.state != Note.State.PUBLISHED
         or note.muted
         or not public_entries().filter(pk=note.entry_id).exists()
     ):
@@ -65,7 +63,7 @@ def note_report_create(
     if weight >= settings.NOTES_HOLD_AT_REPORTS:
         note_transition(
             note_id=note.pk,
-            to_state=N.HELD,
+            to_state=Note.State.HELD,
             role=NoteEvent.Role.SYSTEM,
             reason="reports",
         )

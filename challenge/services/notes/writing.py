@@ -25,8 +25,6 @@ from ...selectors.gallery import public_entries
 from ...selectors.notes import note_prefs, note_write_refusal, owner_words_hit
 from .common import gallery_changed_on_commit
 
-N = Note.State
-
 
 def note_text_clean(text: str) -> str:
     """The note as stored, or NoteInvalid with the message to show: control
@@ -61,7 +59,7 @@ class NoteResult:
 
     @property
     def held(self) -> bool:
-        return self.note is not None and self.note.state == N.HELD
+        return self.note is not None and self.note.state == Note.State.HELD
 
 
 def _writable_entry(*, entry_id: int, participant: Participant) -> Entry:
@@ -96,7 +94,7 @@ def _note_create(
         entry_id=entry.pk,
         author=participant,
         text=text,
-        state=N.HELD if held else N.PUBLISHED,
+        state=Note.State.HELD if held else Note.State.PUBLISHED,
         muted=owner_words_hit(text, owner_prefs.words),
         nudge_outcome=outcome,
         watched_hits=hits,
