@@ -62,7 +62,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 # A moderator's decision that can be taken back within settings.MODERATION_UNDO_SECONDS
-# (challenge.services.desk.entry_decision_undo): the entry goes back where it was by a
+# (challenge.services.moderation.undo.entry_decision_undo): the entry goes back where it was by a
 # new transition, recorded like any other with `undoes` pointing at the decision.
 UNDOABLE: set[tuple[str, str]] = {
     (Entry.State.PENDING_REVIEW, Entry.State.APPROVED),
