@@ -221,7 +221,7 @@ class NoteBlock(models.Model):
 
 class NoteReport(models.Model):
     """A signed-in account's report on a note; weighed like entry reports
-    (challenge.services.moderation.report_weight)."""
+    (challenge.services.moderation.reports.report_weight)."""
 
     note = models.ForeignKey(
         Note, on_delete=models.CASCADE, related_name="reports", verbose_name=_("note")

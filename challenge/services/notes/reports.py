@@ -26,7 +26,7 @@ def note_report_create(
 ) -> NoteReport:
     """A signed-in account reports a note anyone can see. Counted like entry reports
     (`report_count`: the open reports, weighed or not) and weighed like them
-    (services.moderation.report_weight); at NOTES_HOLD_AT_REPORTS of weight the note
+    (services.moderation.reports.report_weight); at NOTES_HOLD_AT_REPORTS of weight the note
     is held for the moderators at once. Under the note's row lock, so reports
     arriving together hold it once."""
     if not user.is_authenticated:
