@@ -18,6 +18,10 @@ from core import countries
 
 MINIMUM_AGE = 13
 DEFAULT_CONSENT_AGE = 16
+# A minor is anyone under 18, whatever their country's age of digital consent: their
+# entries are reviewed with care and first. Consent is a separate fact
+# (needs_guardian), which stops at the consent age.
+ADULT_AGE = 18
 
 # GDPR Art. 8(1): 16 unless a member state set a lower age (not below 13).
 DIGITAL_CONSENT_AGE: dict[str, int] = {
@@ -95,6 +99,14 @@ def eligibility(
     if age < consent_age(country):
         return Eligibility.NEEDS_GUARDIAN
     return Eligibility.ADULT_CONSENT
+
+
+def is_under_18(participant, today: dt.date | None = None) -> bool:
+    """A minor for moderation (careful review, priority, filters, labels): under
+    ADULT_AGE, counted the safe way like every age here. Checked at each submission."""
+    return (
+        age_in_years(participant.birth_year, participant.birth_month, today) < ADULT_AGE
+    )
 
 
 def needs_guardian(participant, today: dt.date | None = None) -> bool:

@@ -45,7 +45,14 @@ class Entry(models.Model):
         default=State.UPLOADED,
         db_index=True,
     )
-    is_minor = models.BooleanField(_("minor"), default=False)
+    # Two facts, fixed when the entry is made: the participant was under 18 (a minor:
+    # careful review, priority, filters, labels), and needed a guardian's consent (under
+    # their country's age of digital consent). A 15-year-old in France is the first,
+    # not the second.
+    is_minor = models.BooleanField(_("under 18"), default=False)
+    needs_guardian = models.BooleanField(
+        _("needed a guardian's consent"), default=False
+    )
     heart_count = models.PositiveIntegerField(_("hearts"), default=0)
     report_count = models.PositiveIntegerField(_("reports"), default=0)
     # A burst of reports (settings.MODERATION_BURST_REPORTS within

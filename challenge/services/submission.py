@@ -17,7 +17,7 @@ from django.utils import timezone
 from campaign.selectors import campaign_current
 from videos.services import StorageUnavailable, video_create
 
-from ..ages import needs_guardian
+from ..ages import is_under_18, needs_guardian
 from ..errors import (
     CampaignNotLive,
     DailyLimitReached,
@@ -184,8 +184,8 @@ def entry_create(
     nudge_outcome: str = NudgeOutcome.NONE,
     watched_hits: list | None = None,
 ) -> Entry:
-    minor = needs_guardian(participant)
-    if minor and not guardian_email:
+    needs_consent = needs_guardian(participant)
+    if needs_consent and not guardian_email:
         raise GuardianRequired()
     entry = Entry.objects.create(
         participant=participant,
@@ -193,15 +193,16 @@ def entry_create(
         caption=caption_with_hashtag(caption),
         prompt=prompt,
         language=language,
-        state=S.DRAFT if minor else S.UPLOADED,
-        is_minor=minor,
-        submitted_at=None if minor else timezone.now(),
+        state=S.DRAFT if needs_consent else S.UPLOADED,
+        is_minor=is_under_18(participant),
+        needs_guardian=needs_consent,
+        submitted_at=None if needs_consent else timezone.now(),
         submission_token=submission_token,
         nudge_outcome=nudge_outcome,
         watched_hits=watched_hits or [],
     )
     entry_record_created(entry=entry, actor=participant.user)
-    if minor:
+    if needs_consent:
         guardian_consent_request(entry=entry, guardian_email=guardian_email)
     else:
         entry = entry_follow_video(entry_id=entry.pk)
