@@ -9,6 +9,7 @@ free of storage and cache calls.
 
 from django.db import transaction
 
+from videos.models import Video
 from videos.services import video_delete_files
 
 from ..models import Entry
@@ -17,8 +18,17 @@ from ..selectors.gallery import gallery_changed
 
 def video_delete_on_commit(video) -> None:
     """Delete the video's files once the transaction commits (never before: a
-    rollback must not leave a row pointing at deleted files)."""
+    rollback must not leave a row pointing at deleted files). Its original file
+    name goes now, with the caption."""
+    video_name_erase(video)
     transaction.on_commit(lambda: video_delete_files(video=video))
+
+
+def video_name_erase(video) -> None:
+    """Forget the name the file had on the participant's device: it can name the
+    child ("maria-rossi-3b.mp4") long after the video itself is gone."""
+    Video.objects.filter(pk=video.pk).update(original_name="")
+    video.original_name = ""
 
 
 def entry_erase(*, entry: Entry) -> None:

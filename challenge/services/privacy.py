@@ -34,10 +34,11 @@ from ..models import (
 )
 from ..selectors.gallery import gallery_changed
 from ..states import TransitionNotAllowed, entry_transition
-from .erasure import entry_erase
+from .erasure import entry_erase, video_name_erase
 from .guardian import ERASED_EMAIL
 from .participants import age_gate_forget_expired
 from .submission import entry_withdraw
+from .uploads import resumable_uploads_delete
 
 S = Entry.State
 # How guardians' decisions were once noted (with the address): erased on sight.
@@ -227,8 +228,9 @@ def participant_export_zip(*, user) -> Path:
 def account_delete(*, user) -> None:
     """Delete the account with everything that belongs to it.
 
-    Entries are withdrawn first (so their files are deleted once this commits and
-    the gallery forgets them), hearts given are taken back (so counts stay right),
+    Resumable uploads (unfinished, or finished and not yet used) go with their
+    files once this commits. Entries are withdrawn (so their files are deleted once
+    this commits and the gallery forgets them), hearts given are taken back (so counts stay right),
     notes written, note prompts, note settings and blocks are deleted with the
     participant, reports made stay for the moderators but lose the link to the
     account.
@@ -239,6 +241,7 @@ def account_delete(*, user) -> None:
     if user.is_staff or user.is_superuser:
         raise StaffAccountKept()
     with transaction.atomic():
+        resumable_uploads_delete(user=user)
         for entry in Entry.objects.filter(participant__user=user).exclude(
             state=S.WITHDRAWN
         ):
@@ -338,6 +341,7 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     for video in Video.objects.filter(
         status=Video.Status.FAILED, updated_at__lt=failed_before
     ).exclude(source="", output="", poster=""):
+        video_name_erase(video)
         video_delete_files(video=video)
         counts["failed_media"] += 1
     consent_before = now - dt.timedelta(days=settings.RETENTION_CONSENT_DAYS)
@@ -351,5 +355,8 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     )
     # Decisions recorded before the address was kept out of the audit log.
     EntryEvent.objects.filter(note__startswith=GUARDIAN_NOTE_PREFIX).update(note="")
+    # Entries erased before their videos' original file names were.
+    erased = Video.objects.filter(entry__isnull=False, source="", output="", poster="")
+    erased.exclude(original_name="").update(original_name="")
     counts["age_gate_refusals"] = age_gate_forget_expired(now=now)
     return counts

@@ -197,6 +197,20 @@ def resumable_upload_delete(*, upload_id, participant: Participant) -> None:
     _delete(upload.pk)
 
 
+def resumable_uploads_delete(*, user) -> int:
+    """Delete every upload of this account, finished or not, as the account goes:
+    the rows now, the files and the bucket's parts once that commits, never left
+    for the expiry sweep (a finished one is a whole video)."""
+    pks = list(
+        ResumableUpload.objects.filter(participant__user=user).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in pks:
+        _delete(pk)
+    return len(pks)
+
+
 def _delete(upload_id) -> None:
     """Delete the row now, and the file (and the bucket's parts or object) once
     that commits."""
