@@ -181,6 +181,18 @@ class UploadBusy(ChallengeError):
     message = _("This upload is already being sent. Please wait a moment.")
 
 
+class UploadsFull(ChallengeError):
+    """The site's open uploads hold all the room they may (tus: 503, Retry-After)."""
+
+    code = "uploads_full"
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    retry_after_seconds = 900
+    message = _(
+        "So many videos are on their way to us right now that there is no room for "
+        "yours yet. Nothing was sent. Please try again later."
+    )
+
+
 class UploadIncomplete(ChallengeError):
     code = "upload_incomplete"
     message = _(

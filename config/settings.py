@@ -559,6 +559,17 @@ RESUMABLE_UPLOAD_DIR = Path(
 )
 RESUMABLE_UPLOAD_EXPIRY_HOURS = env.int("RESUMABLE_UPLOAD_EXPIRY_HOURS", default=24)
 RESUMABLE_UPLOADS_OPEN_MAX = env.int("RESUMABLE_UPLOADS_OPEN_MAX", default=3)
+# The whole site's open uploads (finished ones not yet used too) may reserve this many
+# bytes together (their declared sizes), and none starts unless the upload folder's
+# disk keeps RESUMABLE_UPLOAD_MIN_FREE_BYTES free once every open upload has arrived:
+# past either, a new upload is refused with "try again later" (503). The per-account
+# cap alone let a few accounts reserve gigabytes of parts.
+RESUMABLE_UPLOADS_OPEN_MAX_BYTES = env.int(
+    "RESUMABLE_UPLOADS_OPEN_MAX_BYTES", default=5 * 1024**3
+)
+RESUMABLE_UPLOAD_MIN_FREE_BYTES = env.int(
+    "RESUMABLE_UPLOAD_MIN_FREE_BYTES", default=1024**3
+)
 RESUMABLE_UPLOAD_CHUNK_BYTES = env.int(
     "RESUMABLE_UPLOAD_CHUNK_BYTES", default=8 * 1024 * 1024
 )

@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Protocol
@@ -115,6 +116,25 @@ def object_key(upload_id) -> str:
 def buffered_bytes(progress: UploadProgress) -> int:
     """Confirmed bytes kept in the file on this server's disk."""
     return progress.offset - progress.stored_bytes
+
+
+def disk_bytes_to_come(*, remaining: int, multipart: bool) -> int:
+    """What an upload still missing `remaining` bytes may add to this server's
+    disk: all of them, or with object storage at most one part (the bucket holds
+    the rest)."""
+    if multipart:
+        return min(remaining, settings.RESUMABLE_UPLOAD_PART_BYTES)
+    return remaining
+
+
+def disk_free_bytes() -> int:
+    """Free bytes on the disk that holds the part files."""
+    return shutil.disk_usage(upload_dir()).free
+
+
+def multipart_on() -> bool:
+    """Whether new uploads go to the private bucket in parts."""
+    return multipart_target() is not None
 
 
 def part_file_create(upload_id) -> None:

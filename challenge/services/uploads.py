@@ -10,6 +10,8 @@ in the challenge's words (challenge.errors).
 Invariants:
 - the form's rules (campaign live, daily limit, size) are checked when the upload is
   created, before the first byte is accepted, and again by entry_upload at the end;
+- the whole site's open uploads stay under a byte cap and leave the disk a free
+  margin (`_check_room`), so a few accounts cannot fill it between them;
 - `offset` moves only under the row lock, after videos.resumable has flushed the
   bytes it counts (`_confirm`);
 - the row goes first and the files after commit (`_delete`).
@@ -33,6 +35,7 @@ from ..errors import (
     UploadIncomplete,
     UploadNotFound,
     UploadOffsetConflict,
+    UploadsFull,
     UploadTooLarge,
 )
 from ..models import Participant, ResumableUpload
@@ -63,6 +66,7 @@ def resumable_upload_create(
     if length <= 0:
         raise UploadEmpty()
     now = timezone.now()
+    _check_room(length=length, now=now)
     with transaction.atomic():
         upload = ResumableUpload.objects.create(
             participant=participant,
@@ -88,6 +92,35 @@ def resumable_upload_create(
     if upload.multipart_id:
         upload.save(update_fields=["multipart_id"])
     return upload
+
+
+def _check_room(*, length: int, now: dt.datetime) -> None:
+    """Refuse a new upload of `length` bytes (UploadsFull, "try again later") when
+    the open uploads of every account together, finished ones waiting for their
+    form included, would reserve more than RESUMABLE_UPLOADS_OPEN_MAX_BYTES, or
+    when the disk would keep less than RESUMABLE_UPLOAD_MIN_FREE_BYTES free once
+    every open upload has arrived.
+
+    Read without a lock: uploads started at the same instant may pass together,
+    which overshoots by at most their own sizes; the margin is there for that.
+    """
+    open_uploads = ResumableUpload.objects.filter(expires_at__gt=now).values_list(
+        "length", "offset", "multipart_id"
+    )
+    reserved = to_come = 0
+    for declared, offset, multipart_id in open_uploads:
+        reserved += declared
+        to_come += resumable.disk_bytes_to_come(
+            remaining=declared - offset, multipart=bool(multipart_id)
+        )
+    if reserved + length > settings.RESUMABLE_UPLOADS_OPEN_MAX_BYTES:
+        raise UploadsFull()
+    to_come += resumable.disk_bytes_to_come(
+        remaining=length, multipart=resumable.multipart_on()
+    )
+    free_after = resumable.disk_free_bytes() - to_come
+    if free_after < settings.RESUMABLE_UPLOAD_MIN_FREE_BYTES:
+        raise UploadsFull()
 
 
 def resumable_upload_get(*, upload_id, participant: Participant) -> ResumableUpload:

@@ -30,6 +30,7 @@ from ..errors import (
     UploadExpired,
     UploadNotFound,
     UploadOffsetConflict,
+    UploadsFull,
     UploadTooLarge,
 )
 from ..selectors.participants import participant_for
@@ -46,6 +47,7 @@ STATUS_FOR = [
     (UploadBusy, HTTPStatus.LOCKED),
     (UploadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (UploadEmpty, HTTPStatus.BAD_REQUEST),
+    (UploadsFull, HTTPStatus.SERVICE_UNAVAILABLE),
     (ChallengeError, HTTPStatus.FORBIDDEN),  # campaign closed, daily limit
 ]
 
@@ -65,6 +67,8 @@ def _refused(error: ChallengeError) -> HttpResponse:
     headers = {}
     if isinstance(error, UploadOffsetConflict):
         headers["Upload_Offset"] = str(error.offset)
+    if isinstance(error, UploadsFull):
+        headers["Retry_After"] = str(error.retry_after_seconds)
     return _answer(status, str(error.message), **headers)
 
 

@@ -463,6 +463,15 @@
       busy = post(data, null);
     }
 
+    // An answer that says no for good (4xx but "busy" and "out of step"), or "try
+    // again later" (503 with Retry-After: the site has no room for new uploads):
+    // shown as it is instead of retried.
+    function refused(response) {
+      var code = response ? response.getStatus() : 0;
+      if (code === 503) return Boolean(response.getHeader("Retry-After"));
+      return code >= 400 && code < 500 && code !== 409 && code !== 423;
+    }
+
     function sendResumable(file) {
       if (finished && finished.file === file) { sendForm(finished.id); return; }
       var samples = [], state = { announced: 0 };
@@ -476,15 +485,13 @@
         removeFingerprintOnSuccess: true,
         onProgress: function (loaded, total) { progress(loaded, total, samples, state); },
         onShouldRetry: function (err) {
-          var code = err.originalResponse ? err.originalResponse.getStatus() : 0;
-          if (code >= 400 && code < 500 && code !== 409 && code !== 423) return false;
+          if (refused(err.originalResponse)) return false;
           status.textContent = announce.textContent = text.reconnecting;
           return true;
         },
         onError: function (err) {
           var response = err.originalResponse;
-          var code = response ? response.getStatus() : 0;
-          if (code >= 400 && code < 500 && code !== 409 && code !== 423) {
+          if (refused(response)) {
             var message = response.getBody() || text.failed;
             reset();
             showErrors(form, message, { video: [message] });
