@@ -34,6 +34,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
 
+from core.headers import header_number
 from videos.models import Video
 from videos.owners import video_access, video_is_public
 from videos.pipeline import (
@@ -44,7 +45,7 @@ from videos.pipeline import (
 )
 
 CHUNK = 64 * 1024
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 ORIGINAL_EXTENSIONS = {"mp4": ".mp4", "matroska": ".mkv", "avi": ".avi"}
 
 
@@ -214,6 +215,8 @@ def _file_response(request, storage, name, *, content_type, filename, public):
     header = request.headers.get("Range", "")
     if header:
         parsed = _parse_range(header, size)
+        if parsed == "bad":
+            return HttpResponse(status=HTTPStatus.BAD_REQUEST, headers=headers)
         if parsed is None:
             response = HttpResponse(
                 status=HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, headers=headers
@@ -252,7 +255,8 @@ def _signed_redirect(storage, name, content_type, filename):
 
 
 def _parse_range(header: str, size: int):
-    """(start, end) for one satisfiable range, None for 416, "ignore" for 200.
+    """(start, end) for one satisfiable range, None for 416, "ignore" for 200,
+    "bad" for 400 (a number longer than any byte count, see core.headers).
 
     Several ranges at once are answered with the whole file (allowed by RFC 9110).
     """
@@ -264,13 +268,16 @@ def _parse_range(header: str, size: int):
     first, last = match.groups()
     if not first and not last:
         return "ignore"
+    numbers = [header_number(value) for value in (first, last) if value]
+    if None in numbers:
+        return "bad"
     if not first:  # suffix: the last N bytes
-        suffix = int(last)
+        suffix = numbers[0]
         if suffix == 0 or size == 0:
             return None
         return max(0, size - suffix), size - 1
-    start = int(first)
-    end = int(last) if last else size - 1
+    start = numbers[0]
+    end = numbers[1] if last else size - 1
     if start >= size or (last and end < start):
         return None
     return start, min(end, size - 1)

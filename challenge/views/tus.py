@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.headers import header_number
 from core.ratelimit import limit_or_429
 from core.text import clean_text
 
@@ -109,8 +110,7 @@ def _gate(request):
 
 
 def _header_int(request, name: str) -> int | None:
-    value = request.headers.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() else None
+    return header_number(request.headers.get(name, ""))
 
 
 def parse_metadata(header: str) -> dict[str, str]:
