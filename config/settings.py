@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.PersonalPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,20 @@ from core.text import clean_text
 
 from ..selectors import gallery
 
+# Feed readers and shared caches may keep the feed this long, like the embeddable
+# widget: an entry hidden or withdrawn leaves every copy within a minute.
+FEED_MAX_AGE = 60
+
 
 class GalleryFeed(Feed):
     feed_type = Atom1Feed
     title = _("#CreateKindness gallery")
     subtitle = _("The newest entries of the #CreateKindness challenge.")
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
 
     def link(self):
         return settings.SITE_URL + reverse("gallery:list")
