@@ -7,6 +7,7 @@ Secrets are required in production (DJANGO_DEBUG=0): start-up stops with a messa
 Without DJANGO_DEBUG it runs the safe local mode (see DEBUG below).
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from challenge import jobs as challenge_jobs
+from core import files
 from core.keys import file_secret
 from stories import jobs as stories_jobs
 from videos import jobs as video_jobs
@@ -659,18 +661,44 @@ CELERY_BEAT_SCHEDULE = {
     )
 }
 
+# Files the site writes ----------------------------------------------------------
+# Readable by the site's user only (files 0600, folders 0700): the SQLite database, the
+# outbox with its guardian and reset links, private media, upload parts, the broker's
+# messages, secrets (core/files.py). With MEDIA_OFFLOAD the front server reads private
+# media as a member of the site's group (docs/deploy.md), so the group may read too
+# (0640/0750); others never. Public media and collected static files are for everyone.
+FILE_UMASK = files.OWNER_AND_GROUP if MEDIA_OFFLOAD else files.OWNER_ONLY
+os.umask(FILE_UMASK)
+# Django chmods every file its storages save (0644 unless told): private by default,
+# so a storage added later is private too; the public ones say so below.
+FILE_UPLOAD_PERMISSIONS = 0o666 & ~FILE_UMASK
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o777 & ~FILE_UMASK
+for _name in ("default", "staticfiles"):
+    if not STORAGES[_name]["BACKEND"].startswith("storages."):  # object storage
+        STORAGES[_name].setdefault("OPTIONS", {}).update(
+            file_permissions_mode=files.PUBLIC_FILE_MODE,
+            directory_permissions_mode=files.PUBLIC_FOLDER_MODE,
+        )
+
 # The embedded defaults keep everything under DATA_DIR; make sure its folders exist so
-# a fresh checkout starts without a setup step.
+# a fresh checkout starts without a setup step, and close the private ones an older
+# version left readable by everyone.
+files.folder_open(DATA_DIR, mode=files.PASS_THROUGH_MODE)
+for _folder in (MEDIA_ROOT, STATIC_ROOT):
+    files.folder_open(_folder)
 for _folder in (
-    DATA_DIR,
-    MEDIA_ROOT,
     PRIVATE_MEDIA_ROOT,
-    STATIC_ROOT,
     Path(FILE_UPLOAD_TEMP_DIR),
     RESUMABLE_UPLOAD_DIR,
     EMAIL_OUTBOX_DIR,
+    BROKER_DIR,
     BROKER_DIR / "queue",
     BROKER_DIR / "processed",
     BROKER_DIR / "control",
 ):
-    _folder.mkdir(parents=True, exist_ok=True)
+    files.folder_private(_folder, umask=FILE_UMASK)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    for _suffix in ("", "-wal", "-shm"):
+        files.path_close(
+            Path(f"{DATABASES['default']['NAME']}{_suffix}"), umask=FILE_UMASK
+        )
