@@ -95,6 +95,12 @@ class GuardianLinkError(ChallengeError):
             "entries”."
         ),
         "used": _("This link has already been used: your answer was recorded."),
+        # The signature is good but the state the link was issued for has changed
+        # (core.links): a newer email, a changed choice, another address.
+        "stale": _(
+            "This link is no longer valid: things have changed since this email was "
+            "sent. Nothing was recorded."
+        ),
         "closed": _(
             "This entry is no longer waiting for an answer (it was withdrawn or "
             "could not be processed)."
@@ -104,6 +110,18 @@ class GuardianLinkError(ChallengeError):
     def __init__(self, code: str):
         self.code = code
         super().__init__(self.messages[code])
+
+
+class GuardianMailLimit(ChallengeError):
+    """Every mail the site sends to a parent or guardian on a participant's behalf
+    counts against one limit per participant, whatever the address (challenge.
+    services.guardian_mails)."""
+
+    code = "guardian_mail_limit"
+    message = _(
+        "We have sent several emails to a parent or guardian for you in a short "
+        "time. To protect their inbox, please wait a few hours before asking again."
+    )
 
 
 class NotesClosed(ChallengeError):

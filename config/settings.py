@@ -443,6 +443,10 @@ ACCOUNT_RATE_LIMITS = {
     "note": env.str("RATE_LIMIT_NOTE", default="5/m/user,30/h/user"),
     # The upload page's live caption check (the kindness nudge before the upload).
     "caption_check": env.str("RATE_LIMIT_CAPTION_CHECK", default="30/m/user"),
+    # Every mail to a parent or guardian on a participant's behalf (entries' consent
+    # mails and resends, notes' requests and resends), per participant whatever the
+    # address: nobody can use the site to flood a stranger's inbox.
+    "guardian_mail": env.str("RATE_LIMIT_GUARDIAN_MAIL", default="4/h/key,10/d/key"),
     # The "send the e-mail again" button; allauth's "confirm_email" limits each address.
     "resend_confirmation": env.str("RATE_LIMIT_RESEND_CONFIRMATION", default="5/m/ip"),
 }

@@ -21,6 +21,20 @@ def limit_or_429(request: HttpRequest, *, action: str, key=None) -> HttpResponse
     return ratelimit.consume_or_429(request, action=action, key=key)
 
 
+def limit_key_consume(*, action: str, key: str, dry_run: bool = False) -> bool:
+    """Count one `action` for `key` where no request is at hand (a service acting
+    for someone, a task): False when over the limit. The action's rates must all be
+    per key (`…/key`): there is no address or session to count by.
+
+    With `dry_run`, only say whether one more would be allowed.
+    """
+    # allauth's limiter reads the method only (GET is never counted); per-key rates
+    # use nothing else of the request.
+    request = HttpRequest()
+    request.method = "POST"
+    return ratelimit.consume(request, action=action, key=key, dry_run=dry_run)
+
+
 def login_failures_limited(action: str, *, login_field: str = "username"):
     """Limit a log-in view by its *failures*, keyed by the account and the address:
     `<action>_failed` counts failed attempts per account name and client address

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import enqueue_on_commit
+from core.links import BoundToken, bound_token, bound_token_read
 
 from .. import jobs
 from ..emails import (
@@ -32,6 +33,7 @@ from ..models import Entry, GuardianConsent, GuardianNotice
 from ..selectors.participants import account_addresses
 from ..states import TransitionNotAllowed, entry_follow_video, entry_transition
 from .erasure import entry_erase
+from .guardian_mails import guardian_mail_count
 from .notices import notice_deliver
 
 log = logging.getLogger(__name__)
@@ -44,39 +46,58 @@ REVOKE_SALT = "challenge.guardian-revoke"
 ERASED_EMAIL = "erased@invalid"
 
 
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=GUARDIAN_SALT)
+def _consent_state(consent: GuardianConsent) -> tuple:
+    """What a consent link is issued for, hashed into it (core.links): the answer
+    still awaited, this request (a resend moves `requested_at`), this address, and
+    the entry as the guardian will see it (still a draft, this video, this caption).
+    Any change kills every older link: a guardian's "yes" only ever grants what was
+    asked when the mail went."""
+    entry = consent.entry
+    return (
+        consent.decision,
+        consent.requested_at.isoformat(),
+        consent.guardian_email,
+        entry.state,
+        entry.video_id,
+        entry.caption,
+    )
 
 
 def guardian_token(consent: GuardianConsent) -> str:
-    # The request time is in the payload, so a re-sent link is a new token and the
-    # old one stops working (see guardian_consent_from_token).
-    return _signer().sign(f"{consent.pk}.{int(consent.requested_at.timestamp())}")
+    return bound_token(salt=GUARDIAN_SALT, pk=consent.pk, state=_consent_state(consent))
 
 
-def guardian_consent_from_token(token: str) -> GuardianConsent:
+def _read_token(token: str) -> BoundToken:
     max_age = dt.timedelta(days=settings.GUARDIAN_LINK_MAX_AGE_DAYS)
     try:
-        value = _signer().unsign(token, max_age=max_age)
+        return bound_token_read(token, salt=GUARDIAN_SALT, max_age=max_age)
     except signing.SignatureExpired as error:
         raise GuardianLinkError("expired") from error
     except signing.BadSignature as error:
         raise GuardianLinkError("invalid") from error
-    pk, _sep, stamp = value.partition(".")
-    consent = (
-        GuardianConsent.objects.select_related("entry__participant")
-        .filter(pk=pk)
-        .first()
-    )
+
+
+def _check_consent(link: BoundToken, consent: GuardianConsent | None) -> None:
+    """The friendliest true answer first (answered, closed), then whether anything
+    else changed since the link was issued (a resend, another address...)."""
     if consent is None:
         raise GuardianLinkError("invalid")
     if consent.decision != GuardianConsent.Decision.PENDING:
         raise GuardianLinkError("used")
-    if stamp != str(int(consent.requested_at.timestamp())):
-        # An older link, replaced by a newer one the participant asked for.
-        raise GuardianLinkError("expired")
     if consent.entry.state != S.DRAFT:
         raise GuardianLinkError("closed")
+    if not link.issued_for(_consent_state(consent)):
+        raise GuardianLinkError("stale")
+
+
+def guardian_consent_from_token(token: str) -> GuardianConsent:
+    link = _read_token(token)
+    consent = (
+        GuardianConsent.objects.select_related("entry__participant")
+        .filter(pk=link.pk)
+        .first()
+    )
+    _check_consent(link, consent)
     return consent
 
 
@@ -98,6 +119,7 @@ def guardian_consent_request(*, entry: Entry, guardian_email: str) -> GuardianCo
     """
     if same_mailbox(guardian_email, account_addresses(entry.participant.user)):
         raise GuardianIsParticipant()
+    guardian_mail_count(participant=entry.participant)
     consent = GuardianConsent.objects.create(entry=entry, guardian_email=guardian_email)
     _send_guardian_email_on_commit(consent.pk)
     return consent
@@ -124,6 +146,7 @@ def guardian_consent_resend(*, entry: Entry) -> GuardianConsent:
         raise ChallengeError(
             _("We sent the email a few minutes ago. Please wait before sending again.")
         )
+    guardian_mail_count(participant=entry.participant)
     consent.requested_at = timezone.now()
     consent.save(update_fields=["requested_at"])
     _send_guardian_email_on_commit(consent.pk)
@@ -153,8 +176,9 @@ def guardian_decide(*, token: str, confirm: bool, user=None) -> GuardianConsent:
     if is_participants_own_session(consent=consent, user=user):
         raise ConsentFromParticipant()
     consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
-    if consent.decision != GuardianConsent.Decision.PENDING:
-        raise GuardianLinkError("used")
+    # Checked again under the lock: a resend or a withdrawal that committed since
+    # the first look has made this link stale.
+    _check_consent(_read_token(token), consent)
     consent.decision = (
         GuardianConsent.Decision.CONFIRMED
         if confirm

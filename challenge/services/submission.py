@@ -31,6 +31,7 @@ from ..selectors.participants import submissions_in_last_day
 from ..states import entry_follow_video, entry_record_created, entry_transition
 from .erasure import entry_erase, video_delete_on_commit
 from .guardian import guardian_consent_request
+from .guardian_mails import guardian_mail_check
 
 S = Entry.State
 DEFAULT_HASHTAG = "#CreateKindness"
@@ -66,6 +67,9 @@ def check_can_submit(*, participant: Participant) -> None:
     if campaign is None or not campaign.is_live:
         raise CampaignNotLive()
     _check_daily_limit(participant)
+    if needs_guardian(participant):
+        # Before a minor's file is read: its consent mail would be over the limit.
+        guardian_mail_check(participant=participant)
 
 
 def _check_daily_limit(participant: Participant) -> None:

@@ -363,17 +363,21 @@ def notes_unblock(request, pk: int):
 def notes_unsubscribe(request, token: str):
     """Works without logging in. Opening the link never changes anything (mail
     scanners open links): the button does."""
-    participant = participant_from_unsubscribe_token(token)
-    if participant is None:
-        raise Http404(_("This link is not valid."))
-    done = False
-    if request.method == "POST":
-        notes_digest_unsubscribe(participant=participant)
-        done = True
+    try:
+        if request.method == "POST":
+            participant = notes_digest_unsubscribe(token=token)
+        else:
+            participant = participant_from_unsubscribe_token(token)
+    except GuardianLinkError as error:
+        # Not ours, or no longer valid: another address, or the digest switched off
+        # and on again since this mail (services.notes.digest).
+        context = {"error": error.message}
+        status = HTTPStatus.NOT_FOUND if error.code == "invalid" else HTTPStatus.GONE
+    else:
+        context = {"done": request.method == "POST", "handle": participant.handle}
+        status = HTTPStatus.OK
     response = render(
-        request,
-        "challenge/notes_unsubscribe.html",
-        {"done": done, "handle": participant.handle},
+        request, "challenge/notes_unsubscribe.html", context, status=status
     )
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
@@ -389,7 +393,10 @@ def notes_guardian(request, token: str):
         row = notes_guardian_from_token(token)
     except GuardianLinkError as error:
         context["error"] = error.message
-        status = HTTPStatus.OK if error.code == "used" else HTTPStatus.NOT_FOUND
+        status = {
+            "used": HTTPStatus.OK,
+            "invalid": HTTPStatus.NOT_FOUND,
+        }.get(error.code, HTTPStatus.GONE)
         return _guardian_page(request, context, status)
     context["handle"] = row.participant.handle
     context["own_session"] = (

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.jobs import enqueue_on_commit
+from core.links import BoundToken, bound_token, bound_token_read
 
 from ... import jobs
 from ...emails import notes_guardian_message
@@ -24,23 +25,28 @@ from ...mailboxes import same_mailbox
 from ...models import NoteSettings, Participant
 from ...selectors.notes import note_prefs
 from ...selectors.participants import account_addresses
+from ..guardian_mails import guardian_mail_count
 from .common import gallery_changed_on_commit, settings_row_locked
 
 GUARDIAN_SALT = "challenge.notes.guardian"
 
 
-def _guardian_signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=GUARDIAN_SALT)
-
-
-def _request_stamp(row: NoteSettings) -> str:
-    # To the microsecond: each request (and resend) has its own link, and a new one
-    # makes the older links stale.
-    return f"{row.guardian_requested_at.timestamp():.6f}"
+def _request_state(row: NoteSettings) -> tuple:
+    """What a notes request link is issued for, hashed into it (core.links): notes
+    switched on by the participant, this address, this request (each request and
+    resend has its own time, to the microsecond), no answer yet. Switching notes off,
+    another address or a newer mail kills every older link, so a guardian's late
+    "yes" never reopens notes the participant has closed since."""
+    return (
+        row.open,
+        row.guardian_email,
+        row.guardian_requested_at.isoformat() if row.guardian_requested_at else "",
+        row.guardian_confirmed_at.isoformat() if row.guardian_confirmed_at else "",
+    )
 
 
 def notes_guardian_token(row: NoteSettings) -> str:
-    return _guardian_signer().sign(f"{row.pk}.{_request_stamp(row)}")
+    return bound_token(salt=GUARDIAN_SALT, pk=row.pk, state=_request_state(row))
 
 
 def _asked_lately(row: NoteSettings) -> bool:
@@ -67,6 +73,7 @@ def note_guardian_request(*, participant: Participant, guardian_email: str) -> b
     row = settings_row_locked(participant)
     if row.guardian_email == guardian_email and _asked_lately(row):
         return False
+    guardian_mail_count(participant=participant)
     row.open = True
     row.guardian_email = guardian_email
     row.guardian_requested_at = timezone.now()
@@ -96,6 +103,7 @@ def note_guardian_resend(*, participant: Participant) -> None:
         raise ChallengeError(
             _("We sent the email a few minutes ago. Please wait before sending again.")
         )
+    guardian_mail_count(participant=participant)
     row.guardian_requested_at = timezone.now()
     row.save(update_fields=["guardian_requested_at"])
     _send_guardian_link_on_commit(row)
@@ -111,22 +119,29 @@ def notes_guardian_email_send(*, settings_id: int) -> None:
     notes_guardian_message(row=row, link=link).send()
 
 
-def notes_guardian_from_token(token: str) -> NoteSettings:
+def _read_token(token: str) -> BoundToken:
     max_age = timedelta(days=settings.GUARDIAN_LINK_MAX_AGE_DAYS)
     try:
-        value = _guardian_signer().unsign(token, max_age=max_age)
+        return bound_token_read(token, salt=GUARDIAN_SALT, max_age=max_age)
     except signing.SignatureExpired as error:
         raise GuardianLinkError("expired") from error
     except signing.BadSignature as error:
         raise GuardianLinkError("invalid") from error
-    pk, _sep, stamp = value.partition(".")
-    row = NoteSettings.objects.select_related("participant").filter(pk=pk).first()
+
+
+def _check_request(link: BoundToken, row: NoteSettings | None) -> None:
     if row is None or row.guardian_requested_at is None:
         raise GuardianLinkError("invalid")
-    if stamp != _request_stamp(row):
-        raise GuardianLinkError("expired")
     if row.guardian_confirmed_at:
         raise GuardianLinkError("used")
+    if not link.issued_for(_request_state(row)):
+        raise GuardianLinkError("stale")
+
+
+def notes_guardian_from_token(token: str) -> NoteSettings:
+    link = _read_token(token)
+    row = NoteSettings.objects.select_related("participant").filter(pk=link.pk).first()
+    _check_request(link, row)
     return row
 
 
@@ -135,6 +150,9 @@ def note_guardian_decide(*, token: str, confirm: bool, user=None) -> NoteSetting
     """The guardian's answer. The participant's own session never answers."""
     row = notes_guardian_from_token(token)
     row = NoteSettings.objects.select_for_update().get(pk=row.pk)
+    # Again under the lock: a change the participant committed since the first look
+    # (notes switched off, a new mail) has made this link stale.
+    _check_request(_read_token(token), row)
     if (
         user is not None
         and user.is_authenticated
@@ -142,8 +160,10 @@ def note_guardian_decide(*, token: str, confirm: bool, user=None) -> NoteSetting
     ):
         raise ConsentFromParticipant()
     if confirm:
+        # The yes grants what was asked, nothing more: notes were switched on when
+        # the link was issued (and still are, or the link would be stale), so the
+        # participant's own setting is never written here.
         row.guardian_confirmed_at = timezone.now()
-        row.open = True
     else:
         row.open = False
         row.guardian_requested_at = None

@@ -165,7 +165,7 @@ def test_resending_replaces_the_old_link(minor_client, draft, client):
     consent = GuardianConsent.objects.get()
     new_url = reverse("challenge:guardian", kwargs={"token": guardian_token(consent)})
     assert new_url != old_url
-    assert "expired" in client.get(old_url).content.decode()
+    assert "no longer valid" in client.get(old_url).content.decode()
     assert client.get(new_url).status_code == HTTPStatus.OK
 
 
