@@ -164,15 +164,22 @@ def entry_notes_page(
     return _page(notes, cursor=cursor, size=size)
 
 
+def owner_notes(owner: Participant) -> QuerySet[Note]:
+    """The notes under the owner's entries that the owner sees: published ones
+    (also those their own words hide, marked) and, of the held ones, only the
+    owner's own. A note held for a moderator is shown to its writer only: the
+    person it targets neither reads it nor counts it."""
+    return Note.objects.filter(entry__participant=owner).filter(
+        Q(state=VISIBLE) | Q(state=Note.State.HELD, author=owner)
+    )
+
+
 def owner_notes_page(
     *, owner: Participant, entry_id: int, cursor: str = "", size: int
 ) -> NotesPage:
-    """Every note not yet removed under one of the owner's entries (muted and held
-    ones too, marked), for the owner's "manage notes" page."""
-    notes = Note.objects.filter(entry_id=entry_id, entry__participant=owner).exclude(
-        state=Note.State.REMOVED
-    )
-    return _page(notes, cursor=cursor, size=size)
+    """The notes the owner sees under one of their entries, for the owner's
+    "manage notes" page."""
+    return _page(owner_notes(owner).filter(entry_id=entry_id), cursor=cursor, size=size)
 
 
 def public_note(*, note_id: int) -> Note | None:
@@ -194,11 +201,6 @@ def blocks_for(owner: Participant) -> QuerySet[NoteBlock]:
 
 
 def note_counts_for(owner: Participant) -> dict[int, int]:
-    """Notes not removed on each of the owner's entries (for "My entries")."""
-    rows = (
-        Note.objects.filter(entry__participant=owner)
-        .exclude(state=Note.State.REMOVED)
-        .values("entry_id")
-        .annotate(n=Count("pk"))
-    )
+    """The notes the owner sees on each of their entries (for "My entries")."""
+    rows = owner_notes(owner).values("entry_id").annotate(n=Count("pk"))
     return {row["entry_id"]: row["n"] for row in rows}

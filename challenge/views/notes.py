@@ -69,6 +69,9 @@ def _after_note(request, result) -> object:
         )
     elif result.duplicate:
         messages.info(request, _("We had already received this note."))
+    elif result.note.nudge_outcome == NoteNudge.Outcome.POSTED_ANYWAY:
+        # Posted over a "think before you post" prompt: not thanked for kind words.
+        messages.info(request, _("Your note is posted."))
     else:
         messages.success(
             request, _("Your note is posted. Thank you for your kind words!")

@@ -61,13 +61,14 @@ def submit(request):
 @require_POST
 @participant_required
 def caption_check(request):
-    """The kindness nudge while the caption is typed, before anything is uploaded:
-    the watched phrases in it, by the same check the upload makes (which still asks
-    after the upload when they stay). Advice only: nothing is stored."""
+    """The kindness nudge while a caption or a note is typed (static/js/nudge.js),
+    before anything is sent: the watched phrases in it, by the same check the upload
+    and the note make (which still ask when they stay). Advice only: nothing is
+    stored."""
     limited = limit_or_429(request, action="caption_check")
     if limited is not None:
         return limited
-    caption = request.POST.get("caption", "")
+    caption = request.POST.get("text", request.POST.get("caption", ""))
     return JsonResponse({"phrases": services.caption_nudge_phrases(caption)})
 
 

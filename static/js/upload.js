@@ -105,48 +105,6 @@
     update();
   }
 
-  // The kindness nudge while the caption is typed: a pause in typing asks the server
-  // (the same watched words the upload checks) and the words show under the field.
-  // Advice only; the check after the upload still asks if they stay.
-  function enhanceCaptionNudge(form) {
-    var caption = form.querySelector("textarea[data-caption-max]");
-    var box = form.querySelector("[data-caption-nudge]");
-    if (!caption || !box || !window.fetch) return;
-    var line = box.querySelector("[data-caption-nudge-text]");
-    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
-    var text = messages();
-    var timer = null, asked = "", latest = 0;
-    function check() {
-      var value = caption.value.trim();
-      if (value === asked) return;
-      asked = value;
-      if (!value) { box.hidden = true; return; }
-      var body = new FormData();
-      body.append("caption", value);
-      var mine = ++latest;
-      fetch(box.dataset.checkUrl, {
-        method: "POST", body: body, credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" }
-      })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (answer) {
-          if (!answer || mine !== latest) return; // a later check is on its way
-          var phrases = answer.phrases || [];
-          box.hidden = !phrases.length;
-          line.textContent = phrases.length
-            ? format(text.nudgeWords, { words: phrases.map(function (p) { return "“" + p + "”"; }).join(", ") })
-            : "";
-        })
-        .catch(function () { asked = ""; });
-    }
-    caption.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(check, 700);
-    });
-    caption.addEventListener("blur", check);
-    if (caption.value.trim()) check();
-  }
-
   // The large file target: with a file chosen it names it, and a file dragged over
   // it lights it up (the invisible input over it takes the drop).
   function enhanceDropTarget(form, input, text) {
@@ -566,7 +524,6 @@
     var form = document.querySelector("[data-upload-form]");
     if (form && window.FormData && window.XMLHttpRequest) {
       enhanceCaption(form);
-      enhanceCaptionNudge(form);
       enhanceUpload(form);
     }
     enhanceMyEntries();

@@ -168,6 +168,70 @@ def test_a_note_with_a_hold_phrase_in_disguise_is_not_shown_to_visitors(
     assert text not in _entry_page(public_entry)
 
 
+def test_a_held_note_is_shown_to_its_writer_only_not_to_the_person_it_targets(
+    settings, writer_client
+):
+    """The owner of the entry is the person a held note targets: it is not on their
+    "Manage notes" page, not in their totals on "My entries", and they cannot
+    remove or block through it (which would tell them it exists)."""
+    settings.GALLERY_CACHE_SECONDS = 0
+    owner = make_participant()
+    entry = make_entry(state=S.APPROVED, participant=owner)
+    text = f"Honestly {CYRILLIC_KYS}"
+    writer_client.post(_note_url(entry), {"text": text})
+    note = Note.objects.get()
+    assert note.state == Note.State.HELD
+    assert text in _entry_page(entry, writer_client)  # its writer sees it
+
+    target = Client()
+    target.force_login(owner.user)
+    manage = target.get(reverse("challenge:notes_manage", kwargs={"pk": entry.pk}))
+    assert manage.status_code == HTTPStatus.OK
+    assert text not in manage.content.decode()
+    assert text not in _entry_page(entry, target)
+    mine = target.get(reverse("challenge:my_entries")).content.decode()
+    assert "Notes</a>" in mine and "Notes (1)" not in mine
+    for action in ("remove", "remove_writer", "block"):
+        target.post(
+            reverse("gallery:note_owner_action", kwargs={"pk": note.pk}),
+            {"action": action},
+        )
+    note.refresh_from_db()
+    assert note.state == Note.State.HELD  # left for a moderator
+    assert not owner.note_blocks.exists()
+
+
+def test_posting_anyway_over_a_prompt_is_not_thanked_for_kind_words(
+    settings, public_entry, writer_client
+):
+    settings.GALLERY_CACHE_SECONDS = 0
+    writer_client.post(_note_url(public_entry), {"text": "what an \u0131d\u0131ot"})
+    nudge = NoteNudge.objects.get()
+    response = writer_client.post(
+        reverse("gallery:note_nudge", kwargs={"pk": nudge.pk}),
+        {"choice": "post_anyway", "text": nudge.text},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert Note.objects.get().nudge_outcome == NoteNudge.Outcome.POSTED_ANYWAY
+    assert "Your note is posted." in page
+    assert "kind words" not in page
+
+
+def test_the_note_form_gets_the_prompt_while_typing_from_the_captions_check(
+    settings, public_entry, writer_client
+):
+    """One endpoint, one script for captions and notes: the note field names the
+    check, and the check answers for a note's text."""
+    settings.GALLERY_CACHE_SECONDS = 0
+    page = _entry_page(public_entry, writer_client)
+    check = reverse("challenge:caption_check")
+    assert f'data-nudge-for="note_text" data-check-url="{check}"' in page
+    assert "js/nudge.js" in page
+    answer = writer_client.post(check, {"text": "what an \u0131d\u0131ot"})
+    assert answer.json()["phrases"] == ["idiot"]
+
+
 def test_a_note_with_a_nudge_word_in_disguise_asks_first(
     settings, public_entry, writer_client
 ):

@@ -4,12 +4,15 @@ owner's entries."""
 
 from django.db import transaction
 
-from ...models import Note, NoteBlock, NoteEvent, Participant
+from ...models import NoteBlock, NoteEvent, Participant
+from ...selectors.notes import owner_notes
 from .common import notes_remove_each
 
 
 def _owned_notes(owner: Participant):
-    return Note.objects.filter(entry__participant=owner)
+    # What the owner sees, nothing more: a held note waits for a moderator, and its
+    # existence is not revealed to the owner by a count or a block.
+    return owner_notes(owner)
 
 
 @transaction.atomic
@@ -42,11 +45,7 @@ def notes_remove_by_writer(*, owner: Participant, note_id: int) -> int:
 def note_block(*, owner: Participant, note_id: int) -> NoteBlock | None:
     """Block the writer of a note under the owner's entries: no new notes, no new
     hearts on any of the owner's entries. The writer is never told."""
-    note = (
-        Note.objects.filter(pk=note_id, entry__participant=owner)
-        .select_related("author")
-        .first()
-    )
+    note = _owned_notes(owner).filter(pk=note_id).select_related("author").first()
     if note is None or note.author.user_id == owner.user_id:
         return None
     block, _created = NoteBlock.objects.get_or_create(
