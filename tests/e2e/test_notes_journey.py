@@ -102,3 +102,29 @@ def test_notes_journey(live_server, transactional_db, new_page):
     assert "The entry's owner" in log
     screenshot(admin, "notes-log-desktop")
     assert NoteEvent.objects.filter(to_state="removed", role="owner").count() == 3
+
+
+def test_a_note_gets_the_prompt_while_it_is_typed(
+    live_server, transactional_db, new_page
+):
+    """The captions' check and script (static/js/nudge.js) under the note field: a
+    pause in typing shows the watched words, kind words hide them again; nothing is
+    posted or stored meanwhile."""
+    base = live_server.url
+    WatchedWord.objects.get_or_create(phrase="idiot", language="en")
+    entry = make_entry(state=Entry.State.APPROVED)
+    writer = make_participant(handle="typist_e2e")
+    page = new_page("phone")
+    log_in(page, base, writer.user.email)
+    page.goto(f"{base}/en/gallery/{entry.pk}/#notes")
+    box = "#notes [data-caption-nudge]"
+    page.wait_for_selector(box, state="attached")
+    page.locator("#note_text").press_sequentially("what an idiot", delay=20)
+    page.wait_for_selector(f"{box}:not([hidden])")
+    assert "“idiot”" in page.inner_text(box)
+    assert page.locator(box).get_attribute("role") == "status"
+    page.fill("#note_text", "what a star")
+    page.locator("#note_text").press("End")
+    page.locator("#note_text").type("!")
+    page.wait_for_selector(f"{box}[hidden]", state="attached")
+    assert not Note.objects.exists()
