@@ -257,3 +257,38 @@ def test_an_unsubscribe_link_never_undoes_a_later_choice_to_get_the_mails():
     assert late.status_code == HTTPStatus.GONE
     assert "no longer valid" in late.content.decode()
     assert note_prefs(owner).digest
+
+
+# --- allauth's links: already bound to their state (checked, nothing to fix) -------
+
+
+def test_a_password_reset_link_dies_once_the_password_has_changed(client, site):
+    """allauth's token generator is Django's, which hashes the password and the
+    last log-in (and allauth adds the account's addresses)."""
+    user = make_user(email="someone@example.org")
+    client.post("/en/accounts/password/reset/", {"email": user.email})
+    reset = urlsplit(_links(mail.outbox[-1])[0]).path
+    user.set_password("a-brand-new-passphrase-77")
+    user.save(update_fields=["password"])
+    late = Client().get(reset, follow=True)
+    assert late.context["token_fail"] is True
+
+
+def test_a_confirmation_link_dies_once_its_address_is_removed(client, site):
+    """allauth's HMAC key names the address row: removed, the key finds nothing."""
+    client.post(
+        "/en/accounts/signup/",
+        {
+            "email": "new.person@example.org",
+            "password1": "a-long-enough-passphrase-42",
+            "password2": "a-long-enough-passphrase-42",
+        },
+    )
+    confirm = urlsplit(
+        next(link for link in _links(mail.outbox[-1]) if "confirm-email" in link)
+    ).path
+    EmailAddress.objects.filter(email="new.person@example.org").delete()
+    late = Client().get(confirm)
+    assert late.context["confirmation"] is None  # "expired or invalid"
+    Client().post(confirm)
+    assert not EmailAddress.objects.filter(verified=True).exists()
