@@ -7,6 +7,8 @@ from core.accounts import SiteUrlMailAdapterMixin, VerificationMailAdapterMixin
 from .errors import UnclearMailbox
 from .mailboxes import is_clear_mailbox
 from .models import Participant
+from .selectors.participants import participant_for
+from .views.devices import device_remember
 
 
 def _has_profile(user) -> bool:
@@ -35,6 +37,13 @@ class AccountAdapter(
         if not _has_profile(email_address.user):
             return reverse("challenge:profile")
         return super().get_email_verification_redirect_url(email_address)
+
+    def post_login(self, request, user, **kwargs):
+        """Remember this browser as the participant's (views/devices.py): after
+        logging out it still cannot answer for their guardian."""
+        response = super().post_login(request, user, **kwargs)
+        device_remember(request, response, participant_for(user))
+        return response
 
     def clean_email(self, email):
         """Sign-up, a new address and password reset take only addresses that read

@@ -79,6 +79,17 @@ class ConsentFromParticipant(ChallengeError):
     )
 
 
+class ConsentFromParticipantDevice(ConsentFromParticipant):
+    """The browser the participant signed in or uploaded from, logged out since."""
+
+    code = "own_device"
+    message = _(
+        "This answer must come from a parent's or guardian's own phone or computer. "
+        "This browser was used by the account that made the entry, and logging out "
+        "does not change that. Nothing was recorded."
+    )
+
+
 class NudgeAlreadyDecided(ChallengeError):
     code = "nudge_decided"
     message = _("You have already made your choice for this video.")

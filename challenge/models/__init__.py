@@ -1,6 +1,7 @@
 """The challenge's models, one module per concern (same app label, same tables)."""
 
 from .choices import NudgeOutcome, Prompt, RejectReason, ReportReason
+from .devices import DeviceSighting
 from .entries import Entry, EntryEvent
 from .gallery import Heart, Report
 from .notes import (
@@ -24,6 +25,7 @@ from .uploads import ResumableUpload
 
 __all__ = [
     "AgeGateRefusal",
+    "DeviceSighting",
     "HANDLE_VALIDATOR",
     "Entry",
     "EntryEvent",

@@ -48,7 +48,8 @@ class ModerationNotice(SentOnce):
 
 class GuardianNotice(SentOnce):
     """A mail to the guardian after their "yes": the standing revoke link right after
-    consent, and word when the entry is published.
+    consent, what they agreed to a day later ("e-mail plus"), and word when the
+    entry is published.
 
     One per consent and kind (unique), claimed atomically by the task and stamped
     `sent_at`, so a guardian never gets the same mail twice.
@@ -57,6 +58,10 @@ class GuardianNotice(SentOnce):
     class Kind(models.TextChoices):
         CONFIRMED = "confirmed", _("Consent recorded (with the withdraw link)")
         PUBLISHED = "published", _("Entry published")
+        FOLLOW_UP = (
+            "follow_up",
+            _("What was agreed, a day later (with the withdraw link)"),
+        )
 
     consent = models.ForeignKey(
         "challenge.GuardianConsent",

@@ -5,6 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..devices import DeviceKind
+
 HANDLE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9_.]{3,24}$",
     _("3 to 24 letters, digits, dots or underscores, without spaces."),
@@ -77,6 +79,21 @@ class GuardianConsent(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # How the answer was given, for the moderators (services.guardian.guardian_decide):
+    # a coarse kind of device, a keyed hash of the network (erased with the
+    # guardian's address, see services.privacy), whether that network is one the
+    # participant signed in or uploaded from, and when the participant's own browser
+    # tried to answer (refused, but worth knowing when a "yes" follows).
+    answered_device = models.CharField(
+        _("answered from"), max_length=10, choices=DeviceKind.choices, blank=True
+    )
+    answered_network = models.CharField(max_length=64, blank=True)
+    from_participant_network = models.BooleanField(
+        _("answered from the participant's network"), default=False
+    )
+    participant_tried_at = models.DateTimeField(
+        _("the participant's browser tried to answer"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("guardian consent")

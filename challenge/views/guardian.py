@@ -17,8 +17,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.operator import site_operator
 from videos.views import private_processed_response
 
-from ..errors import ConsentFromParticipant, GuardianLinkError
+from ..errors import (
+    ConsentFromParticipant,
+    ConsentFromParticipantDevice,
+    GuardianLinkError,
+)
 from ..services import guardian as services
+from .devices import answer_origin, device_remember
+
+DECISIONS = ("confirm", "refuse")
 
 
 def _private(response):
@@ -57,8 +64,11 @@ def _consent_context(consent, token) -> dict:
 def guardian(request, token):
     """A GET never decides: mail scanners open links. The guardian presses a button.
 
-    The participant's own logged-in session never decides either: a child must not
-    answer their guardian's mail for them (403, nothing recorded).
+    The participant never decides for their guardian: not from their logged-in
+    session, nor from a browser they signed in or uploaded from, logged out since
+    (403, nothing decided; services.guardian.guardian_decide). Opening the page
+    signed in as the participant marks this browser as theirs, so that logging out
+    and coming back does not open the buttons.
     """
     try:
         consent = services.guardian_consent_from_token(token)
@@ -67,49 +77,56 @@ def guardian(request, token):
         return _private(
             render(request, "challenge/guardian.html", {"error": error}, status=status)
         )
-    own_session = services.is_participants_own_session(
-        consent=consent, user=request.user
-    )
-    if request.method == "POST":
-        if own_session:
-            return _own_session_refusal(request, consent)
-        decision = request.POST.get("decision")
-        if decision in {"confirm", "refuse"}:
-            try:
-                consent = services.guardian_decide(
-                    token=token, confirm=decision == "confirm", user=request.user
-                )
-            except ConsentFromParticipant:
-                return _own_session_refusal(request, consent)
-            except GuardianLinkError as error:
-                return _private(
-                    render(
-                        request,
-                        "challenge/guardian.html",
-                        {"error": error},
-                        status=HTTPStatus.GONE,
-                    )
-                )
+    origin = answer_origin(request)
+    if request.method == "POST" and request.POST.get("decision") in DECISIONS:
+        try:
+            consent = services.guardian_decide(
+                token=token,
+                confirm=request.POST["decision"] == "confirm",
+                user=request.user,
+                origin=origin,
+            )
+        except ConsentFromParticipant as refusal:
+            return _own_refusal(request, consent, refusal)
+        except GuardianLinkError as error:
             return _private(
                 render(
                     request,
-                    "challenge/guardian_done.html",
-                    {"consent": consent, "operator": site_operator()},
+                    "challenge/guardian.html",
+                    {"error": error},
+                    status=HTTPStatus.GONE,
                 )
             )
+        return _private(
+            render(
+                request,
+                "challenge/guardian_done.html",
+                {"consent": consent, "operator": site_operator()},
+            )
+        )
+    own_session = services.is_participants_own_session(
+        consent=consent, user=request.user
+    )
     context = _consent_context(consent, token)
     context["own_session"] = own_session
-    return _private(render(request, "challenge/guardian.html", context))
+    context["refusal"] = services.guardian_answer_refusal(
+        consent=consent, user=request.user, origin=origin
+    )
+    response = render(request, "challenge/guardian.html", context)
+    if own_session:
+        device_remember(request, response, consent.entry.participant)
+    return _private(response)
 
 
-def _own_session_refusal(request, consent):
+def _own_refusal(request, consent, refusal):
     return _private(
         render(
             request,
             "challenge/guardian_refused_own.html",
             {
                 "entry": consent.entry,
-                "message": ConsentFromParticipant.message,
+                "message": refusal.message,
+                "own_session": not isinstance(refusal, ConsentFromParticipantDevice),
                 "operator": site_operator(),
             },
             status=HTTPStatus.FORBIDDEN,

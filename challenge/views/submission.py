@@ -35,6 +35,7 @@ from ..services import guardian as guardian_services
 from ..services import submission as services
 from ..services import uploads as upload_services
 from .common import participant_required, wants_json
+from .devices import device_remember
 from .uploads import install_upload_handlers
 
 
@@ -54,7 +55,11 @@ def submit(request):
         limiter = install_upload_handlers(
             request, refuse_files=cannot_submit is not None
         )
-    return allow_camera(_submit(request, cannot_submit=cannot_submit, limiter=limiter))
+    response = _submit(request, cannot_submit=cannot_submit, limiter=limiter)
+    if request.method == "POST":
+        # The browser a child uploads from can never answer for their guardian.
+        device_remember(request, response, request.participant)
+    return allow_camera(response)
 
 
 @never_cache
