@@ -10,6 +10,7 @@ from django.utils import translation
 from campaign.selectors import HELPLINE_DIRECTORY_URL, helplines_for
 from core.operator import site_operator, who_runs_this_url
 
+from .devices import DeviceKind
 from .models import GuardianConsent, ModerationNotice, RejectReason
 
 
@@ -64,11 +65,12 @@ def guardian_request_message(
 
 
 def _guardian_notice(
-    name: str, *, consent: GuardianConsent, link: str
+    name: str, *, consent: GuardianConsent, link: str, **extra
 ) -> EmailMultiAlternatives:
     entry = consent.entry
     with translation.override(entry.participant.language or settings.LANGUAGE_CODE):
         context = {
+            **extra,
             "entry": entry,
             "handle": entry.participant.handle,
             "link": link,
@@ -90,6 +92,23 @@ def guardian_confirmed_message(
     """After the guardian's "yes": what happens next, and the standing link to
     withdraw the entry at any time."""
     return _guardian_notice("guardian_confirmed", consent=consent, link=link)
+
+
+def guardian_follow_up_message(
+    *, consent: GuardianConsent, link: str
+) -> EmailMultiAlternatives:
+    """A day after the "yes" ("e-mail plus"): what the guardian agreed to, when and
+    from which kind of device, and the withdraw link, in case it was not them."""
+    return _guardian_notice(
+        "guardian_follow_up",
+        consent=consent,
+        link=link,
+        agreed_at=consent.decided_at,
+        # The lazy label: translated below, in the guardian's language.
+        device=DeviceKind(consent.answered_device).label
+        if consent.answered_device and consent.answered_device != DeviceKind.UNKNOWN
+        else "",
+    )
 
 
 def guardian_published_message(

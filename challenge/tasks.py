@@ -118,9 +118,11 @@ def send_note_digest(digest_id: int) -> None:
 
 @shared_task(name=jobs.SWEEP_NOTICES)
 def sweep_notices() -> int:
-    """Send again the decision and guardian notices whose task was lost (beat);
-    returns how many were sent to the queue. Sending one twice is harmless: the
+    """Make the guardians' follow-ups that are due (they go after commit), and send
+    again the decision and guardian notices whose task was lost (beat); returns how
+    many of those were sent to the queue. Sending one twice is harmless: the
     first claim wins (services.notices.notice_deliver)."""
+    guardian.guardian_follow_ups_schedule()
     sent = 0
     for model, name in (
         (ModerationNotice, jobs.MODERATION_NOTICE_SEND),

@@ -555,6 +555,12 @@ GUARDIAN_RESEND_MINUTES = env.int("GUARDIAN_RESEND_MINUTES", default=10)
 # An entry still waiting for a guardian's answer after this is withdrawn and its video
 # deleted by the retention sweep (reason "guardian_no_answer").
 GUARDIAN_WAIT_DAYS = env.int("GUARDIAN_WAIT_DAYS", default=14)
+# A guardian's "yes" this soon after the mail was sent is flagged for the moderators
+# (and cannot be approved in bulk): few parents read a mail within the minute.
+GUARDIAN_QUICK_ANSWER_SECONDS = env.int("GUARDIAN_QUICK_ANSWER_SECONDS", default=60)
+# "E-mail plus": this long after a "yes", a second mail tells the guardian what they
+# agreed to, with the withdraw link (sent by the notices sweep).
+GUARDIAN_FOLLOW_UP_HOURS = env.int("GUARDIAN_FOLLOW_UP_HOURS", default=24)
 # A video held by an unanswered "think before you post" prompt is deleted after this.
 CHALLENGE_NUDGE_HOLD_HOURS = env.int("CHALLENGE_NUDGE_HOLD_HOURS", default=24)
 # Resumable (tus) uploads: pieces are assembled here (private, never served), an

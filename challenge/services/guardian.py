@@ -5,6 +5,7 @@ after a "yes", the standing link to withdraw it and the mails that carry it.
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -17,14 +18,17 @@ from core.jobs import enqueue_on_commit
 from core.links import BoundToken, bound_token, bound_token_read
 
 from .. import jobs
+from ..devices import DeviceKind
 from ..emails import (
     guardian_confirmed_message,
+    guardian_follow_up_message,
     guardian_published_message,
     guardian_request_message,
 )
 from ..errors import (
     ChallengeError,
     ConsentFromParticipant,
+    ConsentFromParticipantDevice,
     GuardianIsParticipant,
     GuardianLinkError,
 )
@@ -32,6 +36,7 @@ from ..mailboxes import same_mailbox
 from ..models import Entry, GuardianConsent, GuardianNotice
 from ..selectors.participants import account_addresses
 from ..states import TransitionNotAllowed, entry_follow_video, entry_transition
+from . import devices
 from .erasure import entry_erase
 from .guardian_mails import guardian_mail_count
 from .notices import notice_deliver
@@ -163,18 +168,71 @@ def is_participants_own_session(*, consent: GuardianConsent, user) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class AnswerOrigin:
+    """Where an answer to a consent link comes from (views/devices.answer_origin):
+    the browser's device cookie ({participant id: device id}), a keyed hash of the
+    network, a coarse kind of device. Empty when the caller knows none of them."""
+
+    device_ids: dict[int, str] = field(default_factory=dict)
+    network: str = ""
+    device: str = ""
+
+
+def is_participants_own_device(*, consent: GuardianConsent, origin: AnswerOrigin):
+    """The browser is one the participant signed in or uploaded from, logged in or
+    not: logging out must not turn a child into their own guardian."""
+    return devices.is_participants_device(
+        participant_id=consent.entry.participant_id, device_ids=origin.device_ids
+    )
+
+
+def guardian_answer_refusal(
+    *, consent: GuardianConsent, user, origin: AnswerOrigin
+) -> ConsentFromParticipant | None:
+    """Why this request may not answer for the guardian, or None."""
+    if is_participants_own_session(consent=consent, user=user):
+        return ConsentFromParticipant()
+    if is_participants_own_device(consent=consent, origin=origin):
+        return ConsentFromParticipantDevice()
+    return None
+
+
+def guardian_decide(
+    *, token: str, confirm: bool, user=None, origin: AnswerOrigin | None = None
+) -> GuardianConsent:
+    """Record the guardian's answer and act on it (see `_guardian_answer`).
+
+    Never from the participant's own logged-in session (ConsentFromParticipant) nor
+    from a browser they signed in or uploaded from, logged out or not
+    (ConsentFromParticipantDevice). Such an attempt changes nothing but is noted on
+    the consent (`participant_tried_at`), in its own transaction, for the
+    moderators: a "yes" that follows from another browser deserves a look.
+    """
+    origin = origin or AnswerOrigin()
+    consent = guardian_consent_from_token(token)
+    refusal = guardian_answer_refusal(consent=consent, user=user, origin=origin)
+    if refusal is not None:
+        GuardianConsent.objects.filter(pk=consent.pk).update(
+            participant_tried_at=timezone.now()
+        )
+        raise refusal
+    return _guardian_answer(token=token, confirm=confirm, origin=origin)
+
+
 @transaction.atomic
-def guardian_decide(*, token: str, confirm: bool, user=None) -> GuardianConsent:
-    """Record the guardian's answer (time and address) and act on it.
+def _guardian_answer(
+    *, token: str, confirm: bool, origin: AnswerOrigin
+) -> GuardianConsent:
+    """Record the answer (time, kind of device, network and whether the participant
+    used that network) under the consent's row lock.
 
     Confirmed: the entry is submitted (DRAFT → UPLOADED → processing / review) and
-    the guardian gets the standing withdraw link once this commits.
+    the guardian gets the standing withdraw link once this commits (and what they
+    agreed to a day later: `guardian_follow_ups_send`).
     Refused: the entry is withdrawn and its files deleted.
-    Never from the participant's own logged-in session (ConsentFromParticipant).
     """
     consent = guardian_consent_from_token(token)
-    if is_participants_own_session(consent=consent, user=user):
-        raise ConsentFromParticipant()
     consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
     # Checked again under the lock: a resend or a withdrawal that committed since
     # the first look has made this link stale.
@@ -185,7 +243,20 @@ def guardian_decide(*, token: str, confirm: bool, user=None) -> GuardianConsent:
         else GuardianConsent.Decision.REFUSED
     )
     consent.decided_at = timezone.now()
-    consent.save(update_fields=["decision", "decided_at"])
+    consent.answered_device = origin.device or DeviceKind.UNKNOWN
+    consent.answered_network = origin.network
+    consent.from_participant_network = devices.is_participants_network(
+        participant_id=consent.entry.participant_id, network=origin.network
+    )
+    consent.save(
+        update_fields=[
+            "decision",
+            "decided_at",
+            "answered_device",
+            "answered_network",
+            "from_participant_network",
+        ]
+    )
     try:
         if confirm:
             entry_transition(
@@ -278,12 +349,42 @@ def guardian_published_notice(*, entry: Entry, countdown: int = 0) -> None:
         _guardian_notice(consent, GuardianNotice.Kind.PUBLISHED, countdown)
 
 
+# A sweep that was down catches up for this long; older "yes" answers (from before
+# the follow-up existed, say) are not mailed out of the blue.
+FOLLOW_UP_CATCH_UP = dt.timedelta(days=7)
+
+
+def guardian_follow_ups_schedule(*, now=None) -> int:
+    """ "E-mail plus": GUARDIAN_FOLLOW_UP_HOURS after a "yes", the guardian is told
+    again what they agreed to, with the withdraw link, so that a parent whose
+    child answered in their place finds out and can undo it. Run by the notices
+    sweep (tasks.sweep_notices); each notice is made once (unique per consent and
+    kind) and sent after commit. Not for an entry withdrawn meanwhile. Returns how
+    many were scheduled."""
+    now = now or timezone.now()
+    due = now - dt.timedelta(hours=settings.GUARDIAN_FOLLOW_UP_HOURS)
+    consents = (
+        GuardianConsent.objects.filter(
+            decision=GuardianConsent.Decision.CONFIRMED,
+            decided_at__lte=due,
+            decided_at__gt=due - FOLLOW_UP_CATCH_UP,
+        )
+        .exclude(entry__state=S.WITHDRAWN)
+        .exclude(notices__kind=GuardianNotice.Kind.FOLLOW_UP)
+    )
+    scheduled = 0
+    for consent in consents:
+        _guardian_notice(consent, GuardianNotice.Kind.FOLLOW_UP)
+        scheduled += 1
+    return scheduled
+
+
 def guardian_notice_send(*, notice_id: int) -> None:
     """Send one guardian notice, at most once.
 
     Claimed with a conditional UPDATE and stamped sent_at once the mail server took
     it; a retried or duplicate task finds it taken. Nothing is sent to an erased
-    address, nor "published" for an entry withdrawn meanwhile. A mail failure
+    address, nor "published" or the follow-up for an entry withdrawn meanwhile. A mail failure
     releases the claim and raises, for the task to retry.
     """
 
@@ -295,6 +396,12 @@ def guardian_notice_send(*, notice_id: int) -> None:
             if consent.entry.state != S.APPROVED:
                 return f"entry {consent.entry.state}"
             return guardian_published_message(
+                consent=consent, link=revoke_link(consent)
+            )
+        if notice.kind == GuardianNotice.Kind.FOLLOW_UP:
+            if consent.entry.state == S.WITHDRAWN:
+                return "entry withdrawn"
+            return guardian_follow_up_message(
                 consent=consent, link=revoke_link(consent)
             )
         return guardian_confirmed_message(consent=consent, link=revoke_link(consent))
