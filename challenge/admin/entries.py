@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from ..models import Entry, EntryEvent, Report
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
 from ..selectors.desk import next_to_review
+from ..selectors.guardian import consent_flags, consent_record
 from ..services import claims
 from ..services.moderation import decisions
 from ..states import TransitionNotAllowed
@@ -84,6 +86,10 @@ def _signal_badges(entry: Entry):
             for hit in hits[:3]
         )
         badges.append(("watched", gettext("Watched: %(words)s") % {"words": words}))
+    # A reverse one-to-one: None for an entry without a guardian's consent.
+    consent = getattr(entry, "guardian_consent", None)
+    if consent is not None and consent_flags(consent):
+        badges.append(("consent", gettext("Consent flagged")))
     outcome = entry.nudge_outcome
     if outcome == "posted_anyway":
         badges.append(("nudge", gettext("Posted anyway after nudge")))
@@ -110,7 +116,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [StateFilter, SignalFilter, "prompt", "language", "is_minor"]
     search_fields = ["participant__handle", "caption"]
     search_help_text = _("Search by handle or caption.")
-    list_select_related = ["participant", "video"]
+    list_select_related = ["participant", "video", "guardian_consent"]
     list_per_page = 50
     show_full_result_count = False
     view_on_site = False  # "View in the gallery" appears only for approved entries
@@ -125,7 +131,16 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["player", "caption", "handle", "prompt", "language"]}),
         (
             _("Signals"),
-            {"fields": ["state", "minor", "signals", "hearts_and_reports", "waited"]},
+            {
+                "fields": [
+                    "state",
+                    "minor",
+                    "signals",
+                    "consent_given",
+                    "hearts_and_reports",
+                    "waited",
+                ]
+            },
         ),
         (
             _("Video file"),
@@ -141,6 +156,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "state",
         "minor",
         "signals",
+        "consent_given",
         "hearts_and_reports",
         "waited",
         "video_facts",
@@ -156,7 +172,11 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return claims.can_moderate(request.user)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("participant", "video")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("participant", "video", "guardian_consent")
+        )
 
     def get_ordering(self, request):
         # The list shows the longest waiting first; which entry is reviewed next
@@ -239,6 +259,17 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             w=video.width or 360,
             h=video.height or 640,
             label=gettext("Download the video"),
+        )
+
+    @admin.display(description=_("guardian's consent"))
+    def consent_given(self, entry):
+        record = consent_record(entry)
+        if record is None:
+            return format_html(
+                '<span class="mod-muted">{}</span>', gettext("No consent needed")
+            )
+        return render_to_string(
+            "admin/challenge/entry/_consent.html", {"consent": record}
         )
 
     @admin.display(description=_("hearts and reports"))
@@ -401,6 +432,21 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     len(result.held),
                 )
                 % {"count": len(result.held)},
+                messages.WARNING,
+            )
+        if result.consent_flagged:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s entry has a flagged guardian consent and was not "
+                    "approved: open it, see how the consent was given and decide on "
+                    "its own.",
+                    "%(count)s entries have a flagged guardian consent and were not "
+                    "approved: open each, see how the consent was given and decide "
+                    "on its own.",
+                    len(result.consent_flagged),
+                )
+                % {"count": len(result.consent_flagged)},
                 messages.WARNING,
             )
         return result

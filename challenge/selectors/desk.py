@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ..ages import age_in_years
 from ..models import Entry, EntryEvent
+from .guardian import consent_record
 
 # The states that wait for a moderator: new entries, and entries hidden after
 # reports (restore or remove).
@@ -94,7 +95,7 @@ def age_band(entry: Entry, today=None) -> str:
 
 def desk_entry_context(entry: Entry) -> dict:
     """Signals shown beside the video: account age, earlier decisions on this
-    participant's other entries, reports."""
+    participant's other entries, reports, how the guardian's consent was given."""
     participant = entry.participant
     earlier = (
         EntryEvent.objects.filter(
@@ -117,6 +118,7 @@ def desk_entry_context(entry: Entry) -> dict:
             entry.reports.filter(resolved_at__isnull=True).order_by("-created_at")[:5]
         ),
         "age_band": age_band(entry),
+        "consent": consent_record(entry),
     }
 
 

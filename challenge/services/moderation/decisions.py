@@ -26,6 +26,7 @@ from ...emails import moderation_notice_message
 from ...models import Entry, EntryEvent, ModerationNotice, RejectReason, Report
 from ...nudge import needs_careful_review
 from ...selectors.gallery import gallery_changed
+from ...selectors.guardian import entries_with_flagged_consent
 from ...states import TransitionNotAllowed, entry_transition
 from ..claims import (
     EntryClaimed,
@@ -216,6 +217,9 @@ class BulkResult:
     held: list[int] = field(default_factory=list)
     # Entries another moderator holds in the review desk: left to them.
     claimed: list[int] = field(default_factory=list)
+    # Entries whose guardian consent is flagged (selectors.guardian.consent_flags):
+    # never approved in bulk either.
+    consent_flagged: list[int] = field(default_factory=list)
 
 
 def _needing_careful_review(entry_ids) -> set[int]:
@@ -239,7 +243,9 @@ def entries_decide(
     Entries no longer in a state that allows the decision, or no longer in the
     state the moderator saw (`seen_states`, for rejections), are skipped, not
     failed; entries another moderator holds in the review desk are left to them
-    (`claimed`). Entries held for careful review (a "hold" watched phrase) are never
+    (`claimed`). Entries held for careful review (a "hold" watched phrase) and
+    entries whose guardian consent is flagged (the participant's browser tried to
+    answer, the answer came from their network or within seconds) are never
     approved in bulk: a moderator approves them one at a time. One transaction for
     the lot: the emails are enqueued once it commits, never inside it.
     """
@@ -250,11 +256,17 @@ def entries_decide(
         kwargs["reason"] = reason
     entry_ids = sorted(set(entry_ids))
     careful = _needing_careful_review(entry_ids) if decision == "approve" else set()
+    flagged = (
+        entries_with_flagged_consent(entry_ids) if decision == "approve" else set()
+    )
     result = BulkResult(applied=[], skipped=[])
     with transaction.atomic():
         for entry_id in entry_ids:
             if entry_id in careful:
                 result.held.append(entry_id)
+                continue
+            if entry_id in flagged:
+                result.consent_flagged.append(entry_id)
                 continue
             if decision == "reject" and seen_states is not None:
                 kwargs["expected_from"] = {seen_states.get(entry_id, "")}
