@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..selectors.gallery import gallery_changed
 from ..states import TransitionNotAllowed, entry_transition
+from .devices import sightings_forget_expired
 from .erasure import entry_erase, video_name_erase
 from .guardian import ERASED_EMAIL
 from .participants import age_gate_forget_expired
@@ -117,6 +118,13 @@ def participant_data(*, user) -> dict:
                             "decision": consent.decision,
                             "requested": _iso(consent.requested_at),
                             "decided": _iso(consent.decided_at),
+                            "answered_from": consent.answered_device,
+                            "answered_from_your_network": (
+                                consent.from_participant_network
+                            ),
+                            "your_browser_tried_to_answer": _iso(
+                                consent.participant_tried_at
+                            ),
                         }
                         if consent
                         else None
@@ -128,6 +136,17 @@ def participant_data(*, user) -> dict:
             for n in Nudge.objects.filter(participant=participant)
         ]
         data["notes"] = _notes_data(participant)
+        # Where one signed in and uploaded from: the random id this browser's
+        # cookie holds for the account and a keyed hash of the network.
+        data["devices"] = [
+            {
+                "device_id": sighting.device_id,
+                "network_hash": sighting.network_hash,
+                "first_seen": _iso(sighting.first_seen),
+                "last_seen": _iso(sighting.last_seen),
+            }
+            for sighting in participant.sightings.order_by("first_seen")
+        ]
     data["hearts_given"] = [
         {"entry": h.entry_id, "time": _iso(h.created_at)}
         for h in Heart.objects.filter(user=user)
@@ -325,7 +344,9 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     - guardians' email addresses RETENTION_CONSENT_DAYS after the entry they
       consented to stopped being public or pending (the decision and its time stay);
     - entries whose guardian never answered, GUARDIAN_WAIT_DAYS after the upload
-      (withdrawn, files and the guardian's address erased).
+      (withdrawn, files and the guardian's address erased);
+    - where participants signed in and uploaded from (DeviceSighting),
+      RETENTION_CONSENT_DAYS after it was last seen.
     """
     now = now or timezone.now()
     counts = {"rejected_media": 0, "failed_media": 0, "guardian_emails": 0}
@@ -345,13 +366,15 @@ def retention_sweep(*, now=None) -> dict[str, int]:
         video_delete_files(video=video)
         counts["failed_media"] += 1
     consent_before = now - dt.timedelta(days=settings.RETENTION_CONSENT_DAYS)
+    # The answering network's hash is part of the proof of consent: it goes with
+    # the address (whether the participant used that network stays, as a flag).
     counts["guardian_emails"] = (
         GuardianConsent.objects.filter(
             entry__state__in=[S.REJECTED, S.FAILED, S.WITHDRAWN],
             entry__state_changed_at__lt=consent_before,
         )
         .exclude(guardian_email=ERASED_EMAIL)
-        .update(guardian_email=ERASED_EMAIL)
+        .update(guardian_email=ERASED_EMAIL, answered_network="")
     )
     # Decisions recorded before the address was kept out of the audit log.
     EntryEvent.objects.filter(note__startswith=GUARDIAN_NOTE_PREFIX).update(note="")
@@ -359,4 +382,5 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     erased = Video.objects.filter(entry__isnull=False, source="", output="", poster="")
     erased.exclude(original_name="").update(original_name="")
     counts["age_gate_refusals"] = age_gate_forget_expired(now=now)
+    counts["device_sightings"] = sightings_forget_expired(now=now)
     return counts

@@ -115,6 +115,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
         "guardian_emails": 0,
         "guardian_no_answer": 0,
         "age_gate_refusals": 0,
+        "device_sightings": 0,
     }
     swept = {"old rejected", "old failed"}
     for name, entry in library.items():
@@ -137,6 +138,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
             "guardian_emails": 0,
             "guardian_no_answer": 0,
             "age_gate_refusals": 0,
+            "device_sightings": 0,
         }
 
 
@@ -156,6 +158,7 @@ def test_the_sweep_command_reports_what_it_did(
         "guardian_emails: 0",
         "guardian_no_answer: 0",
         "age_gate_refusals: 0",
+        "device_sightings: 0",
     ]
     assert not any(storage.exists(name) for storage, name in files)
     assert _stored(library["recent rejected"]) == [True, True, True]
