@@ -9,7 +9,6 @@ recorded: nobody else's answer is ever compared.
 """
 
 import datetime as dt
-import json
 import secrets
 
 from django.conf import settings
@@ -33,19 +32,18 @@ def device_cookie_max_age() -> int:
 
 
 def device_ids_parse(value: str | None) -> dict[int, str]:
-    """The cookie's (already verified) value: {participant id: device id}; {} for
-    anything malformed."""
+    """The cookie's (already verified) value, "12.<id>|15.<id>", as {participant id:
+    device id}; {} for anything malformed."""
     try:
-        pairs = json.loads(value or "{}")
-        return {int(pk): str(device) for pk, device in pairs.items()}
-    except (TypeError, ValueError, AttributeError):
+        pairs = (pair.split(".", 1) for pair in (value or "").split("|") if pair)
+        return {int(pk): device for pk, device in pairs if device}
+    except ValueError:
         return {}
 
 
 def device_ids_format(device_ids: dict[int, str]) -> str:
-    return json.dumps(
-        {str(pk): device for pk, device in device_ids.items()}, separators=(",", ":")
-    )
+    """Characters a cookie takes as they are (no quoting): ids are URL-safe base64."""
+    return "|".join(f"{pk}.{device}" for pk, device in device_ids.items())
 
 
 def device_sighting_record(
