@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenge', '0017_note_event_states_open_report_count'),
+        ('challenge', '0018_entry_needs_guardian'),
     ]
 
     operations = [
