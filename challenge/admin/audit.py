@@ -12,41 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.accounts import person_label
 
-from ..models import Entry, EntryEvent, RejectReason
+from ..models import Entry, EntryEvent
 from .entries import ADMIN_CSS
 from .filters import DecisionFilter
+from .labels import EVENT_LABELS, event_label, state_label
 from .mixins import ReadOnlyAdminMixin, StaffActorFilter
-
-# What each recorded reason means, for people reading the log (the CSV keeps the codes).
-EVENT_LABELS = {
-    "handed_over": _("Handed to the video pipeline"),
-    "video_ready": _("Video ready"),
-    "guardian_confirmed": _("Guardian agreed"),
-    "guardian_refused": _("Guardian refused"),
-    "guardian_revoked": _("Guardian withdrew consent"),
-    "guardian_no_answer": _("No answer from the guardian"),
-    "withdrawn_by_participant": _("Withdrawn by the participant"),
-    "account_deleted": _("Account deleted"),
-    "reports": _("Hidden after reports"),
-    "moderator": _("Hidden by a moderator"),
-    "restored": _("Restored to the gallery"),
-    "undo": _("Decision undone"),
-    **dict(RejectReason.choices),
-}
-
-
-def state_label(value: str) -> str:
-    return Entry.State(value).label if value in Entry.State.values else value or "—"
-
-
-def event_label(event: EntryEvent) -> str:
-    if event.reason in EVENT_LABELS:
-        return EVENT_LABELS[event.reason]
-    if not event.from_state:
-        return _("Uploaded")
-    if event.to_state == Entry.State.APPROVED and event.actor_id:
-        return _("Approved")
-    return event.reason or "—"
 
 
 def _csv_safe(value) -> str:

@@ -25,6 +25,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.accounts import person_label
+
 from ..models import Entry, EntryEvent, Report
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
@@ -41,21 +43,41 @@ from .forms import (
     decision_done_message,
     decision_overtaken_message,
 )
+from .labels import event_label, state_label
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
 ADMIN_CSS = {"all": ["css/admin_moderation.css"]}
 
 
 class EntryEventInline(ReadOnlyInline):
+    """The entry's history in words, as the audit log says it (never
+    `pending_review → approved`)."""
+
     model = EntryEvent
     verbose_name = _("decision or change")
     verbose_name_plural = _("history")
-    fields = ["created_at", "actor", "from_state", "to_state", "reason", "note"]
+    fields = ["created_at", "by", "from_label", "to_label", "event", "note"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def by(self, event):
+        return person_label(event.actor)
+
+    @admin.display(description=_("from"))
+    def from_label(self, event):
+        return state_label(event.from_state)
+
+    @admin.display(description=_("to"))
+    def to_label(self, event):
+        return state_label(event.to_state)
+
+    @admin.display(description=_("event"))
+    def event(self, event):
+        return event_label(event)
 
 
 class ReportInline(ReadOnlyInline):

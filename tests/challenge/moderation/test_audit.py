@@ -93,3 +93,26 @@ def test_audit_log_lists_newest_first_with_labels_and_a_moderator_filter(client)
     assert ">moderator<" in page.lower() or "By moderator" in page
     response = client.get(url, {"actor__id__exact": second.pk})
     assert {e.actor for e in response.context["cl"].result_list} == {second}
+
+
+def test_an_entrys_history_says_states_and_events_in_words(client, moderator):
+    moderator.first_name = "Ada"
+    moderator.save()
+    entry = make_entry(participant=make_participant(handle="history_kid"))
+    decisions.entry_reject(entry_id=entry.pk, actor=moderator, reason="spam")
+    client.force_login(moderator)
+    response = client.get(reverse("admin:challenge_entry_change", args=[entry.pk]))
+    assert response.status_code == HTTPStatus.OK
+    history = response.content.decode().split('id="events-group"')[1]
+    history = history.split("</fieldset>")[0]
+    for code in ("pending_review", "processing", "video_ready", "handed_over"):
+        assert f">{code}<" not in history
+    for words in (
+        S.PENDING_REVIEW.label,
+        S.REJECTED.label,
+        "Video ready",
+        "Handed to the video pipeline",
+        "Uploaded",
+        "Ada",
+    ):
+        assert str(words) in history
