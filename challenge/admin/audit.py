@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from core.accounts import person_label
 
 from ..models import Entry, EntryEvent
+from ..models.entries import state_label
 from .entries import ADMIN_CSS
 from .filters import DecisionFilter
-from .labels import EVENT_LABELS, event_label, state_label
+from .labels import EVENT_LABELS, event_label
 from .mixins import ReadOnlyAdminMixin, StaffActorFilter
 
 

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from core.accounts import person_label
 
 from ..models import Entry, EntryEvent, Report
+from ..models.entries import state_label
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
 from ..selectors.desk import next_to_review
@@ -43,7 +44,7 @@ from .forms import (
     decision_done_message,
     decision_overtaken_message,
 )
-from .labels import event_label, state_label
+from .labels import event_label
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
 ADMIN_CSS = {"all": ["css/admin_moderation.css"]}

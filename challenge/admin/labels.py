@@ -1,5 +1,6 @@
-"""Entry events in words for the people reading them: states by their labels,
-recorded reasons by what they mean (the audit log and an entry's history)."""
+"""Entry events in words for the people reading them, for the audit log and an
+entry's history: recorded reasons by what they mean (states by their labels:
+`models.entries.state_label`)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,6 @@ EVENT_LABELS = {
     "undo": _("Decision undone"),
     **dict(RejectReason.choices),
 }
-
-
-def state_label(value: str) -> str:
-    return Entry.State(value).label if value in Entry.State.values else value or "—"
 
 
 def event_label(event: EntryEvent) -> str:

@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.accounts import person_label
+
 from ..models import Note, NoteEvent, NoteReport
 from ..services.notes.moderators import (
     can_moderate_notes,
@@ -73,8 +75,15 @@ class NoteReportInline(ReadOnlyInline):
 
 class NoteEventInline(ReadOnlyInline):
     model = NoteEvent
-    fields = ["created_at", "from_state", "to_state", "role", "actor", "reason"]
+    fields = ["created_at", "from_state", "to_state", "role", "by", "reason"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def by(self, event):
+        return person_label(event.actor)
 
 
 @admin.register(Note)

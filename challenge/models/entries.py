@@ -117,6 +117,11 @@ class Entry(models.Model):
         return reverse_pk("gallery:detail", self.pk)
 
 
+def state_label(value: str) -> str:
+    """A state in words (its label); "—" for none, an unknown code as it is."""
+    return Entry.State(value).label if value in Entry.State.values else value or "—"
+
+
 class EntryEvent(models.Model):
     """Append-only history of an entry's states: who, from, to, why, when."""
 
@@ -155,4 +160,5 @@ class EntryEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.entry_id}: {self.from_state} → {self.to_state}"
+        # In words: admin shows it over each row of an entry's history.
+        return f"{self.entry_id}: {state_label(self.from_state)} → {state_label(self.to_state)}"

@@ -104,7 +104,9 @@ class NoteEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.note_id}: {self.from_state} → {self.to_state}"
+        # In words: admin shows it over each row of a note's history.
+        before = self.get_from_state_display() or "—"
+        return f"{self.note_id}: {before} → {self.get_to_state_display()}"
 
 
 class NoteNudge(models.Model):

@@ -106,7 +106,9 @@ def test_an_entrys_history_says_states_and_events_in_words(client, moderator):
     history = response.content.decode().split('id="events-group"')[1]
     history = history.split("</fieldset>")[0]
     for code in ("pending_review", "processing", "video_ready", "handed_over"):
-        assert f">{code}<" not in history
+        assert code not in history
+    # each row's heading too (the event itself, as admin writes it)
+    assert f"{entry.pk}: {S.PENDING_REVIEW.label} → {S.REJECTED.label}" in history
     for words in (
         S.PENDING_REVIEW.label,
         S.REJECTED.label,

@@ -303,3 +303,18 @@ def test_the_dashboard_shows_the_notes_rate_beside_the_captions(moderator):
     html = page.content.decode()
     assert "Kind notes: changed or withdrew" in html
     assert "2 of 3 people prompted before posting a note" in html
+
+
+def test_a_notes_history_says_states_and_people_in_words(note, moderator):
+    moderator.first_name = "Ada"
+    moderator.save()
+    note_moderate(note_id=note.pk, actor=moderator, remove=True, reason="insulting")
+    page = logged_in(moderator).get(
+        reverse("admin:challenge_note_change", args=[note.pk])
+    )
+    history = page.content.decode().split('id="events-group"')[1]
+    history = history.split("</fieldset>")[0]
+    assert f"{note.pk}: Published → Removed" in history
+    assert "published →" not in history
+    assert "Ada" in history
+    assert moderator.username not in history
