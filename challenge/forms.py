@@ -216,14 +216,15 @@ class EntryForm(GuardianEmailMixin, forms.Form):
     def clean_caption(self):
         caption = self.cleaned_data["caption"].strip()
         if not caption:
-            raise forms.ValidationError(_("Please write a caption."))
+            raise forms.ValidationError(_("Please write a caption."), code="required")
         return caption
 
     def clean(self):
         cleaned = super().clean()
         missing = not cleaned.get("upload") and not cleaned.get("video")
         if missing and "video" not in self.errors:
-            self.add_error("video", self.fields["video"].error_messages["required"])
+            message = self.fields["video"].error_messages["required"]
+            self.add_error("video", forms.ValidationError(message, code="required"))
         return cleaned
 
 

@@ -1,17 +1,36 @@
 """Form fields every app uses for free text from people."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .text import clean_text, visible_length
 
 
 class VisibleMaxLengthValidator(MaxLengthValidator):
-    """Django's max-length check and message, counted in characters a person sees."""
+    """Django's max-length check, counted in characters a person sees, and a message
+    that says how many are too many (nobody should have to subtract)."""
+
+    message = ngettext_lazy(
+        "%(over)s character too many: please keep it to at most %(limit_value)s "
+        "characters.",
+        "%(over)s characters too many: please keep it to at most %(limit_value)s "
+        "characters.",
+        "over",
+    )
 
     def clean(self, x):
         return visible_length(x)
+
+    def __call__(self, value):
+        length = self.clean(value)
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+        if self.compare(length, limit):
+            params = {"limit_value": limit, "show_value": length, "value": value}
+            params["over"] = length - limit
+            raise ValidationError(self.message, code=self.code, params=params)
 
 
 class PlainTextField(forms.CharField):

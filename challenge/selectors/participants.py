@@ -2,6 +2,7 @@
 polls."""
 
 import datetime as dt
+import math
 
 from allauth.account.models import EmailAddress
 from django.db.models import OuterRef, Subquery
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from videos.selectors import videos_ahead
+from videos.selectors import processing_time_left, videos_ahead
 
 from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason
 
@@ -106,20 +107,47 @@ FINAL_FOR_UPLOAD = {
 }
 
 
+def processing_estimate(entry: Entry, ahead: int) -> str:
+    """How long processing should still take, in words: a guess from the recent
+    pace ("about", never a promise); nothing without one."""
+    left = processing_time_left(entry.video, ahead=ahead)
+    if left is None:
+        return ""
+    if left <= 0:
+        return str(
+            _(
+                "This is taking longer than usual. Your entry is safe, and you can "
+                "close this page."
+            )
+        )
+    if left <= 60:
+        return str(_("Your video should be ready in about a minute."))
+    minutes = math.ceil(left / 60)
+    return ngettext(
+        "Your video should be ready in about %(count)s minute.",
+        "Your video should be ready in about %(count)s minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
 def entry_reason(entry: Entry) -> str:
     """Why an entry was not accepted or could not be processed, or how many videos
     are ahead of it at a busy time, in words (`entry` from entries_for_participant)."""
     if entry.state in {Entry.State.UPLOADED, Entry.State.PROCESSING}:
         ahead = entry.videos_ahead
-        if not ahead:
-            return ""
-        return ngettext(
-            "%(count)s video is ahead of yours. At busy times this takes a while: "
-            "your entry is safe, and you can close this page.",
-            "%(count)s videos are ahead of yours. At busy times this takes a while: "
-            "your entry is safe, and you can close this page.",
-            ahead,
-        ) % {"count": ahead}
+        words = [processing_estimate(entry, ahead)]
+        if ahead:
+            words.append(
+                ngettext(
+                    "%(count)s video is ahead of yours. At busy times this takes a "
+                    "while: your entry is safe, and you can close this page.",
+                    "%(count)s videos are ahead of yours. At busy times this takes a "
+                    "while: your entry is safe, and you can close this page.",
+                    ahead,
+                )
+                % {"count": ahead}
+            )
+        return " ".join(word for word in words if word)
     if entry.state == Entry.State.FAILED:
         return entry.video.failure_reason or str(
             _("The file could not be read as a video.")

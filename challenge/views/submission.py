@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -85,6 +86,19 @@ def _review_time_text() -> str:
     return timesince(now - max(wait, dt.timedelta(minutes=1)), now, depth=1)
 
 
+def _counter_words() -> dict:
+    """The caption counter's words, both plural forms for the page's script (which
+    picks one with Intl.PluralRules; in en, it, fr and de, 1 reads as "one")."""
+    left = ("%(n)s character left", "%(n)s characters left")
+    over = ("%(n)s character too many", "%(n)s characters too many")
+    return {
+        "left_one": ngettext(*left, 1),
+        "left_other": ngettext(*left, 2),
+        "over_one": ngettext(*over, 1),
+        "over_other": ngettext(*over, 2),
+    }
+
+
 def _submit_context(request, form, cannot_submit, **extra):
     return {
         "form": form,
@@ -94,11 +108,24 @@ def _submit_context(request, form, cannot_submit, **extra):
         "max_seconds": settings.VIDEO_MAX_DURATION_SECONDS,
         "chunk_bytes": settings.RESUMABLE_UPLOAD_CHUNK_BYTES,
         "review_time": _review_time_text(),
+        "counter_words": _counter_words(),
         "cannot_submit": cannot_submit,
         "participant": request.participant,
         "needs_guardian": form.needs_guardian,
         **extra,
     }
+
+
+def _summary(form) -> str:
+    """The form's summary line: "missing" only when an answer is."""
+    missing = any(
+        error.code == "required"
+        for errors in form.errors.as_data().values()
+        for error in errors
+    )
+    if missing:
+        return _("Please check the form: something is missing.")
+    return _("Please check the form: something needs changing.")
 
 
 def _form_errors_json(form, status=HTTPStatus.BAD_REQUEST, message=""):
@@ -108,7 +135,7 @@ def _form_errors_json(form, status=HTTPStatus.BAD_REQUEST, message=""):
     return JsonResponse(
         {
             "ok": False,
-            "message": message or _("Please check the form: something is missing."),
+            "message": message or _summary(form),
             "errors": errors,
         },
         status=status,
@@ -225,14 +252,21 @@ def _after_upload(request, result):
             ),
         )
     else:
-        messages.success(
-            request,
-            _(
-                "Thank you! Your video is being processed, then our team will "
-                "review it."
-            ),
-        )
+        messages.success(request, _thanks(entry))
     return redirect("challenge:my_entries")
+
+
+def _thanks(entry) -> str:
+    """Thanks in the words of the entry's state now, as its card below says it: a
+    video held by "think before you post" was processed while it waited."""
+    if entry.state == Entry.State.PENDING_REVIEW:
+        return _("Thank you! Your video is waiting for review by our team.")
+    if entry.state == Entry.State.FAILED:
+        return _(
+            "Thank you! Your entry is saved, but its video could not be processed: "
+            "see why below."
+        )
+    return _("Thank you! Your video is being processed, then our team will review it.")
 
 
 @never_cache

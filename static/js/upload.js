@@ -97,9 +97,20 @@
       if (segmenter) return Array.from(segmenter.segment(value)).length;
       return Array.from(value).length;
     };
+    // Plural forms from the page (one and other: enough for en, it, fr and de).
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+    var say = function (one, other, n) {
+      var single = rules ? rules.select(n) === "one" : n === 1;
+      return format((single ? one : other) || other || "%(n)s", { n: n });
+    };
+    // Never a negative number left: past the limit it says how many are too many.
     var update = function () {
+      var left = max - visible(caption.value);
       counter.hidden = false;
-      counter.textContent = format(text.charsLeft || "%(n)s", { n: max - visible(caption.value) });
+      counter.classList.toggle("is-over", left < 0);
+      counter.textContent = left < 0
+        ? say(text.charsOverOne, text.charsOver, -left)
+        : say(text.charsLeftOne, text.charsLeft, left);
     };
     caption.addEventListener("input", update);
     update();
@@ -134,6 +145,19 @@
     return m + ":" + (sec < 10 ? "0" : "") + sec;
   }
 
+  // A file the browser names as something else than a video (a photo, a song, a
+  // document) is refused before it is sent. No type, or a generic one (some systems
+  // give an .mkv or a .mov none), goes on: the server reads the file itself.
+  var MAYBE_VIDEO = /^application\/(octet-stream|mp4|ogg|x-matroska|mxf)$/;
+
+  function notVideoProblem(file, form) {
+    var type = (file.type || "").toLowerCase();
+    if (!type || type.indexOf("video/") === 0 || MAYBE_VIDEO.test(type)) return "";
+    if (type.indexOf("image/") === 0) return form.dataset.msgPicture;
+    if (type.indexOf("audio/") === 0) return form.dataset.msgSound;
+    return form.dataset.msgNotVideo;
+  }
+
   // Preview: the chosen or recorded clip plays on the page with its length and size,
   // and a clip over the limits is refused before anything is sent.
   function enhancePreview(form, input, text) {
@@ -152,9 +176,14 @@
       facts.textContent = state.duration
         ? format(text.facts, { length: clock(state.duration), size: size })
         : format(text.factsNoLength, { size: size });
-      state.problem = "";
+      state.problem = notVideoProblem(file, form);
+      if (state.problem) return said();
       if (maxBytes && file.size > maxBytes) state.problem = form.dataset.msgTooLarge;
       else if (maxSeconds && state.duration && state.duration > maxSeconds + 0.5) state.problem = form.dataset.msgTooLong;
+      said();
+    }
+
+    function said() {
       problem.textContent = state.problem;
       problem.hidden = !state.problem;
       box.classList.toggle("has-problem", !!state.problem);
@@ -166,8 +195,10 @@
       state.duration = knownDuration || null;
       box.hidden = !file;
       if (!file) { url = null; video.removeAttribute("src"); return; }
-      url = URL.createObjectURL(file);
-      video.src = url;
+      var playable = !notVideoProblem(file, form);
+      video.hidden = !playable;
+      url = playable ? URL.createObjectURL(file) : null;
+      if (url) video.src = url; else video.removeAttribute("src");
       render();
     }
 
