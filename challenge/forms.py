@@ -351,7 +351,7 @@ class NoteSettingsForm(GuardianEmailMixin, forms.Form):
     open = forms.TypedChoiceField(
         label=_("Who may write notes under my videos?"),
         choices=[
-            ("1", _("Everyone who is signed in")),
+            ("1", _("Everyone who is logged in")),
             ("0", _("Nobody")),
         ],
         coerce=lambda value: value == "1",

@@ -115,8 +115,8 @@ def verification_resend(request):
         messages.info(
             request,
             _(
-                "This page has expired. Sign in again and we will send you a new "
-                "confirmation e-mail."
+                "This page has expired. Log in again and we will send you a new "
+                "confirmation email."
             ),
         )
         return redirect("account_login")

@@ -104,7 +104,7 @@ def _gate(request):
     ):
         return None, _answer(
             HTTPStatus.FORBIDDEN,
-            _("Please sign in and complete your profile first."),
+            _("Please log in and complete your profile first."),
         )
     return participant, None
 
