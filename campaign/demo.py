@@ -41,9 +41,9 @@ CAMPAIGN = {
     "name_fr": "#CreateKindness",
     "name_de": "#CreateKindness",
     "tagline_en": "Behind every account is a real person",
-    "tagline_it": "Dietro ogni account c'è una persona vera",
+    "tagline_it": "Dietro ogni account c’è una persona vera",
     "tagline_fr": "Derrière chaque compte, il y a une vraie personne",
-    "tagline_de": "Hinter jedem Account steckt ein echter Mensch",
+    "tagline_de": "Hinter jedem Konto steckt ein echter Mensch",
     "intro_en": (
         "In TikTok's animated series, six creator-animators tell real and personal "
         "stories about online bullying and reveal themselves at the end of their "
@@ -61,7 +61,7 @@ CAMPAIGN = {
         "gentillesse dans le défi."
     ),
     "intro_de": (
-        "In TikToks Animationsreihe erzählen sechs Creator-Animator*innen echte, "
+        "In TikToks Animationsreihe erzählen sechs Creators, die selbst animieren, echte, "
         "persönliche Geschichten über Mobbing im Netz und zeigen sich am Ende ihrer "
         "Videos selbst. Schau zu, denk nach und teile in der Challenge einen Moment "
         "der Freundlichkeit."

@@ -53,14 +53,14 @@ EPISODES = [
         ),
         "it": (
             "Blocca i bulli",
-            "Nell'episodio originale, @milkymichii mostra come affrontare i Duetti scortesi.",
+            "Nell’episodio originale, @milkymichii mostra come affrontare i Duetti scortesi.",
             "Puoi bloccare gli account e scegliere chi può fare Duetti con i tuoi video.\n"
             "Non rispondere a un Duetto che ti deride: segnalalo.\n"
-            "Se prendono di mira un'amica o un amico, fagli sapere che sei dalla sua parte.",
+            "Se prendono di mira un’amica o un amico, fagli sapere che sei dalla sua parte.",
         ),
         "fr": (
             "Bloque les harceleurs",
-            "Dans l'épisode original, @milkymichii montre comment réagir face aux Duos malveillants.",
+            "Dans l’épisode original, @milkymichii montre comment réagir face aux Duos malveillants.",
             "Tu peux bloquer des comptes et choisir qui peut faire un Duo avec tes vidéos.\n"
             "Ne réponds pas à un Duo moqueur\u00a0: signale-le.\n"
             "Si un ami est visé, dis-lui que tu es là pour lui.",
@@ -68,7 +68,7 @@ EPISODES = [
         "de": (
             "Blockier die Mobber",
             "In der Originalfolge zeigt @milkymichii, wie man mit unfreundlichen Duetten umgeht.",
-            "Du kannst Accounts blockieren und festlegen, wer Duette mit dir machen darf.\n"
+            "Du kannst Konten blockieren und festlegen, wer Duette mit dir machen darf.\n"
             "Antworte nicht auf ein spöttisches Duett, sondern melde es.\n"
             "Wird jemand aus deinem Freundeskreis angegriffen, zeig, dass du zu ihm hältst.",
         ),
@@ -87,17 +87,17 @@ EPISODES = [
         ),
         "it": (
             "Perché mai…",
-            "Nell'episodio originale, @recokh mostra come le sue insicurezze stiano dietro al desiderio di essere cattivo con gli altri, e come gestire queste emozioni.",
+            "Nell’episodio originale, @recokh mostra come le sue insicurezze stiano dietro al desiderio di essere cattivo con gli altri, e come gestire queste emozioni.",
             "Prima di commentare, chiediti perché vuoi scriverlo.\n"
             "Sentirsi male con se stessi non è un motivo per far stare male gli altri.\n"
             "Quando sei giù, parlane con qualcuno di cui ti fidi.",
         ),
         "fr": (
             "Pourquoi ferais-tu…",
-            "Dans l'épisode original, @recokh montre comment ses insécurités sont à l'origine de l'envie d'être méchant avec les autres, et comment gérer ces sentiments.",
-            "Avant de commenter, demande-toi pourquoi tu veux l'écrire.\n"
-            "Se sentir mal n'est pas une raison pour faire du mal aux autres.\n"
-            "Parle à quelqu'un de confiance quand ça ne va pas.",
+            "Dans l’épisode original, @recokh montre comment son manque de confiance en soi est à l’origine de l’envie d’être méchant avec les autres, et comment gérer ces sentiments.",
+            "Avant de commenter, demande-toi pourquoi tu veux l’écrire.\n"
+            "Se sentir mal n’est pas une raison pour faire du mal aux autres.\n"
+            "Parle à quelqu’un de confiance quand ça ne va pas.",
         ),
         "de": (
             "Warum würdest du…",
@@ -121,21 +121,21 @@ EPISODES = [
         ),
         "it": (
             "Ciò a cui voglio tenermi stretta",
-            "Nell'episodio originale, @kellyemmrich racconta come superare i commenti negativi concentrandosi sulle community che la sostengono.",
+            "Nell’episodio originale, @kellyemmrich racconta come superare i commenti negativi concentrandosi sulle community che la sostengono.",
             "Puoi filtrare i commenti per parole chiave ed eliminare quelli offensivi.\n"
             "Passa il tuo tempo nelle community che ti fanno stare bene.\n"
             "Lascia un commento gentile a una creator che ti piace: conta.",
         ),
         "fr": (
             "Ce à quoi je veux m’accrocher",
-            "Dans l'épisode original, @kellyemmrich raconte comment surmonter les commentaires négatifs en se concentrant sur les communautés qui la soutiennent.",
+            "Dans l’épisode original, @kellyemmrich raconte comment surmonter les commentaires négatifs en se concentrant sur les communautés qui la soutiennent.",
             "Tu peux filtrer les commentaires par mots-clés et supprimer les plus blessants.\n"
             "Passe ton temps dans des communautés qui te font du bien.\n"
             "Laisse un commentaire gentil à une créatrice que tu aimes\u00a0: ça compte.",
         ),
         "de": (
             "Woran ich festhalten will",
-            "In der Originalfolge erzählt @kellyemmrich, wie man negative Kommentare überwindet, indem man sich auf die Communitys konzentriert, die sie feiern.",
+            "In der Originalfolge erzählt @kellyemmrich, wie sie negative Kommentare hinter sich lässt, indem sie sich auf die Communitys konzentriert, die sie feiern.",
             "Du kannst Kommentare mit Stichwörtern filtern und verletzende löschen.\n"
             "Verbring deine Zeit in Communitys, die dich stärken.\n"
             "Hinterlass einer Creatorin, die du magst, einen netten Kommentar: Das zählt.",
@@ -155,21 +155,21 @@ EPISODES = [
         ),
         "it": (
             "Andarsene",
-            "Nell'episodio originale, @amyrightmeow dà consigli su come affrontare chi travisa di proposito il proprio pensiero.",
+            "Nell’episodio originale, @amyrightmeow dà consigli su come affronta le persone che travisano di proposito i suoi pensieri.",
             "Non devi rispondere a ogni malinteso.\n"
             "Dillo una volta, con chiarezza, poi fai un passo indietro.\n"
             "Controlla cosa ha detto davvero qualcuno prima di condividerne una clip.",
         ),
         "fr": (
             "Passer son chemin",
-            "Dans l'épisode original, @amyrightmeow donne des conseils pour faire face aux personnes qui déforment volontairement sa pensée.",
-            "Tu n'as pas à répondre à chaque malentendu.\n"
+            "Dans l’épisode original, @amyrightmeow donne des conseils pour faire face aux personnes qui déforment volontairement sa pensée.",
+            "Tu n’as pas à répondre à chaque malentendu.\n"
             "Dis-le une fois, clairement, puis prends du recul.\n"
-            "Vérifie ce que quelqu'un a vraiment dit avant de partager un extrait.",
+            "Vérifie ce que quelqu’un a vraiment dit avant de partager un extrait.",
         ),
         "de": (
             "Einfach weggehen",
-            "In der Originalfolge gibt @amyrightmeow Tipps für den Umgang mit Menschen, die die eigenen Gedanken absichtlich falsch darstellen.",
+            "In der Originalfolge gibt @amyrightmeow Tipps, wie man damit umgeht, wenn andere absichtlich verdrehen, was man denkt.",
             "Du musst nicht auf jedes Missverständnis antworten.\n"
             "Sag es einmal, klar, und tritt dann einen Schritt zurück.\n"
             "Prüf, was jemand wirklich gesagt hat, bevor du einen Ausschnitt teilst.",
@@ -185,28 +185,28 @@ EPISODES = [
             "In the original episode, @rosie.gif explores the impact micro-aggressions can have and urges people to think before they post.",
             "Think before you post: how would this land if it were about you?\n"
             "If someone tells you a remark hurt, listen instead of defending it.\n"
-            "Small kind words add up too.",
+            "Even a small kind word makes a difference.",
         ),
         "it": (
             "Il potere delle parole",
-            "Nell'episodio originale, @rosie.gif esplora l'effetto che possono avere le microaggressioni e invita tutti a pensare prima di pubblicare.",
+            "Nell’episodio originale, @rosie.gif esplora l’effetto che possono avere le microaggressioni e invita tutti a pensare prima di pubblicare.",
             "Pensa prima di pubblicare: come ti sentiresti se parlasse di te?\n"
-            "Se qualcuno ti dice che una frase l'ha ferito, ascolta invece di difenderti.\n"
-            "Anche le piccole parole gentili si sommano.",
+            "Se qualcuno ti dice che una frase l’ha ferito, ascolta invece di difenderti.\n"
+            "Anche una piccola parola gentile fa la differenza.",
         ),
         "fr": (
             "Le pouvoir des mots",
-            "Dans l'épisode original, @rosie.gif explore l'effet que peuvent avoir les micro-agressions et invite chacun à réfléchir avant de publier.",
+            "Dans l’épisode original, @rosie.gif explore l’effet que peuvent avoir les micro-agressions et invite chacun à réfléchir avant de publier.",
             "Réfléchis avant de publier\u00a0: et si ça parlait de toi\u00a0?\n"
-            "Si quelqu'un te dit qu'une remarque l'a blessé, écoute au lieu de te justifier.\n"
-            "Les petits mots gentils s'additionnent aussi.",
+            "Si quelqu’un te dit qu’une remarque l’a blessé, écoute au lieu de te justifier.\n"
+            "Même un petit mot gentil compte.",
         ),
         "de": (
             "Die Macht der Worte",
             "In der Originalfolge zeigt @rosie.gif, was Mikroaggressionen anrichten können, und bittet alle, vor dem Posten nachzudenken.",
             "Denk nach, bevor du postest: Wie käme das an, wenn es um dich ginge?\n"
             "Wenn dir jemand sagt, dass eine Bemerkung wehgetan hat, hör zu, statt dich zu verteidigen.\n"
-            "Auch kleine freundliche Worte summieren sich.",
+            "Auch kleine freundliche Worte bewirken etwas.",
         ),
     },
     {
@@ -223,21 +223,21 @@ EPISODES = [
         ),
         "it": (
             "Quello che non vediamo",
-            "Nell'episodio originale, @king.science invita a trattarsi a vicenda con cura e compassione.",
-            "Ricorda che dietro un post c'è molto più di quello che vedi.\n"
+            "Nell’episodio originale, @king.science invita a trattarsi a vicenda con cura e compassione.",
+            "Ricorda che dietro un post c’è molto più di quello che vedi.\n"
             "Chiedi a qualcuno come sta, e ascolta davvero.\n"
             "Tratta le persone online come le tratteresti di persona.",
         ),
         "fr": (
             "Ce qu’on ne voit pas",
-            "Dans l'épisode original, @king.science encourage chacun à traiter les autres avec attention et compassion.",
-            "Dis-toi qu'il y a plus dans la vie de quelqu'un qu'une seule publication.\n"
-            "Demande à quelqu'un comment il va, et écoute vraiment.\n"
+            "Dans l’épisode original, @king.science encourage chacun à traiter les autres avec attention et compassion.",
+            "Dis-toi qu’il y a plus dans la vie de quelqu’un qu’une seule publication.\n"
+            "Demande à quelqu’un comment il va, et écoute vraiment.\n"
             "Traite les gens en ligne comme tu les traiterais en face.",
         ),
         "de": (
             "Was wir nicht sehen",
-            "In der Originalfolge ermutigt @king.science dazu, einander mit Sorgfalt und Mitgefühl zu begegnen.",
+            "In der Originalfolge ermutigt @king.science dazu, einander mit Achtsamkeit und Mitgefühl zu begegnen.",
             "Denk daran: Hinter einem Post steckt mehr, als du siehst.\n"
             "Frag jemanden, wie es ihm geht, und hör wirklich zu.\n"
             "Behandle Menschen online so, wie du es von Angesicht zu Angesicht tun würdest.",
@@ -248,8 +248,8 @@ EPISODES = [
 # The first caption cue, before the title: whose words these are not.
 DEMO_CUE = {
     "en": "Demo: a description of this episode, not the creator's words.",
-    "it": "Demo: una descrizione di questo episodio, non le parole di chi l'ha creato.",
-    "fr": "Démo\u00a0: une description de cet épisode, pas les mots de la personne qui l'a créé.",
+    "it": "Demo: una descrizione di questo episodio, non le parole di chi l’ha creato.",
+    "fr": "Démo\u00a0: une description de cet épisode, pas les mots de la personne qui l’a créé.",
     "de": "Demo: eine Beschreibung dieser Folge, nicht die Worte der Person, die sie gemacht hat.",
 }
 
