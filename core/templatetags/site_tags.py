@@ -64,3 +64,14 @@ def cache_available() -> bool:
     from django.core.cache import cache
 
     return getattr(cache, "available", True)
+
+
+@register.filter(expects_localtime=True)
+def day(value, format_name="DATE_FORMAT"):
+    """A date in the reader's language: "7. Dezember 2026", "1er janvier",
+    "1° gennaio" (core.dates)."""
+    if value in (None, ""):
+        return ""
+    from core.dates import format_day
+
+    return format_day(value, format_name)
