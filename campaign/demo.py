@@ -84,16 +84,16 @@ PROGRAMME = {
     ),
     "summary_it": (
         "Un programma di TikTok: vi partecipano sei organizzazioni non profit di "
-        "Germania e Svizzera, che si impegnano come partner di TikTok contro l'odio "
+        "Germania e Svizzera, che si impegnano come partner di TikTok contro l’odio "
         "online e offline, dal 1° gennaio al 30 aprile. Uno studio del Politecnico di "
-        "Zurigo (ETH) mostra che all'odio si risponde meglio con l'empatia verso chi "
+        "Zurigo (ETH) mostra che all’odio si risponde meglio con l’empatia verso chi "
         "ne è colpito."
     ),
     "summary_fr": (
-        "Un programme de TikTok\u00a0: six associations d'Allemagne et de Suisse y "
-        "participent et s'engagent avec TikTok comme partenaires contre la haine en "
-        "ligne et hors ligne, du 1er janvier au 30 avril. Une étude de l'ETH Zurich "
-        "montre que l'empathie envers les personnes visées est la meilleure réponse "
+        "Un programme de TikTok\u00a0: six associations d’Allemagne et de Suisse y "
+        "participent et s’engagent avec TikTok comme partenaires contre la haine en "
+        "ligne et hors ligne, du 1er janvier au 30 avril. Une étude de l’ETH Zurich "
+        "montre que l’empathie envers les personnes visées est la meilleure réponse "
         "aux discours de haine."
     ),
     "summary_de": (
@@ -109,12 +109,12 @@ PROGRAMME = {
         "NGOs fund their content production."
     ),
     "support_it": (
-        "Da TikTok: coaching settimanale con l'agenzia creativa Drive BETA, "
+        "Da TikTok: coaching settimanale con l’agenzia creativa Drive BETA, "
         "masterclass mensili con TikTok e un sostegno economico di 16.000 € che aiuta "
         "le ONG a finanziare la produzione dei loro contenuti."
     ),
     "support_fr": (
-        "De la part de TikTok\u00a0: un coaching hebdomadaire avec l'agence créative Drive "
+        "De la part de TikTok\u00a0: un coaching hebdomadaire avec l’agence créative Drive "
         "BETA, des masterclasses mensuelles avec TikTok et un soutien financier de "
         "16\u202f000\u00a0€ qui aide les ONG à financer leurs productions de contenu."
     ),
@@ -132,16 +132,16 @@ PARTNERS = [
         "alliance F",
         "CH",
         "The voice of women in Swiss politics, working for equality in society, the economy and politics.",
-        "La voce delle donne nella politica svizzera, per la parità nella società, nell'economia e nella politica.",
-        "La voix des femmes dans la politique suisse, pour l'égalité dans la société, l'économie et la politique.",
+        "La voce delle donne nella politica svizzera, per la parità nella società, nell’economia e nella politica.",
+        "La voix des femmes dans la politique suisse, pour l’égalité dans la société, l’économie et la politique.",
         "Die Stimme der Frauen in der Schweizer Politik, für Gleichstellung in Gesellschaft, Wirtschaft und Politik.",
     ),
     (
         "Charta der Vielfalt",
         "DE",
         "An employers' initiative that promotes diversity in companies and institutions in Germany.",
-        "Un'iniziativa dei datori di lavoro che promuove la diversità in aziende e istituzioni in Germania.",
-        "Une initiative d'employeurs qui promeut la diversité dans les entreprises et institutions en Allemagne.",
+        "Un’iniziativa dei datori di lavoro che promuove la diversità in aziende e istituzioni in Germania.",
+        "Une initiative d’employeurs qui promeut la diversité dans les entreprises et institutions en Allemagne.",
         "Eine Arbeitgebendeninitiative zur Förderung von Vielfalt in Unternehmen und Institutionen in Deutschland.",
     ),
     (

@@ -199,7 +199,7 @@ EPISODES = [
             "Dans l’épisode original, @rosie.gif explore l’effet que peuvent avoir les micro-agressions et invite chacun à réfléchir avant de publier.",
             "Réfléchis avant de publier\u00a0: et si ça parlait de toi\u00a0?\n"
             "Si quelqu’un te dit qu’une remarque l’a blessé, écoute au lieu de te justifier.\n"
-            "Même un petit mot gentil compte.",
+            "Même une petite parole gentille compte.",
         ),
         "de": (
             "Die Macht der Worte",
