@@ -286,7 +286,7 @@ def test_a_locked_out_owner_resets_by_mail_and_gets_in(db, mailoutbox):
 
 # --- 4. Sign-up mails -------------------------------------------------------------------
 
-SENT_CLAIM = "We have sent you an e-mail: open the link in it to finish creating"
+SENT_CLAIM = "We have sent you an email: open the link in it to finish creating"
 
 
 def _sign_up(browser, email):
@@ -368,5 +368,5 @@ def test_the_confirmation_page_sends_the_mail_again_within_limits(
 def test_the_resend_button_without_a_pending_sign_up_sends_nothing(db, mailoutbox):
     response = Client().post(reverse("account_verification_resend"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("account_login")
-    assert "Sign in again" in response.content.decode()
+    assert "Log in again" in response.content.decode()
     assert mailoutbox == []

@@ -206,7 +206,7 @@ def test_an_unverified_email_gets_allauths_verify_page_and_a_new_mail(
         template.name for template in response.templates
     ]
     page = response.content.decode()
-    assert "Confirm your e-mail address" in page
+    assert "Confirm your email address" in page
     assert 'name="video"' not in page
     assert 'name="handle"' not in page
     assert [message.to for message in mailoutbox] == [[user.email]]
@@ -219,7 +219,7 @@ def test_an_unverified_email_cannot_post_an_entry(client, campaign, upload):
     client.force_login(user)
     response = client.post(SUBMIT, entry_post_data(upload()))
     assert response.status_code == HTTPStatus.OK
-    assert "Confirm your e-mail address" in response.content.decode()
+    assert "Confirm your email address" in response.content.decode()
     assert not Video.objects.exists()
     assert not Entry.objects.exists()
 
