@@ -15,7 +15,7 @@ from ..models import Entry, GuardianConsent
 
 FLAG_LABELS = {
     "device": _("The participant's own browser tried to answer first (refused)"),
-    "network": _("Answered from a network the participant signed in or uploaded from"),
+    "network": _("Answered from a network the participant logged in or uploaded from"),
     "quick": _("Answered within seconds of the request"),
 }
 
