@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.ratelimit import limit_or_429
 
-from ..errors import ChallengeError, GuardianLinkError
+from ..errors import ChallengeError, ConsentFromParticipant, GuardianLinkError
 from ..forms import NoteForm, NoteNudgeForm, NoteSettingsForm
 from ..models import NoteNudge, ReportReason
 from ..selectors import gallery
@@ -49,6 +49,7 @@ from ..services.notes.removal import (
 from ..services.notes.reports import NoteReportRefused, note_report_create
 from ..services.notes.writing import note_nudge_decide, note_submit
 from .common import participant_required, safe_next
+from .devices import device_ids
 from .gallery import render_entry_page
 
 
@@ -414,7 +415,15 @@ def notes_guardian(request, token: str):
             return _guardian_page(request, context, HTTPStatus.FORBIDDEN)
         confirm = request.POST.get("decision") == "confirm"
         try:
-            note_guardian_decide(token=token, confirm=confirm, user=request.user)
+            note_guardian_decide(
+                token=token,
+                confirm=confirm,
+                user=request.user,
+                device_ids=device_ids(request),
+            )
+        except ConsentFromParticipant as error:
+            context["error"] = error.message
+            return _guardian_page(request, context, HTTPStatus.FORBIDDEN)
         except ChallengeError as error:
             context["error"] = error.message
             return _guardian_page(request, context, HTTPStatus.BAD_REQUEST)

@@ -368,3 +368,35 @@ def test_no_address_is_kept_and_the_hashes_follow_the_consents_retention(
     consent.refresh_from_db()
     assert consent.answered_network == ""
     assert not DeviceSighting.objects.exists()
+
+
+def test_the_notes_consent_cannot_be_given_from_the_childs_browser_either(
+    minor, django_capture_on_commit_callbacks
+):
+    """The same hole on the notes' consent: the child asks for notes, signs in on
+    the family laptop with their password, logs out and agrees there."""
+    from challenge.models import NoteSettings
+
+    laptop = _browser()
+    signed_in = laptop.post(
+        reverse("account_login"), {"login": minor.user.email, "password": PASSWORD}
+    )
+    assert signed_in.status_code == HTTPStatus.FOUND
+    with django_capture_on_commit_callbacks(execute=True):
+        laptop.post(
+            reverse("challenge:notes_settings"),
+            {"open": "1", "words": "", "guardian_email": "parent@example.org"},
+        )
+    link = re.search(r"http://\S+/notes/guardian/\S+/", mail.outbox[-1].body).group(0)
+    _log_out(laptop)
+
+    response = laptop.post(urlsplit(link).path, {"decision": "confirm"})
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "logging out does not change that" in response.content.decode()
+    assert NoteSettings.objects.get(participant=minor).guardian_confirmed_at is None
+    parent = _browser(address="198.51.100.23", agent=IPHONE)
+    assert parent.post(urlsplit(link).path, {"decision": "confirm"}).status_code == (
+        HTTPStatus.OK
+    )
+    assert NoteSettings.objects.get(participant=minor).guardian_confirmed_at is not None

@@ -18,6 +18,7 @@ from ...emails import notes_guardian_message
 from ...errors import (
     ChallengeError,
     ConsentFromParticipant,
+    ConsentFromParticipantDevice,
     GuardianIsParticipant,
     GuardianLinkError,
 )
@@ -25,6 +26,7 @@ from ...mailboxes import same_mailbox
 from ...models import NoteSettings, Participant
 from ...selectors.notes import note_prefs
 from ...selectors.participants import account_addresses
+from .. import devices
 from ..guardian_mails import guardian_mail_count
 from .common import gallery_changed_on_commit, settings_row_locked
 
@@ -146,8 +148,12 @@ def notes_guardian_from_token(token: str) -> NoteSettings:
 
 
 @transaction.atomic
-def note_guardian_decide(*, token: str, confirm: bool, user=None) -> NoteSettings:
-    """The guardian's answer. The participant's own session never answers."""
+def note_guardian_decide(
+    *, token: str, confirm: bool, user=None, device_ids: dict[int, str] | None = None
+) -> NoteSettings:
+    """The guardian's answer. The participant's own session never answers, nor a
+    browser they signed in or uploaded from (`device_ids`, the device cookie: see
+    services.devices), logged out or not."""
     row = notes_guardian_from_token(token)
     row = NoteSettings.objects.select_for_update().get(pk=row.pk)
     # Again under the lock: a change the participant committed since the first look
@@ -159,6 +165,10 @@ def note_guardian_decide(*, token: str, confirm: bool, user=None) -> NoteSetting
         and user.pk == row.participant.user_id
     ):
         raise ConsentFromParticipant()
+    if devices.is_participants_device(
+        participant_id=row.participant_id, device_ids=device_ids or {}
+    ):
+        raise ConsentFromParticipantDevice()
     if confirm:
         # The yes grants what was asked, nothing more: notes were switched on when
         # the link was issued (and still are, or the link would be stale), so the
