@@ -709,11 +709,6 @@ ENGLISH_EXCLUDED = re.compile(
     r"|\bE-mail\b|\b(?:this|daily|these) mails?\b|\bMails\b"
 )
 ENGLISH_LEFT_FOR_THE_LEAD = {
-    "templates/challenge/guardian.html",
-    "templates/challenge/guardian_refused_own.html",
-    "templates/challenge/notes_guardian.html",
-    "templates/challenge/email/notes_digest.txt",
-    "templates/challenge/notes_unsubscribe.html",
     "challenge/models/notes.py",  # a verbose_name: changing it needs a migration
 }
 

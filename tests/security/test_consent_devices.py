@@ -247,7 +247,7 @@ def test_a_flagged_consent_cannot_be_approved_in_bulk(
     text = review.content.decode()
     assert "Consent flagged" in text
     assert "Answered within seconds of the request" in text
-    assert "Answered from a network the participant signed in or uploaded from" in text
+    assert "Answered from a network the participant logged in or uploaded from" in text
     assert "phone" in text
     with django_capture_on_commit_callbacks(execute=True):
         desk.post(

@@ -162,7 +162,7 @@ def test_the_childs_session_sees_no_answer_buttons(client, draft):
     consent_path = in_english(consent_path)  # the link is in Italian
     page = client.get(consent_path).content.decode()
     assert 'value="confirm"' not in page
-    assert f"signed in as @{entry.participant.handle}" in page
+    assert f"logged in as @{entry.participant.handle}" in page
 
 
 @override_settings(
