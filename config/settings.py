@@ -329,6 +329,13 @@ VIDEO_MAX_ATTEMPTS = env.int("VIDEO_MAX_ATTEMPTS", default=3)
 VIDEO_SOFT_TIME_LIMIT = env.int("VIDEO_SOFT_TIME_LIMIT", default=15 * 60)
 VIDEO_HARD_TIME_LIMIT = env.int("VIDEO_HARD_TIME_LIMIT", default=16 * 60)
 VIDEO_STUCK_AFTER_SECONDS = env.int("VIDEO_STUCK_AFTER_SECONDS", default=20 * 60)
+# The orphan sweep (videos.services.video_orphans_sweep) deletes files in the private
+# storage that no row keeps once they are this old: longer than storing the largest
+# upload takes (it is stored before its row commits) and than a transcode may run.
+VIDEO_ORPHAN_AFTER_SECONDS = env.int("VIDEO_ORPHAN_AFTER_SECONDS", default=3600)
+VIDEO_ORPHAN_SWEEP_EVERY_SECONDS = env.int(
+    "VIDEO_ORPHAN_SWEEP_EVERY_SECONDS", default=3600
+)
 
 # Celery -----------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
@@ -654,6 +661,11 @@ CELERY_BEAT_SCHEDULE = {
     key: {"task": task, "schedule": seconds}
     for key, task, seconds in (
         ("videos-sweep", video_jobs.SWEEP_VIDEOS, VIDEO_SWEEP_EVERY_SECONDS),
+        (
+            "videos-sweep-orphans",
+            video_jobs.SWEEP_ORPHANS,
+            VIDEO_ORPHAN_SWEEP_EVERY_SECONDS,
+        ),
         (
             "stories-flush-views",
             stories_jobs.FLUSH_STORY_VIEWS,

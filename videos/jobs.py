@@ -9,3 +9,4 @@ contract: messages already queued carry them.
 
 PROCESS_VIDEO = "videos.tasks.process_video"
 SWEEP_VIDEOS = "videos.tasks.sweep_videos"
+SWEEP_ORPHANS = "videos.tasks.sweep_orphans"

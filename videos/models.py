@@ -62,6 +62,12 @@ class Video(models.Model):
         PROCESSING = "processing", _("Processing")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Could not be processed")
+        # A tombstone: the video was deleted (withdrawn, refused, cancelled, kept
+        # past its retention, its account closed). Set under the row lock by
+        # videos.services.video_delete; nothing is served, a worker that finishes
+        # later deletes what it wrote, and the sweep removes the row once its files
+        # are gone and nothing points at it.
+        DELETED = "deleted", _("Deleted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(
@@ -124,6 +130,12 @@ class Video(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # When the tombstone sweep found no file left under videos/<id>/ (after every
+    # worker that could still write had stopped): it is not listed again.
+    files_deleted_at = models.DateTimeField(
+        _("files deleted at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,8 +11,25 @@ Idempotency of `video_process` (the Celery task's body):
   temp file (removed by the sweep);
 - the final state change happens in one transaction that also calls
   videos.owners.notify_finished.
+
+Deletes win every race (docs/decisions.md, "A delete always wins"): `video_delete`
+turns the row into a tombstone (status `deleted`, its file fields emptied) under the
+row lock, and deletes the files after commit. Every write of the pipeline is
+followed by a look at the row under that same lock (`_claim`, `_finish_ready`,
+`video_ladder_add`): a run that finds a tombstone deletes what it wrote and stops,
+so no file outlives the delete, whichever commits first. `video_tombstones_sweep`
+deletes the files again once no run can still be writing, and then the row if
+nothing points at it; `video_orphans_sweep` compares the whole `videos/` folder of
+the storage with the rows.
+
+Storage I/O happens outside database transactions: an upload is stored first
+(`video_stored`), then recorded in a short transaction (`video_record`); what was
+stored and not recorded is deleted at once, or by the orphan sweep.
 """
 
+import contextlib
+import datetime as dt
+import fcntl
 import logging
 import os
 import shutil
@@ -29,7 +46,7 @@ from django.conf import settings
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -84,6 +101,31 @@ def video_create(*, file, original_name: str) -> Video:
     `file` is a Django File/UploadedFile; the storage moves a TemporaryUploadedFile
     into place or copies it by chunks, never reading it whole. A
     `videos.multipart.StoredObject` (already in the private bucket) is copied there.
+    For a caller with rows of its own to write, `video_stored` + `video_record`.
+    """
+    with (
+        video_stored(file=file, original_name=original_name) as video,
+        transaction.atomic(),
+    ):
+        video_record(video=video)
+    return video
+
+
+@contextlib.contextmanager
+def video_stored(*, file, original_name: str):
+    """Store the upload, outside any transaction, and give it as an unsaved pending
+    Video; record it with `video_record` in a short transaction inside the block:
+
+        with video_stored(file=f, original_name=n) as video:
+            with transaction.atomic():
+                ...  # locks and checks
+                video_record(video=video)
+
+    Storage I/O (seconds for 250 MB) never happens while a row lock is held. When
+    the block ends and no row records the video (an error, a refusal, a rollback),
+    the stored file is deleted at once. Should that fail, or a transaction around
+    the caller roll back later, the orphan sweep finds the object without a row
+    (`video_orphans_sweep`). Raises StorageUnavailable when nothing could be stored.
     """
     storage = private_storage()
     video = Video(original_name=(original_name or "")[:255])
@@ -94,19 +136,52 @@ def video_create(*, file, original_name: str) -> Video:
             multipart_target().copy(stored_name, name)
         else:
             name = storage.save(SOURCE_NAME.format(id=video.pk), file)
+        video.source.name = name
+        video.source_size = storage.size(name)
     except STORAGE_DOWN as error:
         logger.warning("video %s not stored: %s", video.pk, error)
+        _forget_unrecorded(video)
         raise StorageUnavailable(str(error)) from error
     try:
-        with transaction.atomic():
-            video.source.name = name
-            video.source_size = storage.size(name)
-            video.save()
-            transaction.on_commit(lambda: _enqueue(video.pk))
-    except BaseException:
-        storage.delete(name)
-        raise
+        yield video
+    finally:
+        if not _recorded(video):
+            _forget_unrecorded(video)
+
+
+def video_record(*, video: Video) -> Video:
+    """Save a video given by `video_stored` and queue it once the caller commits.
+    Inside the caller's (short) transaction."""
+    video.save(force_insert=True)
+    transaction.on_commit(lambda: _enqueue(video.pk))
     return video
+
+
+def _recorded(video: Video) -> bool:
+    """Does a row (committed, or in a transaction still open around us) record the
+    video? When the database cannot say, yes: never delete a file a row may name
+    (the orphan sweep decides later, from a database that answers)."""
+    if video._state.adding:
+        return False
+    try:
+        return Video.objects.filter(pk=video.pk).exists()
+    except Exception:  # noqa: BLE001 - a broken transaction, the database away
+        logger.warning("video %s: cannot tell whether it was recorded", video.pk)
+        return True
+
+
+def _forget_unrecorded(video: Video) -> None:
+    """Delete what video_stored may have written (nothing, part of it or all)."""
+    _delete_quietly(video.source.name or SOURCE_NAME.format(id=video.pk))
+
+
+def _delete_quietly(name: str) -> None:
+    """Delete one stored file; a storage that is down leaves it to the orphan
+    sweep (video_orphans_sweep) rather than failing work already done."""
+    try:
+        private_storage().delete(name)
+    except STORAGE_DOWN as error:
+        logger.warning("%s left to the orphan sweep: %s", name, error)
 
 
 def _enqueue(video_id) -> None:
@@ -122,13 +197,21 @@ def video_process(*, video_id) -> Video | None:
     the task to retry; every problem with the file itself ends in `failed`.
     """
     video = _claim(video_id)
+    if video is not None and video.status == Video.Status.DELETED:
+        # Deleted while waiting, or between a transient error and this retry
+        # (which may have stored some files): make sure none is left.
+        _files_delete_quietly(video.pk)
+        return video
     if video is None or video.status != Video.Status.PROCESSING:
         return video
 
     deadline = time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
     limits = Limits.from_settings(deadline=deadline)
-    work = temp_root() / f"{video.pk}-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
+    with _work_folder(video.pk) as work:
+        return _process_claimed(video, work, limits)
+
+
+def _process_claimed(video: Video, work: Path, limits: Limits) -> Video | None:
     info = None
     try:
         try:
@@ -168,17 +251,65 @@ def video_process(*, video_id) -> Video | None:
                 detail=describe_exception(error) + "\n" + traceback.format_exc(),
                 probe=info,
             )
+        if _is_tombstone(video.pk):
+            return None  # deleted while it was transcoded: store nothing
         stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
         output_name = _store(work / "video.mp4", OUTPUT_NAME.format(id=video.pk))
         poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
-        return _finish_ready(
+        finished = _finish_ready(
             video.pk, info, result, output_name, poster_name, stream_name
         )
+        if finished.status == Video.Status.DELETED:
+            # Deleted while the files were stored: the delete's own cleanup may
+            # have run before they arrived. Ours runs after, so none survives.
+            video_files_delete(video_id=video.pk)
+        return finished
     except TRANSIENT_ERRORS as error:
         _give_back(video.pk, error)
         raise
+
+
+# The file a run of the pipeline keeps locked (flock) in its temp folder while it
+# works there: a delete removes the folders of runs that died, never a live one's.
+IN_USE = ".in-use"
+
+
+@contextlib.contextmanager
+def _work_folder(video_id):
+    """A fresh temp folder for one run, locked while the run uses it and removed
+    after. The lock dies with the process, so a killed run's folder is free. It is
+    made under a hidden name and locked before it gets its real one, so a folder
+    seen under the real name without a lock held is never a live run's."""
+    name = f"{video_id}-{uuid.uuid4().hex[:8]}"
+    staging, work = temp_root() / f".{name}", temp_root() / name
+    staging.mkdir()
+    try:
+        with (staging / IN_USE).open("w") as mark:
+            fcntl.flock(mark, fcntl.LOCK_EX)
+            staging.rename(work)
+            yield work
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _abandoned_work_delete(video_id) -> None:
+    """Remove this machine's temp folders of the video that no live run holds (a
+    killed run's half-written files)."""
+    for folder in temp_root().glob(f"{video_id}-*"):
+        try:
+            mark = (folder / IN_USE).open("r")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            shutil.rmtree(folder, ignore_errors=True)  # made before the lock existed
+            continue
+        except OSError:
+            continue
+        with mark:
+            try:
+                fcntl.flock(mark, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a run is working there; it removes its folder itself
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _give_back(video_id, error: Exception) -> None:
@@ -225,31 +356,35 @@ def video_ladder_add(*, video_id) -> str:
     limits = Limits.from_settings(
         deadline=time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
     )
-    work = temp_root() / f"{video.pk}-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
+    with _work_folder(video.pk) as work:
+        return _ladder_add(video, work, limits)
+
+
+def _ladder_add(video: Video, work: Path, limits: Limits) -> str:
+    # The kept original (an episode's master) is the better source; an entry's
+    # upload is gone, and its processed MP4 is clean and upright.
+    field = video.source if video.source else video.output
     try:
-        # The kept original (an episode's master) is the better source; an entry's
-        # upload is gone, and its processed MP4 is clean and upright.
-        field = video.source if video.source else video.output
-        try:
-            source = _local_file(field, work)
-            _info, result = run_pipeline(source, work, limits, with_mp4=False)
-        except (VideoRejected, PipelineTimeout, MemoryError) as error:
-            logger.warning("video %s: no ladder: %s", video.pk, error)
-            return f"failed: {describe_exception(error)}"
-        stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
-        poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
-        with transaction.atomic():
-            locked = Video.objects.select_for_update().get(pk=video.pk)
-            if locked.stream or not locked.is_ready:
-                return "skipped"
+        source = _local_file(field, work)
+        _info, result = run_pipeline(source, work, limits, with_mp4=False)
+    except (VideoRejected, PipelineTimeout, MemoryError) as error:
+        logger.warning("video %s: no ladder: %s", video.pk, error)
+        return f"failed: {describe_exception(error)}"
+    stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
+    poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().filter(pk=video.pk).first()
+        deleted = locked is None or locked.status == Video.Status.DELETED
+        if deleted or locked.stream or not locked.is_ready:
+            locked = None
+        else:
             locked.stream.name = stream_name
             locked.ladder = result.ladder
             locked.poster.name = poster_name
             locked.save(update_fields=["stream", "ladder", "poster", "updated_at"])
-        return "done"
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    if deleted:
+        video_files_delete(video_id=video.pk)  # what we just stored, too
+    return "done" if locked is not None else "skipped"
 
 
 def _claim(video_id) -> Video | None:
@@ -258,7 +393,11 @@ def _claim(video_id) -> Video | None:
         if video is None:
             logger.info("video %s is gone; nothing to process", video_id)
             return None
-        if video.status in (Video.Status.READY, Video.Status.FAILED):
+        if video.status in (
+            Video.Status.READY,
+            Video.Status.FAILED,
+            Video.Status.DELETED,
+        ):
             return video
         if video.attempts >= settings.VIDEO_MAX_ATTEMPTS:
             # A poison file (it crashed or hung the worker every time): stop here.
@@ -339,8 +478,10 @@ def _finish_ready(
 ) -> Video:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
-        if video.status == Video.Status.READY:
-            return video  # another run finished first; its files are ours too
+        if video.status in (Video.Status.READY, Video.Status.DELETED):
+            # READY: another run finished first; its files are ours too.
+            # DELETED: the caller deletes what it stored, after this lock.
+            return video
         video.status = Video.Status.READY
         video.output.name = output_name
         video.poster.name = poster_name
@@ -360,7 +501,7 @@ def _finish_ready(
             # (GPS, device and date tags) goes once this commits.
             source = video.source.name
             video.source.name = ""
-            transaction.on_commit(lambda: private_storage().delete(source))
+            transaction.on_commit(lambda: _delete_quietly(source))
         video.save()
         owners.notify_finished(video)
     return video
@@ -369,7 +510,7 @@ def _finish_ready(
 def _finish_failed(video_id, *, code, params, detail, probe=None) -> Video:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video_id)
-        if video.status == Video.Status.READY:
+        if video.status in (Video.Status.READY, Video.Status.DELETED):
             return video
         video.status = Video.Status.FAILED
         video.failure_code = code
@@ -387,11 +528,12 @@ def _finish_failed(video_id, *, code, params, detail, probe=None) -> Video:
 def video_reprocess(*, video: Video) -> bool:
     """Send a failed or stuck video through the pipeline again (staff action).
 
-    Ready videos are left alone: they may be live, and owners react to a finish.
+    Ready videos are left alone: they may be live, and owners react to a finish;
+    deleted ones too (a tombstone never comes back).
     """
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
-        if locked.status == Video.Status.READY:
+        if locked.status in (Video.Status.READY, Video.Status.DELETED):
             return False
         locked.status = Video.Status.PENDING
         locked.attempts = 0
@@ -404,27 +546,79 @@ def video_reprocess(*, video: Video) -> bool:
     return True
 
 
-def video_delete_files(*, video: Video) -> None:
-    """Delete every file of a video: original, output, poster, leftovers in temp."""
+def video_delete(*, video_id) -> bool:
+    """Delete a video: a tombstone now, under the row lock, and its files once the
+    caller commits. Every delete of a participant's video comes here (withdrawal,
+    a guardian's refusal or revocation, "cancel" at the kindness prompt, an
+    abandoned prompt, retention, account deletion). False when it was one already.
+
+    Must run inside the caller's transaction (the delete and the reason for it
+    commit together). The row stays, with its file fields emptied: a worker that
+    finishes later finds it and deletes what it wrote (video_process), the media
+    view serves nothing of it, and video_tombstones_sweep removes it once its files
+    are gone and no row points at it.
+    """
+    locked = Video.objects.select_for_update().filter(pk=video_id).first()
+    if locked is None:
+        return False
+    transaction.on_commit(lambda: _files_delete_quietly(video_id))
+    if locked.status == Video.Status.DELETED:
+        return False
+    now = timezone.now()
+    # Nothing of the upload stays: its name (often a child's own words), the probe
+    # (its tags) and the worker's detail go with the files.
+    Video.objects.filter(pk=video_id).update(
+        status=Video.Status.DELETED,
+        deleted_at=now,
+        files_deleted_at=None,
+        original_name="",
+        probe={},
+        failure_detail="",
+        source="",
+        output="",
+        poster="",
+        stream="",
+        ladder=[],
+        updated_at=now,
+    )
+    return True
+
+
+def video_files_delete(*, video_id) -> None:
+    """Delete every stored file of a video: everything under videos/<id>/ (the
+    original, the MP4, the poster, the HLS ladder, a killed run's staged files),
+    and the temp folders of runs on this machine that died (never a live run's:
+    it finds the tombstone and clears up itself). Storage I/O: call it outside
+    transactions (on commit). Raises STORAGE_DOWN."""
+    _abandoned_work_delete(video_id)
     storage = private_storage()
-    names = {
-        video.source.name,
-        video.output.name,
-        video.poster.name,
-        OUTPUT_NAME.format(id=video.pk),
-        POSTER_NAME.format(id=video.pk),
-    }
-    for name in filter(None, names):
-        storage.delete(name)
-    _delete_folder(storage, STREAM_FOLDER.format(id=video.pk))
+    folder = f"videos/{video_id}"
+    _delete_folder(storage, folder)
     try:
-        folder = Path(storage.path(f"videos/{video.pk}"))
+        local = Path(storage.path(folder))
     except NotImplementedError:
-        folder = None
-    if folder is not None and folder.is_dir():
-        shutil.rmtree(folder, ignore_errors=True)
-    for leftover in temp_root().glob(f"{video.pk}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        return
+    shutil.rmtree(local, ignore_errors=True)  # the empty folders
+
+
+def _files_delete_quietly(video_id) -> None:
+    """video_files_delete for after commit: a storage that is down must not turn a
+    committed delete into an error page; the tombstone sweep deletes them later."""
+    try:
+        video_files_delete(video_id=video_id)
+    except STORAGE_DOWN as error:
+        logger.warning("video %s: files left to the sweep: %s", video_id, error)
+
+
+def _is_tombstone(video_id) -> bool:
+    return Video.objects.filter(pk=video_id, status=Video.Status.DELETED).exists()
+
+
+def video_delete_files(*, video: Video) -> None:
+    """Delete every file of a video and empty its file fields, keeping its status
+    (an episode's replaced video, tests). A participant's video is deleted with
+    video_delete, which leaves a tombstone the pipeline respects."""
+    video_files_delete(video_id=video.pk)
     Video.objects.filter(pk=video.pk).update(
         source="", output="", poster="", stream="", ladder=[], updated_at=timezone.now()
     )
@@ -491,3 +685,156 @@ def video_sweep(*, now=None) -> dict:
     if stuck or removed:
         logger.info("video sweep: re-queued %d, removed %d temp", len(stuck), removed)
     return {"requeued": [str(pk) for pk in stuck], "temp_removed": removed}
+
+
+def video_tombstones_sweep(*, now=None) -> dict:
+    """Finish what deletes started: delete the files of tombstones once no run of
+    the pipeline can still be writing them (deleted more than VIDEO_HARD_TIME_LIMIT
+    ago: a run that began before the delete has ended or been killed, and later
+    runs stop at the tombstone), then remove the tombstones whose files are gone
+    and that no row points at (an entry keeps its video's tombstone for its
+    history; an account's or a cancelled prompt's are removed).
+
+    Storage I/O runs outside transactions; a storage that is down leaves the rest
+    for the next sweep.
+    """
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=settings.VIDEO_HARD_TIME_LIMIT)
+    purged = 0
+    waiting = Video.objects.filter(
+        status=Video.Status.DELETED,
+        files_deleted_at__isnull=True,
+        deleted_at__lt=settled,
+    ).values_list("pk", flat=True)
+    for video_id in list(waiting):
+        try:
+            video_files_delete(video_id=video_id)
+        except STORAGE_DOWN as error:
+            logger.warning("tombstone sweep stopped, storage away: %s", error)
+            break
+        purged += Video.objects.filter(
+            pk=video_id, status=Video.Status.DELETED, files_deleted_at__isnull=True
+        ).update(files_deleted_at=now)
+    removed, _by_model = (
+        Video.objects.filter(
+            status=Video.Status.DELETED, files_deleted_at__isnull=False
+        )
+        .filter(_unreferenced())
+        .delete()
+    )
+    if purged or removed:
+        logger.info("tombstone sweep: files of %d deleted, %d removed", purged, removed)
+    return {"files_deleted": purged, "removed": removed}
+
+
+def _unreferenced() -> Q:
+    """Videos no row of any app points at (every reverse relation of Video), found
+    without the videos app knowing its owners."""
+    condition = Q()
+    for relation in Video._meta.related_objects:
+        condition &= Q(**{f"{relation.name}__isnull": True})
+    return condition
+
+
+def video_orphans_sweep(*, now=None, delete: bool = True) -> list[str]:
+    """Compare the storage's videos/ folder with the rows; delete (unless `delete`
+    is False: a dry run) and return the names of the files no row keeps:
+
+    - under a deleted video (a tombstone), whatever their age;
+    - under no video at all, or not named by a ready or failed video (an original
+      whose deletion after processing failed, files a failed run left), once older
+      than VIDEO_ORPHAN_AFTER_SECONDS: an upload is stored before its row commits
+      (video_stored), and a ladder is stored before its row names it
+      (video_ladder_add), so a younger file may be on its way to being named.
+
+    A video waiting or being processed keeps everything: the run stores its files
+    before naming them, and a run that fails or finds a tombstone clears up.
+    """
+    now = now or timezone.now()
+    young = now - timedelta(seconds=settings.VIDEO_ORPHAN_AFTER_SECONDS)
+    storage = private_storage()
+    orphans = []
+    for batch in _batches(_stored_files(storage, "videos"), 500):
+        rows = _rows_for(batch)
+        for name, modified in batch:
+            keeper = rows.get(name.split("/")[1])
+            if keeper is not None and keeper(name):
+                continue
+            if modified >= young and not (keeper is not None and keeper.deleted):
+                continue
+            orphans.append(name)
+            if delete:
+                storage.delete(name)
+    if orphans:
+        logger.info(
+            "orphan sweep: %d file(s) %s",
+            len(orphans),
+            "deleted" if delete else "found (dry run)",
+        )
+    return orphans
+
+
+class _Keeper:
+    """What one video's row keeps of its folder."""
+
+    def __init__(self, row: dict):
+        self.deleted = row["status"] == Video.Status.DELETED
+        self.busy = row["status"] in (Video.Status.PENDING, Video.Status.PROCESSING)
+        self.names = {row["source"], row["output"], row["poster"]} - {""}
+        stream = row["stream"]
+        self.folder = stream.rsplit("/", 1)[0] + "/" if stream else None
+
+    def __call__(self, name: str) -> bool:
+        if self.deleted:
+            return False
+        if self.busy or name in self.names:
+            return True
+        return self.folder is not None and name.startswith(self.folder)
+
+
+def _rows_for(batch) -> dict:
+    """{video id: _Keeper} for the videos the files of `batch` are under."""
+    ids = set()
+    for name, _modified in batch:
+        with contextlib.suppress(IndexError, ValueError):
+            ids.add(str(uuid.UUID(name.split("/")[1])))
+    fields = ("pk", "status", "source", "output", "poster", "stream")
+    return {
+        str(row["pk"]): _Keeper(row)
+        for row in Video.objects.filter(pk__in=ids).values(*fields)
+    }
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _stored_files(storage, prefix: str):
+    """(name, modified time) of every file under `prefix`: one listing request per
+    thousand objects on object storage (not one per file), a walk on disk."""
+    target = multipart_target()
+    if target is not None:
+        paginator = target.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=target.bucket, Prefix=f"{prefix}/"):
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]
+        return
+    root = Path(storage.path(""))
+    for folder, _dirs, files in os.walk(root / prefix):
+        for filename in files:
+            path = Path(folder) / filename
+            try:
+                modified = path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            yield (
+                path.relative_to(root).as_posix(),
+                dt.datetime.fromtimestamp(modified, tz=dt.UTC),
+            )

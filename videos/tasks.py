@@ -25,3 +25,10 @@ def process_video(video_id: str) -> None:
 @shared_task(name=jobs.SWEEP_VIDEOS, ignore_result=True)
 def sweep_videos() -> None:
     services.video_sweep()
+    services.video_tombstones_sweep()
+
+
+@shared_task(name=jobs.SWEEP_ORPHANS, ignore_result=True)
+def sweep_orphans() -> None:
+    """Files in storage no row keeps (services.video_orphans_sweep)."""
+    services.video_orphans_sweep()

@@ -9,7 +9,8 @@
   (never redirected), so their relative URIs always lead back to this view;
 - the original upload: whom the owner allows (nobody for an entry's upload, which is
   deleted once processed; story editors for an episode's master).
-Everyone else gets 404, whether or not the video exists.
+Everyone else gets 404, whether or not the video exists; everyone gets 404 for a
+deleted video (a tombstone, videos.services.video_delete).
 
 Public files are cached briefly and revalidated (Last-Modified, 304), so hiding an
 entry takes it out of browsers' and proxies' caches within PUBLIC_MEDIA_MAX_AGE.
@@ -71,7 +72,9 @@ def poster(request, pk):
 
 @require_safe
 def original(request, pk):
-    item = get_object_or_404(Video, pk=pk)
+    # A tombstone's fields are emptied; its status is checked too, so no file of a
+    # deleted video is ever served, whatever a field still says.
+    item = get_object_or_404(Video.objects.exclude(status=Video.Status.DELETED), pk=pk)
     if not item.source or not video_access(item, request.user, "original"):
         raise Http404
     fmt = (item.probe or {}).get("format", "")
