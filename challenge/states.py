@@ -111,6 +111,8 @@ def entry_transition(
     reached to the state it left, for the pairs in UNDOABLE, while it is the entry's
     latest event (the caller checks who and how soon).
     """
+    if to_state == Entry.State.WITHDRAWN:
+        entry_video_lock(entry_id=entry_id)
     entry = Entry.objects.select_for_update().get(pk=entry_id)
     from_state = entry.state
     if undoes is not None:
@@ -145,6 +147,17 @@ def entry_transition(
         undoes=undoes,
     )
     return entry
+
+
+def entry_video_lock(*, entry_id: int) -> None:
+    """Lock the entry's video row before the entry's, the order in which the
+    pipeline's finish takes them (the video, then the entry through its
+    on_finished hook): a withdrawal erases the video (a tombstone under that lock),
+    and taking the two the other way round could deadlock with a transcode
+    finishing at that moment. An entry's video never changes, so it is found by a
+    subquery that locks nothing else."""
+    video_id = Entry.objects.filter(pk=entry_id).values_list("video_id", flat=True)
+    Video.objects.select_for_update().filter(pk__in=video_id[:1]).exists()
 
 
 def entry_record_created(*, entry: Entry, actor=None, reason: str = "") -> None:

@@ -191,7 +191,9 @@ def celery_worker(transactional_db, redis_url, tmp_path):
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
         "REDIS_URL": redis_url,
-        "DATA_DIR": str(settings.DATA_DIR),
+        # A worker on a machine of its own (object storage shared, temp files not)
+        # when a test sets WORKER_DATA_DIR; else this machine's folders.
+        "DATA_DIR": os.environ.get("WORKER_DATA_DIR") or str(settings.DATA_DIR),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
     }

@@ -35,7 +35,12 @@ from ..errors import (
 from ..mailboxes import same_mailbox
 from ..models import Entry, GuardianConsent, GuardianNotice
 from ..selectors.participants import account_addresses
-from ..states import TransitionNotAllowed, entry_follow_video, entry_transition
+from ..states import (
+    TransitionNotAllowed,
+    entry_follow_video,
+    entry_transition,
+    entry_video_lock,
+)
 from . import devices
 from .erasure import entry_erase
 from .guardian_mails import guardian_mail_count
@@ -318,6 +323,7 @@ def guardian_revoke(*, token: str) -> Entry:
     state (published or not). Idempotent: an entry already withdrawn is returned as
     it is."""
     consent = consent_from_revoke_token(token)
+    entry_video_lock(entry_id=consent.entry_id)  # before the entry's (see there)
     entry = Entry.objects.select_for_update().get(pk=consent.entry_id)
     if entry.state == S.WITHDRAWN:
         return entry

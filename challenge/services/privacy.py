@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from videos.models import Video, private_storage
-from videos.services import video_delete_files
+from videos.services import video_delete
 
 from ..errors import StaffAccountKept
 from ..models import (
@@ -35,7 +35,7 @@ from ..models import (
 from ..selectors.gallery import gallery_changed
 from ..states import TransitionNotAllowed, entry_transition
 from .devices import sightings_forget_expired
-from .erasure import entry_erase, video_name_erase
+from .erasure import entry_erase
 from .guardian import ERASED_EMAIL
 from .participants import age_gate_forget_expired
 from .submission import entry_withdraw
@@ -249,7 +249,10 @@ def account_delete(*, user) -> None:
 
     Resumable uploads (unfinished, or finished and not yet used) go with their
     files once this commits. Entries are withdrawn (so their files are deleted once
-    this commits and the gallery forgets them), hearts given are taken back (so counts stay right),
+    this commits and the gallery forgets them), the videos of entries and of open
+    kindness prompts become tombstones rather than disappearing (a transcode still
+    running finds the tombstone and deletes what it wrote;
+    videos.services.video_delete), hearts given are taken back (so counts stay right),
     notes written, note prompts, note settings and blocks are deleted with the
     participant, reports made stay for the moderators but lose the link to the
     account.
@@ -277,16 +280,18 @@ def account_delete(*, user) -> None:
         # the entry pages that showed them must not be served from the cache.
         if hearted or Note.objects.filter(author__user=user).exists():
             transaction.on_commit(gallery_changed)
-        videos = list(
+        for video_id in (
             Video.objects.filter(
                 Q(entry__participant__user=user)
                 | Q(held_by_nudge__participant__user=user)
-            ).distinct()
-        )
+            )
+            .distinct()
+            .values_list("pk", flat=True)
+        ):
+            video_delete(video_id=video_id)
+        # The entries and prompts go with the account; their videos' tombstones
+        # stay until the sweep finds their files gone (video_tombstones_sweep).
         get_user_model().objects.filter(pk=user.pk).delete()
-        Video.objects.filter(pk__in=[video.pk for video in videos]).delete()
-        for video in videos:
-            transaction.on_commit(lambda video=video: video_delete_files(video=video))
 
 
 def retention_days() -> dict[str, int]:
@@ -356,15 +361,16 @@ def retention_sweep(*, now=None) -> dict[str, int]:
         state=S.REJECTED, state_changed_at__lt=rejected_before
     ).select_related("video"):
         if entry.video.source or entry.video.output or entry.video.poster:
-            entry_erase(entry=entry)
+            with transaction.atomic():
+                entry_erase(entry=entry)
             counts["rejected_media"] += 1
     failed_before = now - dt.timedelta(days=settings.RETENTION_FAILED_DAYS)
-    for video in Video.objects.filter(
+    for video_id in Video.objects.filter(
         status=Video.Status.FAILED, updated_at__lt=failed_before
-    ).exclude(source="", output="", poster=""):
-        video_name_erase(video)
-        video_delete_files(video=video)
-        counts["failed_media"] += 1
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if video_delete(video_id=video_id):
+                counts["failed_media"] += 1
     consent_before = now - dt.timedelta(days=settings.RETENTION_CONSENT_DAYS)
     # The answering network's hash is part of the proof of consent: it goes with
     # the address (whether the participant used that network stays, as a flag).

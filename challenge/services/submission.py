@@ -15,7 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaign.selectors import campaign_current
-from videos.services import StorageUnavailable, video_create
+from videos.services import (
+    StorageUnavailable,
+    video_delete,
+    video_record,
+    video_stored,
+)
 
 from ..ages import is_under_18, needs_guardian
 from ..errors import (
@@ -29,7 +34,7 @@ from ..models import Entry, Nudge, NudgeOutcome, Participant
 from ..nudge import caption_hits
 from ..selectors.participants import submissions_in_last_day
 from ..states import entry_follow_video, entry_record_created, entry_transition
-from .erasure import entry_erase, video_delete_on_commit
+from .erasure import entry_erase
 from .guardian import guardian_consent_request
 from .guardian_mails import guardian_mail_check
 
@@ -126,6 +131,12 @@ def entry_upload(
     A caption with watched words gives a pending Nudge instead of an entry: the
     participant decides (edit, cancel, post anyway) before anything is submitted.
     The same form posted twice (same `submission_token`) returns the first result.
+
+    The file is stored first, with no transaction open and no lock held (up to
+    VIDEO_MAX_UPLOAD_BYTES; the participant's notes and other uploads do not wait
+    for it), then a short transaction takes the participant's row lock, counts
+    again and writes the rows. A refusal or an error there deletes the stored file
+    (videos.services.video_stored).
     """
     existing = submission_already_received(submission_token)
     if existing is not None:
@@ -136,44 +147,70 @@ def entry_upload(
     caption = caption.strip()
     hits = caption_hits(caption)
     try:
-        with transaction.atomic():
-            _daily_limit_lock(participant)
-            # The same form posted twice at once: the first one holding the lock won.
-            existing = submission_already_received(submission_token)
-            if existing is not None:
-                return existing
-            try:
-                video = video_create(file=file, original_name=file.name or "")
-            except StorageUnavailable as error:
-                raise UploadNotStored() from error
-            if hits:
-                nudge = Nudge.objects.create(
-                    participant=participant,
-                    video=video,
-                    caption=caption,
-                    prompt=prompt,
-                    language=language,
-                    guardian_email=guardian_email,
-                    submission_token=submission_token,
-                    hits=hits,
-                )
-                return UploadResult(nudge=nudge)
-            entry = entry_create(
+        with video_stored(file=file, original_name=file.name or "") as video:
+            return _upload_record(
                 participant=participant,
                 video=video,
                 caption=caption,
+                hits=hits,
                 prompt=prompt,
                 language=language,
                 submission_token=submission_token,
                 guardian_email=guardian_email,
             )
-            return UploadResult(entry=entry)
+    except StorageUnavailable as error:
+        raise UploadNotStored() from error
     except IntegrityError:
         # The same form, posted twice at the same moment: the other request won.
         existing = submission_already_received(submission_token)
         if existing is None:
             raise
         return existing
+
+
+@transaction.atomic
+def _upload_record(
+    *,
+    participant,
+    video,
+    caption,
+    hits,
+    prompt,
+    language,
+    submission_token,
+    guardian_email,
+) -> UploadResult:
+    """The rows of an upload whose file is stored: the video, then the nudge or
+    the entry, under the participant's row lock."""
+    _daily_limit_lock(participant)
+    # The same form posted twice at once: the first one holding the lock won (this
+    # one's stored file is deleted, as nothing records it).
+    existing = submission_already_received(submission_token)
+    if existing is not None:
+        return existing
+    video_record(video=video)
+    if hits:
+        nudge = Nudge.objects.create(
+            participant=participant,
+            video=video,
+            caption=caption,
+            prompt=prompt,
+            language=language,
+            guardian_email=guardian_email,
+            submission_token=submission_token,
+            hits=hits,
+        )
+        return UploadResult(nudge=nudge)
+    entry = entry_create(
+        participant=participant,
+        video=video,
+        caption=caption,
+        prompt=prompt,
+        language=language,
+        submission_token=submission_token,
+        guardian_email=guardian_email,
+    )
+    return UploadResult(entry=entry)
 
 
 def entry_create(
@@ -262,11 +299,13 @@ def nudge_decide(
     if choice == NudgeChoice.CANCEL:
         nudge.outcome = Nudge.Outcome.CANCELLED
         nudge.decided_at = now
-        video = nudge.video
+        video_id = nudge.video_id
         nudge.video = None
         nudge.save(update_fields=["outcome", "decided_at", "video"])
-        if video is not None:
-            video_delete_on_commit(video)
+        if video_id is not None:
+            # Usually still being processed: the tombstone makes the worker delete
+            # what it stores instead of keeping a video nobody owns.
+            video_delete(video_id=video_id)
         return UploadResult(nudge=nudge)
 
     campaign = campaign_current()
@@ -315,12 +354,12 @@ def nudges_expire_abandoned(*, older_than: dt.timedelta | None = None) -> int:
             nudge = Nudge.objects.select_for_update().get(pk=pk)
             if nudge.outcome != Nudge.Outcome.PENDING:
                 continue
-            video = nudge.video
+            video_id = nudge.video_id
             nudge.outcome = Nudge.Outcome.ABANDONED
             nudge.decided_at = timezone.now()
             nudge.video = None
             nudge.save(update_fields=["outcome", "decided_at", "video"])
-            if video is not None:
-                video_delete_on_commit(video)
+            if video_id is not None:
+                video_delete(video_id=video_id)
             count += 1
     return count

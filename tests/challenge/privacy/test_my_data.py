@@ -1,13 +1,16 @@
 """Participants' rights: download their data, delete their account."""
 
+import datetime as dt
 import io
 import json
 import zipfile
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from challenge.models import Entry, Heart
 from challenge.services.gallery import heart_toggle
@@ -18,6 +21,7 @@ from tests.challenge.factories import (
     video_files,
 )
 from videos.models import Video
+from videos.services import video_tombstones_sweep
 
 S = Entry.State
 DOWNLOAD = reverse("challenge:my_data_download")
@@ -104,8 +108,15 @@ def test_deleting_my_account_takes_everything_with_it(
     assert with_commit.status_code == HTTPStatus.FOUND
     assert not get_user_model().objects.filter(pk=owner.user_id).exists()
     assert not Entry.objects.filter(pk=approved.pk).exists()
-    assert not Video.objects.filter(pk=approved.video_id).exists()
+    # The video is a tombstone with nothing of the upload (a transcode finishing
+    # later finds it), and the sweep removes it once no worker can be writing.
+    tombstone = Video.objects.get(pk=approved.video_id)
+    assert tombstone.status == Video.Status.DELETED
+    assert (tombstone.original_name, tombstone.probe) == ("", {})
     assert not any(storage.exists(name) for storage, name in files)
+    later = timezone.now() + dt.timedelta(seconds=settings.VIDEO_HARD_TIME_LIMIT + 1)
+    assert video_tombstones_sweep(now=later) == {"files_deleted": 1, "removed": 1}
+    assert not Video.objects.filter(pk=approved.video_id).exists()
     liked.refresh_from_db()
     assert liked.heart_count == 0
     assert not Heart.objects.filter(user_id=owner.user_id).exists()
