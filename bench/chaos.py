@@ -10,7 +10,8 @@ Celery workers (transcode: 1 process; notices and celery: 2 processes), celery b
 and the private bucket on a moto S3 server reached through a TCP proxy in this
 script. DEBUG is off, connections are kept (CONN_MAX_AGE=60), the daily entry limit
 and the upload rate limit are lifted so participants can keep sending, and the
-sweeps run every 10 s (VIDEO_STUCK_AFTER_SECONDS and NOTICE_SWEEP_AFTER_SECONDS 40).
+sweeps run every 10 s (VIDEO_STUCK_AFTER_SECONDS, NOTICE_SWEEP_AFTER_SECONDS and
+VIDEO_ORPHAN_AFTER_SECONDS 40; the orphan sweep too).
 
 The traffic is bench/load.py's: visitors (home, stories, an episode, the gallery,
 an entry, its video and poster), participants uploading small generated clips
@@ -375,6 +376,8 @@ def main():
                 "VIDEO_STUCK_AFTER_SECONDS": str(STUCK_AFTER),
                 "NOTICE_SWEEP_EVERY_SECONDS": str(SWEEP_EVERY),
                 "NOTICE_SWEEP_AFTER_SECONDS": str(STUCK_AFTER),
+                "VIDEO_ORPHAN_SWEEP_EVERY_SECONDS": str(SWEEP_EVERY),
+                "VIDEO_ORPHAN_AFTER_SECONDS": str(STUCK_AFTER),
             },
         )
         import boto3
@@ -589,13 +592,15 @@ print(json.dumps({"rows": rows, "busy": busy, "unsent": unsent,
 
 
 def settle(env, entry_ids: list[int], timeline: Timeline) -> dict:
-    """Wait (bounded) until no video is waiting and every notice went out: the
-    sweeps re-send what a fault lost, STUCK_AFTER s later."""
+    """Wait (bounded) until no video is waiting, every notice went out and no
+    object is an orphan: the sweeps re-send what a fault lost, and the orphan sweep
+    deletes what it left in the bucket, STUCK_AFTER s later."""
     started = time.monotonic()
     deadline = started + 4 * STUCK_AFTER + 120
     while True:
         audit = json.loads(run_python(env, AUDIT, json.dumps(entry_ids)))
-        if (audit["busy"] == 0 and audit["unsent"] == 0) or time.monotonic() > deadline:
+        settled = audit["busy"] == 0 and audit["unsent"] == 0
+        if (settled and audit["orphan_count"] == 0) or time.monotonic() > deadline:
             break
         time.sleep(3)
     audit["settle_seconds"] = time.monotonic() - started
