@@ -12,6 +12,7 @@ import io
 import math
 import tempfile
 from array import array
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -23,10 +24,14 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .demo_text import BEHIND, DEMO_CUE, EPISODES, SERIES
 from .models import Caption, Episode, Series
+from .webvtt import reading_seconds, write_webvtt
 
 LANGUAGES = ("en", "it", "fr", "de")
-# The demo clips: 6 s portrait, as the campaign's vertical videos.
+# The demo clips: portrait, as the campaign's vertical videos; at least this long,
+# and longer when their captions need the time (demo_timeline).
 DEMO_CLIP = {"seconds": 6, "width": 540, "height": 960, "fps": 24}
+# A sine melody needs no more: mono at 24 kHz keeps a long demo clip quick to encode.
+MELODY_RATE = 24000
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -69,10 +74,9 @@ def _gradient(size, top, bottom) -> Image.Image:
     return column.resize(size)
 
 
-def _story_frame(base, t, seconds, *, title, handle, ink, size) -> Image.Image:
+def _story_frame(base, t, reveal, *, title, handle, ink, size) -> Image.Image:
     """One frame: title, two figures and a heart, then the creator reveal."""
     width, height = size
-    reveal = reveal_at(seconds)
     if t >= reveal:
         return _reveal_frame(t - reveal, handle=handle, ink=ink, size=size)
     image = base.copy()
@@ -194,8 +198,11 @@ def render_story_clip(
     width: int = 540,
     height: int = 960,
     fps: int = 24,
+    reveal: float | None = None,
 ) -> Path:
-    """An animated H.264/AAC MP4: title, figures, handle, then a reveal frame."""
+    """An animated H.264/AAC MP4: title, figures, handle, then a reveal frame (at
+    `reveal` seconds, by default shortly before the end)."""
+    reveal = reveal_at(seconds) if reveal is None else reveal
     path = Path(path)
     size = (width, height)
     base = _gradient(size, colours[0], colours[1])
@@ -206,12 +213,12 @@ def render_story_clip(
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.options = {"preset": "veryfast", "crf": "26"}
-        audio = output.add_stream("aac", rate=48000, layout="stereo")
+        audio = output.add_stream("aac", rate=MELODY_RATE, layout="mono")
         for index in range(frame_count):
             picture = _story_frame(
                 base,
                 index / fps,
-                seconds,
+                reveal,
                 title=title,
                 handle=handle,
                 ink=ink,
@@ -226,30 +233,40 @@ def render_story_clip(
     return path
 
 
+def _melody_cycle(rate: int) -> bytes:
+    """One round of the arpeggio (four notes of half a second), mono s16. Each
+    note starts at phase 0 under an envelope that starts at 0, so rounds join
+    without a click and a long clip repeats it instead of computing every sample."""
+    notes = (523.25, 659.25, 783.99, 659.25)
+    note_length = rate // 2
+    samples = array("h")
+    for n in range(note_length * len(notes)):
+        within = n % note_length
+        envelope = min(1.0, within / 800) * (1 - within / note_length)
+        frequency = notes[n // note_length]
+        value = int(6000 * envelope * math.sin(2 * math.pi * frequency * within / rate))
+        samples.append(value)
+    return samples.tobytes()
+
+
 def _write_melody(output, stream, seconds: float) -> None:
     """A soft sine arpeggio, one note every half second."""
-    rate = 48000
-    notes = (523.25, 659.25, 783.99, 659.25)
+    rate = MELODY_RATE
+    cycle = _melody_cycle(rate)
+    frame_bytes = 2  # one channel of 16 bits
+    cycle_samples = len(cycle) // frame_bytes
     total = int(seconds * rate)
-    note_length = rate // 2
     pts = 0
     while pts < total:
-        count = min(1024, total - pts)
-        samples = array("h")
-        for n in range(pts, pts + count):
-            within = n % note_length
-            envelope = min(1.0, within / 800) * (1 - within / note_length)
-            value = int(
-                6000
-                * envelope
-                * math.sin(2 * math.pi * notes[(n // note_length) % 4] * n / rate)
-            )
-            samples.extend((value, value))
-        frame = av.AudioFrame(format="s16", layout="stereo", samples=count)
+        start = pts % cycle_samples
+        count = min(1024, total - pts, cycle_samples - start)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=count)
         frame.sample_rate = rate
         frame.pts = pts
         frame.time_base = Fraction(1, rate)
-        frame.planes[0].update(samples.tobytes())
+        frame.planes[0].update(
+            cycle[start * frame_bytes : (start + count) * frame_bytes]
+        )
         output.mux(stream.encode(frame))
         pts += count
     output.mux(stream.encode(None))
@@ -274,30 +291,72 @@ def render_avatar(handle: str, colours) -> bytes:
     return buffer.getvalue()
 
 
-def _timestamp(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    return f"00:{millis // 60000:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
-
-
 def reveal_at(seconds: float) -> float:
-    """When the clip switches to the creator reveal frame."""
+    """When a clip of `seconds` without a caption time line switches to the reveal."""
     return seconds - min(1.6, seconds / 4)
 
 
+@dataclass(frozen=True)
+class DemoTimeline:
+    """One clip's time line, the same in every language: the notice and the title
+    until `title_end`, the description until `reveal` (the creator reveal frame),
+    the credit until `seconds`, the end of the clip."""
+
+    title_end: float
+    reveal: float
+    seconds: float
+
+
+CAPTIONS_START = 0.1
+CUE_GAP = 0.05
+# A breath more than the least reading time, for each part of the clip.
+CUE_BREATH = 0.4
+
+
+def demo_timeline(texts, *, minimum: float = 0) -> DemoTimeline:
+    """The shortest time line (at least `minimum` seconds) on which every language's
+    captions can be read at READING_CPS. `texts`: (notice, title, line, behind) for
+    each language; the clip is one for all languages, so each part lasts as long as
+    its longest translation needs."""
+    texts = list(texts)
+    opening = max(reading_seconds(f"{notice}\n{title}") for notice, title, *_ in texts)
+    middle = max(reading_seconds(line) for *_, line, _behind in texts)
+    closing = max(reading_seconds(behind) for *_, behind in texts)
+    title_end = CAPTIONS_START + opening + CUE_BREATH + CUE_GAP
+    reveal = title_end + middle + CUE_BREATH + CUE_GAP
+    seconds = reveal + closing + CUE_BREATH + CUE_GAP
+    if seconds < minimum:  # more time than the words need: the middle part gets it
+        reveal += minimum - seconds
+        seconds = minimum
+    return DemoTimeline(
+        title_end=round(title_end, 2),
+        reveal=round(reveal, 2),
+        seconds=round(seconds, 2),
+    )
+
+
 def demo_captions(
-    *, title: str, line: str, behind: str, notice: str, seconds: float = 6
+    *,
+    title: str,
+    line: str,
+    behind: str,
+    notice: str,
+    seconds: float = 6,
+    timeline: DemoTimeline | None = None,
 ) -> str:
-    """The demo clip's WebVTT: the demo notice first, in the same cue as the title."""
-    reveal = reveal_at(seconds)
+    """The demo clip's WebVTT: the demo notice first, then the title, the
+    description and the credit, each split by the writer into screens that can be
+    read (stories/webvtt.py). Without a `timeline`, one made for this language
+    alone, at least `seconds` long."""
+    timeline = timeline or demo_timeline(
+        [(notice, title, line, behind)], minimum=seconds
+    )
     cues = [
-        (0.1, seconds / 3, f"{notice}\n{title}"),
-        (seconds / 3, reveal - 0.05, line),
-        (reveal, seconds - 0.05, behind),
+        (CAPTIONS_START, timeline.title_end - CUE_GAP, f"{notice}\n{title}"),
+        (timeline.title_end, timeline.reveal - CUE_GAP, line),
+        (timeline.reveal, timeline.seconds - CUE_GAP, behind),
     ]
-    blocks = ["WEBVTT"]
-    for index, (start, end, text) in enumerate(cues, start=1):
-        blocks.append(f"{index}\n{_timestamp(start)} --> {_timestamp(end)}\n{text}")
-    return "\n\n".join(blocks) + "\n"
+    return write_webvtt(cues, until=timeline.seconds)
 
 
 def _publish_dates(count: int) -> list[dt.datetime]:
@@ -312,9 +371,13 @@ def _publish_dates(count: int) -> list[dt.datetime]:
     return [start + span * index / count for index in range(count)]
 
 
-def _needs_video(episode: Episode) -> bool:
+def _needs_video(episode: Episode, seconds: float = 0) -> bool:
+    """No usable video, or one made before the captions needed `seconds` (an older
+    demo clip, too short to read them)."""
     video = episode.video
-    return video is None or video.status == video.Status.FAILED
+    if video is None or video.status == video.Status.FAILED:
+        return True
+    return bool(video.duration) and video.duration < seconds - 0.5
 
 
 def load_stories(stdout=None) -> None:
@@ -360,6 +423,18 @@ def load_stories(stdout=None) -> None:
                 ContentFile(render_avatar(handle, data["colours"])),
                 save=True,
             )
+        timeline = demo_timeline(
+            (
+                (
+                    DEMO_CUE[code],
+                    data[code][0],
+                    data[code][1],
+                    BEHIND[code].format(handle=handle),
+                )
+                for code in LANGUAGES
+            ),
+            minimum=DEMO_CLIP["seconds"],
+        )
         for language in LANGUAGES:
             title, description, _tips = data[language]
             Caption.objects.update_or_create(
@@ -371,18 +446,19 @@ def load_stories(stdout=None) -> None:
                         line=description,
                         behind=BEHIND[language].format(handle=handle),
                         notice=DEMO_CUE[language],
-                        seconds=DEMO_CLIP["seconds"],
+                        timeline=timeline,
                     )
                 },
             )
-        if _needs_video(episode):
+        if _needs_video(episode, seconds=timeline.seconds):
             with tempfile.TemporaryDirectory() as folder:
                 clip = render_story_clip(
                     Path(folder) / f"{data['slug']}.mp4",
                     title=data["en"][0],
                     handle=handle,
                     colours=data["colours"],
-                    **DEMO_CLIP,
+                    **{**DEMO_CLIP, "seconds": timeline.seconds},
+                    reveal=timeline.reveal,
                 )
                 with clip.open("rb") as handle_file:
                     episode.video = video_create(

@@ -152,3 +152,174 @@ def decode_upload(data: bytes) -> str:
             code="invalid_webvtt",
             params={"line": line},
         ) from error
+
+
+# What a viewer can read: Netflix's timed-text style guide allows 17 characters a
+# second in children's programmes (20 for adults) and lines of 42 characters; a third
+# of this audience may be under 14. Ceilings, not targets.
+READING_CPS = 17
+LINE_CHARS = 42
+CUE_LINES = 2
+MIN_SCREEN_MS = 1000
+PAUSES = (".", ",", ":", ";", "!", "?", "…", "»", "«", "“", "”", ")")
+
+
+class CueTooFast(ValueError):
+    """A cue's text cannot be read in its time, even using the gap after it."""
+
+
+def cue_length(text: str) -> int:
+    """Characters a viewer reads: spaces and punctuation count, line breaks do not."""
+    return len(text.replace("\n", ""))
+
+
+def _lines(words: list[str]) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        trial = f"{current} {word}" if current else word
+        if len(trial) <= LINE_CHARS:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _balanced(words: list[str]) -> str:
+    """One line if it fits, else two lines as even as they can be (a short top line
+    over a long bottom one reads worse than two halves), each within LINE_CHARS."""
+    best, best_width = " ".join(words), len(" ".join(words))
+    if best_width <= LINE_CHARS:
+        return best
+    for cut in range(1, len(words)):
+        top, bottom = " ".join(words[:cut]), " ".join(words[cut:])
+        width = max(len(top), len(bottom))
+        if width <= LINE_CHARS and (best_width > LINE_CHARS or width < best_width):
+            best, best_width = f"{top}\n{bottom}", width
+    return best
+
+
+def _screens(words: list[str]) -> list[list[str]]:
+    """The words in as few screens as fit (greedy lines, CUE_LINES a screen), with
+    their lengths as even as can be: "… die sie / gemacht hat." leaves no orphan."""
+    count = -(-len(_lines(words)) // CUE_LINES)
+    width = [len(word) for word in words]
+    size = len(words)
+
+    def length(first: int, last: int) -> int:
+        # A screen that ends mid-sentence counts as longer: cuts go after
+        # punctuation where the lengths allow.
+        mid_sentence = last < size and not words[last - 1].endswith(PAUSES)
+        return sum(width[first:last]) + (last - first - 1) + 12 * mid_sentence
+
+    # reach[first]: the words from `first` up to reach[first] fit on one screen.
+    reach = []
+    for first in range(size):
+        last = first + 1
+        while last < size and len(_lines(words[first : last + 1])) <= CUE_LINES:
+            last += 1
+        reach.append(last)
+    # best[k][i]: the least "longest screen" for words[:i] on k screens.
+    best = [[None] * (size + 1) for _ in range(count + 1)]
+    cut = [[0] * (size + 1) for _ in range(count + 1)]
+    best[0][0] = 0
+    for screens in range(1, count + 1):
+        for last in range(1, size + 1):
+            for first in range(screens - 1, last):
+                before = best[screens - 1][first]
+                if before is None or reach[first] < last:
+                    continue
+                score = max(before, length(first, last))
+                if best[screens][last] is None or score < best[screens][last]:
+                    best[screens][last], cut[screens][last] = score, first
+    result, last = [], size
+    for screens in range(count, 0, -1):
+        first = cut[screens][last]
+        result.append(words[first:last])
+        last = first
+    return result[::-1]
+
+
+def cue_chunks(text: str) -> list[str]:
+    """The text as screens of at most CUE_LINES lines of LINE_CHARS characters.
+
+    A line break in `text` starts a new screen (a title after a notice stays on its
+    own); words longer than a line are cut. Only plain spaces separate words: a
+    no-break space (French "Démo\u00a0:") holds its words together."""
+    chunks: list[str] = []
+    for paragraph in text.split("\n"):
+        words: list[str] = []
+        for word in re.split(r"[ \t]+", paragraph.strip(" \t")):
+            words.extend(
+                word[index : index + LINE_CHARS]
+                for index in range(0, len(word), LINE_CHARS)
+            )
+        if words:
+            chunks.extend(_balanced(screen) for screen in _screens(words))
+    return chunks
+
+
+def _screen_millis(chunk: str) -> int:
+    """The least whole milliseconds a screen needs: READING_CPS, and a second at
+    least so that a short one does not flash by."""
+    return max(-(-cue_length(chunk) * 1000 // READING_CPS), MIN_SCREEN_MS)
+
+
+def reading_seconds(text: str) -> float:
+    """The least time the text needs on screen, split the way the writer splits it."""
+    return sum(_screen_millis(chunk) for chunk in cue_chunks(text)) / 1000
+
+
+def _millis(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def _timestamp(millis: int) -> str:
+    hours, rest = divmod(millis, 3_600_000)
+    return f"{hours:02d}:{rest // 60000:02d}:{rest // 1000 % 60:02d}.{rest % 1000:03d}"
+
+
+def write_webvtt(cues, *, until: float | None = None) -> str:
+    """A WebVTT document from (start, end, text) cues in time order, each one split
+    into screens of two lines of 42 characters shown one after the other, none
+    faster than READING_CPS.
+
+    A cue too long for its time is stretched into the gap before the next cue (or
+    up to `until`, the end of the clip); if even that is too short, CueTooFast: the
+    timeline has to give the words more time, the writer will not hurry them.
+    Durations are counted in whole milliseconds, so what a player reads back is
+    exactly what was checked."""
+    cues = [(_millis(start), _millis(end), text) for start, end, text in cues]
+    limit = None if until is None else _millis(until)
+    blocks = ["WEBVTT"]
+    number = 0
+    for index, (start, end, text) in enumerate(cues):
+        chunks = cue_chunks(text)
+        if not chunks:
+            continue
+        lengths = [cue_length(chunk) for chunk in chunks]
+        needs = [_screen_millis(chunk) for chunk in chunks]
+        room = cues[index + 1][0] if index + 1 < len(cues) else limit
+        if end - start < sum(needs):
+            if room is None or room - start < sum(needs):
+                raise CueTooFast(
+                    f"{sum(lengths)} characters need {sum(needs) / 1000:.2f} s at "
+                    f"{READING_CPS} a second; the cue at {start / 1000:.2f} s has "
+                    f"{((room or end) - start) / 1000:.2f} s: {text[:40]!r}"
+                )
+            end = start + sum(needs)
+        spare = end - start - sum(needs)
+        total = sum(lengths)
+        at = start
+        for position, (chunk, need, length) in enumerate(
+            zip(chunks, needs, lengths, strict=True)
+        ):
+            last = position == len(chunks) - 1
+            stop = end if last else at + need + spare * length // total
+            number += 1
+            blocks.append(f"{number}\n{_timestamp(at)} --> {_timestamp(stop)}\n{chunk}")
+            at = stop
+    return "\n\n".join(blocks) + "\n"
