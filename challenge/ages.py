@@ -24,11 +24,13 @@ DEFAULT_CONSENT_AGE = 16
 ADULT_AGE = 18
 
 # GDPR Art. 8(1): 16 unless a member state set a lower age (not below 13).
+# Where no law sets such an age, the value is this site's choice, and the rules page
+# says so (SITE_CHOSEN_AGE).
 DIGITAL_CONSENT_AGE: dict[str, int] = {
     "AT": 14,
     "BE": 13,
     "BG": 14,
-    "CH": 16,
+    "CH": 16,  # no fixed age in Swiss law: the site applies the GDPR's default
     "CY": 14,
     "CZ": 15,
     "DE": 16,
@@ -57,6 +59,10 @@ DIGITAL_CONSENT_AGE: dict[str, int] = {
     "SK": 16,
     "US": 13,
 }
+
+# Countries whose law sets no age of digital consent: the age above is the one this
+# site applies (the GDPR's default, the safe side for a minor), not the law's.
+SITE_CHOSEN_AGE = frozenset({"CH"})
 
 # The countries themselves (codes, translated names, their order) live in
 # core/countries.py, shared with the helpline chooser; every code above is one of

@@ -1,6 +1,8 @@
 """The challenge's e-mails, built in the recipient's language. Sending, claiming and
 retrying are the services' and tasks' business; these only build messages."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -42,15 +44,28 @@ def _who_runs_this() -> dict:
 def guardian_request_message(
     *, consent: GuardianConsent, link: str
 ) -> EmailMultiAlternatives:
-    """Asks a parent or guardian to confirm or refuse one entry."""
+    """Asks a parent or guardian to confirm or refuse one entry.
+
+    Two clocks, said as dates so they cannot be misread: the link stops working
+    GUARDIAN_LINK_MAX_AGE_DAYS after it was sent (the participant can have a new
+    one sent), and the entry is deleted GUARDIAN_WAIT_DAYS after the upload,
+    whatever link is in use (services.privacy.guardian_no_answer_purge). A link is
+    never said to work past that deletion."""
     entry = consent.entry
+    deleted_at = entry.created_at + dt.timedelta(days=settings.GUARDIAN_WAIT_DAYS)
+    link_until = min(
+        consent.requested_at + dt.timedelta(days=settings.GUARDIAN_LINK_MAX_AGE_DAYS),
+        deleted_at,
+    )
     with translation.override(entry.participant.language):
         context = {
             "consent": consent,
             "entry": entry,
             "handle": entry.participant.handle,
             "link": link,
-            "days": settings.GUARDIAN_LINK_MAX_AGE_DAYS,
+            "link_until": link_until,
+            "deleted_at": deleted_at,
+            "new_link_possible": link_until < deleted_at,
             "wait_days": settings.GUARDIAN_WAIT_DAYS,
             "site_url": settings.SITE_URL,
             **_who_runs_this(),

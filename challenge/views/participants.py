@@ -23,6 +23,7 @@ from core.operator import site_operator
 from ..ages import (
     MINIMUM_AGE,
     OTHER_COUNTRY,
+    SITE_CHOSEN_AGE,
     consent_age,
     country_choices,
     needs_guardian,
@@ -61,7 +62,7 @@ def rules(request):
         {
             "minimum_age": MINIMUM_AGE,
             "consent_ages": [
-                (name, consent_age(code))
+                (name, consent_age(code), code in SITE_CHOSEN_AGE)
                 for code, name in country_choices()
                 if code != OTHER_COUNTRY
             ],
