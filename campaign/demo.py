@@ -183,8 +183,12 @@ def load_campaign(stdout=None) -> None:
     now = timezone.now()
     campaign = Campaign.objects.order_by("pk").first()
     if campaign is None:
+        # Made-up dates that keep the challenge open: marked as demo until staff
+        # set the real ones (a campaign already in place keeps its dates and mark).
         campaign = Campaign(
-            starts_at=now - dt.timedelta(days=7), ends_at=now + dt.timedelta(days=60)
+            starts_at=now - dt.timedelta(days=7),
+            ends_at=now + dt.timedelta(days=60),
+            dates_are_demo=True,
         )
     for field, value in CAMPAIGN.items():
         setattr(campaign, field, value)

@@ -15,6 +15,15 @@ class Campaign(models.Model):
     intro = models.TextField(_("introduction"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    dates_are_demo = models.BooleanField(
+        _("demo dates"),
+        default=False,
+        help_text=_(
+            "Set by the demo loader, whose dates are made up so that the challenge is "
+            "open. Untick it once the real dates are set. Until then, pages say the "
+            "dates are demo."
+        ),
+    )
 
     class Meta:
         verbose_name = _("campaign")

@@ -18,7 +18,10 @@ def home(request):
         {
             "episodes": episodes_numbered(),
             "highlights": gallery_latest(limit=6),
-            "figures": {**gallery_figures(), "views": story_views_total()},
+            "figures": {
+                **gallery_figures(),
+                "views": story_views_total(include_demo=False),
+            },
         },
     )
 
@@ -30,10 +33,13 @@ def partner_toolkit(request):
     allowed = [
         origin for origin in settings.EMBED_FRAME_ANCESTORS if origin != "'self'"
     ]
+    episodes = list(episodes_published())
+    # A demo episode's poster is this site's placeholder, with TikTok's English
+    # title and a real creator's handle on it: never offered as campaign material.
     posters = [
         (episode, episode.video.poster_url)
-        for episode in episodes_published()
-        if episode.video_id and episode.video.poster_url
+        for episode in episodes
+        if not episode.is_demo and episode.video_id and episode.video.poster_url
     ]
     return render(
         request,
@@ -44,5 +50,6 @@ def partner_toolkit(request):
             "allowed_origins": allowed,
             "logo_url": static("img/heart.svg"),
             "posters": posters,
+            "demo_episodes": sum(episode.is_demo for episode in episodes),
         },
     )

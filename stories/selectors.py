@@ -124,8 +124,13 @@ def episode_views(episode: Episode) -> int:
     return episode.views + pending_views([episode.pk]).get(episode.pk, 0)
 
 
-def story_views_total() -> int:
-    """Every play of every episode: flushed counts plus what the cache still holds."""
-    stored = Episode.objects.aggregate(total=Sum("views"))["total"] or 0
-    ids = list(Episode.objects.values_list("pk", flat=True))
+def story_views_total(*, include_demo: bool = True) -> int:
+    """Every play of every episode: flushed counts plus what the cache still holds.
+    Without `include_demo`, plays of demo placeholders are left out (the home
+    page's figure: a play of a placeholder is not a view of the story)."""
+    episodes = (
+        Episode.objects.all() if include_demo else Episode.objects.filter(is_demo=False)
+    )
+    stored = episodes.aggregate(total=Sum("views"))["total"] or 0
+    ids = list(episodes.values_list("pk", flat=True))
     return stored + sum(pending_views(ids).values())

@@ -23,6 +23,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -280,9 +281,14 @@ def gallery_latest(*, limit: int = 12) -> list[Entry]:
 
 def gallery_figures() -> dict:
     """Entries in the gallery and the hearts they received (the home page's
-    figures)."""
-    totals = public_entries().aggregate(entries=Count("pk"), hearts=Sum("heart_count"))
-    return {"entries": totals["entries"] or 0, "hearts": totals["hearts"] or 0}
+    figures): real participants' only. Entries of demo accounts are counted apart
+    (`demo_entries`), so that made-up material never passes for take-up."""
+    totals = public_entries().aggregate(
+        entries=Count("pk", filter=Q(participant__is_demo=False)),
+        hearts=Sum("heart_count", filter=Q(participant__is_demo=False)),
+        demo_entries=Count("pk", filter=Q(participant__is_demo=True)),
+    )
+    return {key: value or 0 for key, value in totals.items()}
 
 
 def caption_parts(caption: str) -> list[tuple[str, str]]:

@@ -33,12 +33,24 @@ class GalleryFeed(Feed):
         return gallery.gallery_latest(limit=30)
 
     def item_title(self, entry):
+        if entry.is_demo:
+            return _("Demo entry: @%(handle)s") % {"handle": entry.handle}
         return f"@{entry.handle}"
 
     def item_description(self, entry):
         # Cleaned again on the way out: rows saved before captions were cleaned on
         # the way in may hold characters XML cannot carry.
-        return clean_text(entry.caption)
+        caption = clean_text(entry.caption)
+        if entry.is_demo:
+            # A feed reader shows no page notice: the item says it itself.
+            return _(
+                "Demo entry made up by this site to show how the gallery works: "
+                "%(caption)s"
+            ) % {"caption": caption}
+        return caption
+
+    def item_categories(self, entry):
+        return ["demo"] if entry.is_demo else []
 
     def item_link(self, entry):
         return settings.SITE_URL + entry.get_absolute_url()

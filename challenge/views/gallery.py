@@ -228,9 +228,15 @@ def gallery_detail(request, pk: int):
 def render_entry_page(request, entry, *, note_form=None, status=HTTPStatus.OK):
     """The entry's page, with its notes (a bound note form shows its errors)."""
     absolute_url = settings.SITE_URL + entry.get_absolute_url()
-    share_text = _("A moment of kindness by @%(handle)s #CreateKindness") % {
-        "handle": entry.handle
-    }
+    if entry.is_demo:
+        # The share card says it too: a preview in a chat shows no page notice.
+        share_text = _(
+            "Demo entry by @%(handle)s, showing how the #CreateKindness gallery works"
+        ) % {"handle": entry.handle}
+    else:
+        share_text = _("A moment of kindness by @%(handle)s #CreateKindness") % {
+            "handle": entry.handle
+        }
     hearted = (
         request.user.is_authenticated
         and Heart.objects.filter(entry_id=entry.pk, user=request.user).exists()
@@ -354,10 +360,11 @@ def gallery_embed(request):
 
     @csp_replace(_embed_csp())
     def render_embed(request):
+        entries = gallery.gallery_latest(limit=8)
         response = render(
             request,
             "gallery/embed.html",
-            {"entries": gallery.gallery_latest(limit=8)},
+            {"entries": entries, "has_demo": any(e.is_demo for e in entries)},
         )
         patch_cache_control(response, public=True, max_age=60)
         return response

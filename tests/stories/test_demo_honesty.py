@@ -127,3 +127,20 @@ def test_demo_structured_data_names_no_creator_and_says_demo(client, loaded):
 def test_demo_cards_carry_a_demo_badge(client, loaded):
     html = client.get("/en/stories/").content.decode()
     assert html.count('<span class="badge">Demo</span>') == len(EPISODES)
+
+
+def test_the_toolkit_offers_no_demo_poster_as_campaign_material(
+    client, make_episode, ready_video
+):
+    make_episode("block-the-bullies", video=ready_video, is_demo=True)
+    html = client.get("/en/partners/toolkit/").content.decode()
+    assert ready_video.poster_url not in html
+    assert "block-the-bullies.webp" not in html
+    assert "data-demo-notice" in html
+
+
+def test_the_toolkit_offers_a_real_episodes_poster(client, make_episode, ready_video):
+    make_episode("block-the-bullies", video=ready_video)
+    html = client.get("/en/partners/toolkit/").content.decode()
+    assert 'download="block-the-bullies.webp"' in html
+    assert "data-demo-notice" not in html
