@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from challenge import emails
 from challenge.models import Entry, GuardianConsent
+from core.dates import format_day
 from tests.challenge.factories import make_entry, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def consent(settings):
 
 
 def _said(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return format_day(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def test_the_mail_gives_both_dates_and_how_they_relate(consent):
