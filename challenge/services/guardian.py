@@ -47,7 +47,6 @@ from .guardian_mails import guardian_mail_count
 from .notices import notice_deliver
 
 log = logging.getLogger(__name__)
-S = Entry.State
 GUARDIAN_SALT = "challenge.guardian-consent"
 # The revoke link never expires and survives publication: a plain signature of the
 # consent's id, with its own salt so a consent link can never be used as one.
@@ -94,7 +93,7 @@ def _check_consent(link: BoundToken, consent: GuardianConsent | None) -> None:
         raise GuardianLinkError("invalid")
     if consent.decision != GuardianConsent.Decision.PENDING:
         raise GuardianLinkError("used")
-    if consent.entry.state != S.DRAFT:
+    if consent.entry.state != Entry.State.DRAFT:
         raise GuardianLinkError("closed")
     if not link.issued_for(_consent_state(consent)):
         raise GuardianLinkError("stale")
@@ -149,7 +148,10 @@ def guardian_email_send(*, consent_id: int) -> None:
 def guardian_consent_resend(*, entry: Entry) -> GuardianConsent:
     """A new link (the old one stops working); allowed once every few minutes."""
     consent = GuardianConsent.objects.select_for_update().get(entry=entry)
-    if consent.decision != GuardianConsent.Decision.PENDING or entry.state != S.DRAFT:
+    if (
+        consent.decision != GuardianConsent.Decision.PENDING
+        or entry.state != Entry.State.DRAFT
+    ):
         raise GuardianLinkError("closed")
     wait = dt.timedelta(minutes=settings.GUARDIAN_RESEND_MINUTES)
     if timezone.now() - consent.requested_at < wait:
@@ -266,18 +268,18 @@ def _guardian_answer(
         if confirm:
             entry_transition(
                 entry_id=consent.entry_id,
-                to_state=S.UPLOADED,
+                to_state=Entry.State.UPLOADED,
                 reason="guardian_confirmed",
-                expected_from={S.DRAFT},
+                expected_from={Entry.State.DRAFT},
             )
             entry_follow_video(entry_id=consent.entry_id)
             _guardian_notice(consent, GuardianNotice.Kind.CONFIRMED)
         else:
             entry = entry_transition(
                 entry_id=consent.entry_id,
-                to_state=S.WITHDRAWN,
+                to_state=Entry.State.WITHDRAWN,
                 reason="guardian_refused",
-                expected_from={S.DRAFT},
+                expected_from={Entry.State.DRAFT},
             )
             entry_erase(entry=entry)
     except TransitionNotAllowed as error:
@@ -325,10 +327,10 @@ def guardian_revoke(*, token: str) -> Entry:
     consent = consent_from_revoke_token(token)
     entry_video_lock(entry_id=consent.entry_id)  # before the entry's (see there)
     entry = Entry.objects.select_for_update().get(pk=consent.entry_id)
-    if entry.state == S.WITHDRAWN:
+    if entry.state == Entry.State.WITHDRAWN:
         return entry
     entry = entry_transition(
-        entry_id=entry.pk, to_state=S.WITHDRAWN, reason="guardian_revoked"
+        entry_id=entry.pk, to_state=Entry.State.WITHDRAWN, reason="guardian_revoked"
     )
     entry_erase(entry=entry)
     return entry
@@ -375,7 +377,7 @@ def guardian_follow_ups_schedule(*, now=None) -> int:
             decided_at__lte=due,
             decided_at__gt=due - FOLLOW_UP_CATCH_UP,
         )
-        .exclude(entry__state=S.WITHDRAWN)
+        .exclude(entry__state=Entry.State.WITHDRAWN)
         .exclude(notices__kind=GuardianNotice.Kind.FOLLOW_UP)
     )
     scheduled = 0
@@ -399,13 +401,13 @@ def guardian_notice_send(*, notice_id: int) -> None:
         if consent.guardian_email == ERASED_EMAIL:
             return "address erased"
         if notice.kind == GuardianNotice.Kind.PUBLISHED:
-            if consent.entry.state != S.APPROVED:
+            if consent.entry.state != Entry.State.APPROVED:
                 return f"entry {consent.entry.state}"
             return guardian_published_message(
                 consent=consent, link=revoke_link(consent)
             )
         if notice.kind == GuardianNotice.Kind.FOLLOW_UP:
-            if consent.entry.state == S.WITHDRAWN:
+            if consent.entry.state == Entry.State.WITHDRAWN:
                 return "entry withdrawn"
             return guardian_follow_up_message(
                 consent=consent, link=revoke_link(consent)

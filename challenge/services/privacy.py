@@ -41,7 +41,6 @@ from .participants import age_gate_forget_expired
 from .submission import entry_withdraw
 from .uploads import resumable_uploads_delete
 
-S = Entry.State
 # How guardians' decisions were once noted (with the address): erased on sight.
 GUARDIAN_NOTE_PREFIX = "guardian: "
 
@@ -265,7 +264,7 @@ def account_delete(*, user) -> None:
     with transaction.atomic():
         resumable_uploads_delete(user=user)
         for entry in Entry.objects.filter(participant__user=user).exclude(
-            state=S.WITHDRAWN
+            state=Entry.State.WITHDRAWN
         ):
             entry_withdraw(entry=entry, actor=None, reason="account_deleted")
         hearted = list(
@@ -317,7 +316,7 @@ def guardian_no_answer_purge(*, now=None) -> int:
     before = (now or timezone.now()) - dt.timedelta(days=settings.GUARDIAN_WAIT_DAYS)
     waiting = GuardianConsent.objects.filter(
         decision=GuardianConsent.Decision.PENDING,
-        entry__state=S.DRAFT,
+        entry__state=Entry.State.DRAFT,
         entry__created_at__lt=before,
     ).values_list("pk", "entry_id")
     purged = 0
@@ -326,9 +325,9 @@ def guardian_no_answer_purge(*, now=None) -> int:
             with transaction.atomic():
                 entry = entry_transition(
                     entry_id=entry_id,
-                    to_state=S.WITHDRAWN,
+                    to_state=Entry.State.WITHDRAWN,
                     reason="guardian_no_answer",
-                    expected_from={S.DRAFT},
+                    expected_from={Entry.State.DRAFT},
                 )
                 entry_erase(entry=entry)
                 GuardianConsent.objects.filter(pk=consent_id).update(
@@ -358,7 +357,7 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     counts["guardian_no_answer"] = guardian_no_answer_purge(now=now)
     rejected_before = now - dt.timedelta(days=settings.RETENTION_REJECTED_DAYS)
     for entry in Entry.objects.filter(
-        state=S.REJECTED, state_changed_at__lt=rejected_before
+        state=Entry.State.REJECTED, state_changed_at__lt=rejected_before
     ).select_related("video"):
         if entry.video.source or entry.video.output or entry.video.poster:
             with transaction.atomic():
@@ -376,7 +375,11 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     # the address (whether the participant used that network stays, as a flag).
     counts["guardian_emails"] = (
         GuardianConsent.objects.filter(
-            entry__state__in=[S.REJECTED, S.FAILED, S.WITHDRAWN],
+            entry__state__in=[
+                Entry.State.REJECTED,
+                Entry.State.FAILED,
+                Entry.State.WITHDRAWN,
+            ],
             entry__state_changed_at__lt=consent_before,
         )
         .exclude(guardian_email=ERASED_EMAIL)

@@ -38,7 +38,6 @@ from .erasure import entry_erase
 from .guardian import guardian_consent_request
 from .guardian_mails import guardian_mail_check
 
-S = Entry.State
 DEFAULT_HASHTAG = "#CreateKindness"
 
 # A caption is at most 300 characters; the live check reads no further than this.
@@ -234,7 +233,7 @@ def entry_create(
         caption=caption_with_hashtag(caption),
         prompt=prompt,
         language=language,
-        state=S.DRAFT if needs_consent else S.UPLOADED,
+        state=Entry.State.DRAFT if needs_consent else Entry.State.UPLOADED,
         is_minor=is_under_18(participant),
         needs_guardian=needs_consent,
         submitted_at=None if needs_consent else timezone.now(),
@@ -267,7 +266,7 @@ def entry_withdraw(
     what happened; the video files are deleted once the transaction commits.
     """
     entry = entry_transition(
-        entry_id=entry.pk, to_state=S.WITHDRAWN, actor=actor, reason=reason
+        entry_id=entry.pk, to_state=Entry.State.WITHDRAWN, actor=actor, reason=reason
     )
     entry_erase(entry=entry)
     return entry
