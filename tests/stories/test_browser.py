@@ -75,10 +75,11 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     modes = {language: mode for language, _kind, mode in tracks}
     assert modes["fr"] == "showing"
     assert {modes[code] for code in ("en", "it", "de")} <= {"disabled", "hidden"}
-    # The French captions really loaded: their cues are there.
+    # The French captions really loaded: their cues are there (the writer splits the
+    # three demo lines into screens a person can read, so there are at least three).
     page.wait_for_function(
         "() => { const t = Array.from(document.querySelector('video').textTracks)"
-        ".find(t => t.language === 'fr'); return t.cues && t.cues.length === 3; }"
+        ".find(t => t.language === 'fr'); return t.cues && t.cues.length >= 3; }"
     )
 
     # The first play sent one cookie-free beacon.
