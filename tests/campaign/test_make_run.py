@@ -99,9 +99,15 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
             time.sleep(0.5)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen, log: Path | None = None) -> None:
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired as error:
+        tail = log.read_text(errors="replace")[-3000:] if log else ""
+        raise AssertionError(
+            f"make run did not stop within 60 s; its log ends:\n{tail}"
+        ) from error
 
 
 def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
@@ -136,7 +142,7 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
         assert _get(f"http://127.0.0.1:{port}/en/", {"Host": "evil.example"})[0] == 400
         assert f'href="http://127.0.0.1:{port}/fr/"' in page
     finally:
-        _stop(proc)
+        _stop(proc, log)
     assert f"http://127.0.0.1:{port}/" in output
     password_line = next(line for line in output.splitlines() if "user: admin" in line)
     saved_password = (project / "var" / "admin-password.txt").read_text().strip()
@@ -156,7 +162,7 @@ def test_make_run_serves_the_site_with_a_worker_and_keeps_its_data(tmp_path):
         assert second.count(saved_password) == 1
         assert _get(f"http://127.0.0.1:{port}/en/help/")[0] == HTTPStatus.OK
     finally:
-        _stop(proc)
+        _stop(proc, log)
     assert (
         project / "var" / "admin-password.txt"
     ).read_text().strip() == saved_password

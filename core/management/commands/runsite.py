@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -76,10 +77,15 @@ class Command(BaseCommand):
                     child.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 15
             for child in children:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            # Whatever is left in a child's session (a transcode the worker started
+            # in a process of its own) goes too: Ctrl-C leaves nothing running.
+            for child in children:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=5)
         self.stdout.write("Stopped.")
 
 
