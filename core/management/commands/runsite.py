@@ -63,8 +63,10 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl-C to stop the site and the worker.\n")
         children = (web, worker)
         # The children run in their own sessions (a Ctrl-C reaches this process
-        # only), so a `kill` or a closed terminal must stop them here too.
-        for signum in (signal.SIGTERM, signal.SIGHUP):
+        # only), so a `kill` or a closed terminal must stop them here too. SIGINT is
+        # set as well: a process started in the background (`cmd &`, nohup) inherits
+        # it ignored, and Ctrl-C sent to it later must still stop the site.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _interrupt)
         try:
             while all(child.poll() is None for child in children):
