@@ -15,7 +15,11 @@ VIDEO_ORPHAN_AFTER_SECONDS 40; the orphan sweep too).
 
 The traffic is bench/load.py's: visitors (home, stories, an episode, the gallery,
 an entry, its video and poster), participants uploading small generated clips
-through the real submit form, one moderator pressing "Approve & next" in the admin.
+through the real submit form, one moderator pressing "Approve & next" in the admin;
+and --leavers participants who take their entry back within 0-3 s of uploading it,
+while it waits for or goes through the transcode: every other time by withdrawing
+it (the withdraw form), else by deleting their whole account (the delete-account
+form), then going on with the next of their accounts.
 
 The faults, at fractions of --seconds (at 180 s: the times in brackets):
   - SIGKILL the transcode worker's whole process group every 1/6 (30 s), as a host
@@ -32,7 +36,9 @@ At the end, once the sweeps have had time to run (bounded), it prints:
     stuck (goal 0 each);
   - entries processed twice (two "processing -> pending_review" events, goal 0) and
     decision mails sent twice (same entry, same recipient, goal 0);
-  - objects in the bucket no live video refers to (orphans, goal 0);
+  - objects in the bucket no live video refers to (orphans, goal 0), files of
+    deleted videos (withdrawn, or of a deleted account: goal 0), withdrawn entries
+    whose video is not a tombstone and deleted accounts still there (goal 0 each);
   - every error a client saw, in the window of the fault it fell in or outside
     all of them (goal for 5xx outside: 0), and the time each dependency took to
     answer /healthz as "ok" again.
@@ -74,8 +80,11 @@ from load import (  # noqa: E402  (bench/load.py)
     Session,
     Worker,
     client_threads,
+    csrf_of,
     fresh_database,
+    log_in,
     run_python,
+    upload,
 )
 
 DATABASE = os.environ.get("BENCH_CHAOS_DATABASE", "kh_chaos")
@@ -349,6 +358,9 @@ def main():
     parser.add_argument("--visitors", type=int, default=4)
     parser.add_argument("--participants", type=int, default=6)
     parser.add_argument("--pause", type=float, default=6, help="between uploads (s)")
+    parser.add_argument(
+        "--leavers", type=int, default=2, help="participants who take entries back"
+    )
     parser.add_argument("--keep", action="store_true", help="keep DATA_DIR")
     args = parser.parse_args()
 
@@ -407,6 +419,10 @@ def main():
         ]  # fmt: skip
         manage(env, "demo_content")
         run_python(env, SETUP.format(participants=args.participants, password=PASSWORD))
+        run_python(
+            env,
+            LEAVERS.format(accounts=args.leavers * LEAVER_ACCOUNTS, password=PASSWORD),
+        )
         beat_process = beat(env, data_dir / "beat.log")
         from videos.clips import make_clip
 
@@ -426,7 +442,7 @@ def main():
             results = traffic(
                 server.port, args, clip, timeline, workers[0], redis_server, storage
             )
-            audit = settle(env, results["entry_ids"], timeline)
+            audit = settle(env, results["entry_ids"], results["left"], timeline)
         report(results, audit, timeline, args, workers)
         print(f"logs: {data_dir}" if args.keep else "", end="")
     finally:
@@ -447,6 +463,78 @@ DEPENDENCY = {
     "terminate database connections": "database",
     "cut storage": "storage",
 }
+
+# Accounts made for each leaver: one is deleted every other upload.
+LEAVER_ACCOUNTS = 40
+LEAVERS = """
+import django; django.setup()
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from challenge.models import Participant
+User = get_user_model()
+for n in range({accounts}):
+    user = User.objects.create_user(username=f"leave{{n}}", email=f"leave{{n}}@example.org",
+        password={password!r})
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Participant.objects.create(user=user, handle=f"leave_{{n}}", birth_year=1995,
+        birth_month=5, country="FR", language="en")
+"""
+
+
+def leaver(port, record, number, stop_at, clip, left, lock, pause):
+    """Upload, wait 0-3 s (the entry is waiting for or in the transcode), look at
+    its state as the upload page does, then take it back: withdraw it, or (every
+    other time) delete the account and carry on with the next one."""
+    import random
+
+    rng = random.Random(number)
+    accounts = range(number * LEAVER_ACCOUNTS, (number + 1) * LEAVER_ACCOUNTS)
+    turn = 0
+    for account in accounts:
+        session = Session(port, record)
+        if not log_in(session, f"leave{account}@example.org"):
+            continue
+        while time.monotonic() < stop_at:
+            answer = upload(session, f"Kindness I may take back {account}", clip)
+            if answer is None:
+                time.sleep(pause)
+                continue
+            entry_id = answer["entry"]["id"]
+            time.sleep(rng.uniform(0, 3))
+            _, status = session.request("status", "GET", answer["status_url"])
+            try:
+                seen = json.loads(status)["state"]
+            except ValueError:
+                seen = "?"
+            turn += 1
+            if turn % 2:
+                path = f"/en/challenge/entries/{entry_id}/withdraw/"
+                _, page = session.request("leave", "GET", path)
+                response, _ = session.form_post(
+                    "leave", path, {"csrfmiddlewaretoken": csrf_of(page)}
+                )
+                kind = "withdraw"
+            else:
+                path = "/en/challenge/my-data/delete-account/"
+                _, page = session.request("leave", "GET", path)
+                response, _ = session.form_post(
+                    "leave",
+                    path,
+                    {
+                        "csrfmiddlewaretoken": csrf_of(page),
+                        "password": PASSWORD,
+                        "confirm": "on",
+                    },
+                )
+                kind = "delete account"
+            done = response is not None and response.status == 302
+            with lock:
+                left.append((kind, entry_id, f"leave{account}", seen, done))
+            time.sleep(pause / 2)
+            if kind == "delete account":
+                break
+        if time.monotonic() >= stop_at:
+            return
 
 
 def schedule(seconds: float) -> list[tuple[float, str]]:
@@ -511,6 +599,16 @@ def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dic
         uploads=100_000,
         signed_media=True,
     )
+    left: list[tuple] = []
+    lock = threading.Lock()
+    threads += [
+        threading.Thread(
+            target=leaver,
+            args=(port, timeline.record, n, stop_at, clip, left, lock, args.pause),
+            daemon=True,
+        )
+        for n in range(args.leavers)
+    ]
     stop_health = threading.Event()
     health = threading.Thread(
         target=timeline.watch_health, args=(port, stop_health), daemon=True
@@ -535,6 +633,7 @@ def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dic
     stop_health.set()
     return {
         "entry_ids": entry_ids,
+        "left": left,
         "approved": approved,
         "elapsed": elapsed,
         "began": began,
@@ -551,8 +650,10 @@ from pathlib import Path
 import boto3
 from django.conf import settings
 from challenge.models import Entry, EntryEvent, GuardianNotice, ModerationNotice
+from django.contrib.auth import get_user_model
 from videos.models import Video
-ids = json.loads(sys.stdin.read())
+given = json.loads(sys.stdin.read())
+ids = given["ids"]
 def last_reason(entry):
     return EntryEvent.objects.filter(entry=entry).order_by("-pk").values_list(
         "reason", flat=True).first() or ""
@@ -577,30 +678,50 @@ keys = []
 for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.S3_PRIVATE_BUCKET):
     keys += [item["Key"] for item in page.get("Contents", [])]
 named, folders = set(), []
-for video in Video.objects.all():
+for video in Video.objects.exclude(status=Video.Status.DELETED):
     for f in (video.source, video.output, video.poster):
         if f:
             named.add(f.name)
     if video.stream:
         folders.append(video.stream.name.rsplit("/", 1)[0] + "/")
 orphans = [k for k in keys if k not in named and not k.startswith(tuple(folders))]
+# What the leavers took back: withdrawn entries keep their row (state withdrawn, the
+# video a tombstone); a deleted account leaves nothing of its own.
+live = {str(pk) for pk in Video.objects.exclude(status=Video.Status.DELETED)
+        .values_list("pk", flat=True)}
+deleted_files = [k for k in keys if k.startswith("videos/") and k.split("/")[1] not in live]
+withdrawn = {e.pk: e for e in Entry.objects.filter(
+    pk__in=[row[1] for row in given["left"] if row[0] == "withdraw" and row[4]]).select_related("video")}
+not_withdrawn = [pk for pk, e in withdrawn.items() if e.state != "withdrawn"
+                 or (e.video_id and e.video.status != Video.Status.DELETED)]
+withdrawn_from = Counter(EntryEvent.objects.filter(
+    entry_id__in=list(withdrawn), to_state="withdrawn").values_list("from_state", flat=True))
+gone = [row[2] for row in given["left"] if row[0] == "delete account" and row[4]]
+accounts_left = list(get_user_model().objects.filter(username__in=gone)
+                     .values_list("username", flat=True))
+tombstones = Video.objects.filter(status=Video.Status.DELETED).count()
 print(json.dumps({"rows": rows, "busy": busy, "unsent": unsent,
     "twice": sum(1 for n in processed.values() if n > 1),
     "mails": len(mails), "mails_twice": sum(1 for n in mails.values() if n > 1),
-    "keys": len(keys), "orphans": orphans[:20], "orphan_count": len(orphans)}))
+    "keys": len(keys), "orphans": orphans[:20], "orphan_count": len(orphans),
+    "deleted_files": deleted_files[:20], "deleted_file_count": len(deleted_files),
+    "not_withdrawn": not_withdrawn, "withdrawn_from": withdrawn_from,
+    "accounts_left": accounts_left, "tombstones": tombstones}))
 """
 
 
-def settle(env, entry_ids: list[int], timeline: Timeline) -> dict:
+def settle(env, entry_ids: list[int], left: list, timeline: Timeline) -> dict:
     """Wait (bounded) until no video is waiting, every notice went out and no
     object is an orphan: the sweeps re-send what a fault lost, and the orphan sweep
     deletes what it left in the bucket, STUCK_AFTER s later."""
     started = time.monotonic()
     deadline = started + 4 * STUCK_AFTER + 120
     while True:
-        audit = json.loads(run_python(env, AUDIT, json.dumps(entry_ids)))
+        given = json.dumps({"ids": entry_ids, "left": left})
+        audit = json.loads(run_python(env, AUDIT, given))
         settled = audit["busy"] == 0 and audit["unsent"] == 0
-        if (settled and audit["orphan_count"] == 0) or time.monotonic() > deadline:
+        clean = audit["orphan_count"] == 0 and audit["deleted_file_count"] == 0
+        if (settled and clean) or time.monotonic() > deadline:
             break
         time.sleep(3)
     audit["settle_seconds"] = time.monotonic() - started
@@ -709,13 +830,35 @@ def report(results, audit, timeline: Timeline, args, workers):
             print(f"  {name}: {items[:10]}")
     if audit["orphans"]:
         print(f"  orphans: {audit['orphans'][:10]}")
+    left = results["left"]
+    taken = Counter(row[0] for row in left if row[-1])
+    refused = [row for row in left if not row[-1]]
+    seen = Counter(row[3] for row in left)
+    print(
+        f"taken back: {len(left)} entries ({dict(taken)}; answered otherwise "
+        f"{len(refused)}), their state just before: {dict(seen)}; withdrawn from "
+        f"{dict(audit['withdrawn_from'])}; files of deleted videos left "
+        f"{audit['deleted_file_count']}, withdrawn but not a tombstone "
+        f"{len(audit['not_withdrawn'])}, deleted accounts still there "
+        f"{len(audit['accounts_left'])}; tombstones kept {audit['tombstones']}"
+    )
+    for name, items in (
+        ("files of deleted videos", audit["deleted_files"]),
+        ("not withdrawn", audit["not_withdrawn"]),
+        ("accounts left", audit["accounts_left"]),
+        ("answered otherwise (a fault's window)", refused),
+    ):
+        if items:
+            print(f"  {name}: {items[:10]}")
     clean = not (
         lost or stuck or retryable or audit["twice"] or audit["mails_twice"]
         or audit["orphan_count"] or outside.get("5xx") or audit["busy"]
-        or audit["unsent"]
+        or audit["unsent"] or audit["deleted_file_count"] or audit["not_withdrawn"]
+        or audit["accounts_left"]
     )  # fmt: skip
     print(
-        "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 5xx outside the faults"
+        "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 files of deleted "
+        "videos, 0 5xx outside the faults"
         if clean
         else "GOALS NOT MET (see above)"
     )

@@ -311,38 +311,48 @@ def log_in(session: Session, email: str) -> bool:
     return response is not None and response.status == 302
 
 
+def upload(session: Session, caption: str, clip: bytes) -> dict | None:
+    """One entry through the real submit form (the page's token, then the upload as
+    its script sends it); the answer's JSON, or None when it was refused."""
+    _, form = session.request("submit", "GET", "/en/challenge/submit/")
+    token = re.search(r'name="submission_token" value="([^"]+)"', form.decode())
+    fields = {
+        "csrfmiddlewaretoken": csrf_of(form),
+        "submission_token": token.group(1) if token else str(uuid.uuid4()),
+        "caption": caption,
+        "prompt": "moment",
+        "language": "en",
+        "accept_rules": "on",
+        "accept_gallery": "on",
+    }
+    body, content_type = multipart(fields, "video", "kind.mp4", clip)
+    response, data = session.request(
+        "upload",
+        "POST",
+        "/en/challenge/submit/",
+        body=body,
+        headers={
+            "Content-Type": content_type,
+            "Accept": "application/json",
+            "X-Requested-With": "XMLHttpRequest",
+        },
+    )
+    if response is None or response.status != 200:
+        return None
+    answer = json.loads(data)
+    return answer if "entry" in answer else None  # else sent to the kindness prompt
+
+
 def participant(session, number, stop_at, uploads, clip, entry_ids, lock, pause):
     if not log_in(session, f"load{number}@example.org"):
         return
     for _ in range(uploads):
         if time.monotonic() > stop_at:
             return
-        _, form = session.request("submit", "GET", "/en/challenge/submit/")
-        token = re.search(r'name="submission_token" value="([^"]+)"', form.decode())
-        fields = {
-            "csrfmiddlewaretoken": csrf_of(form),
-            "submission_token": token.group(1) if token else str(uuid.uuid4()),
-            "caption": f"Load test kindness number {number} #kindness",
-            "prompt": "moment",
-            "language": "en",
-            "accept_rules": "on",
-            "accept_gallery": "on",
-        }
-        body, content_type = multipart(fields, "video", "kind.mp4", clip)
-        response, data = session.request(
-            "upload",
-            "POST",
-            "/en/challenge/submit/",
-            body=body,
-            headers={
-                "Content-Type": content_type,
-                "Accept": "application/json",
-                "X-Requested-With": "XMLHttpRequest",
-            },
-        )
-        if response is not None and response.status == 200:
+        answer = upload(session, f"Load test kindness number {number} #kindness", clip)
+        if answer is not None:
             with lock:
-                entry_ids.append(json.loads(data)["entry"]["id"])
+                entry_ids.append(answer["entry"]["id"])
         time.sleep(pause)
 
 

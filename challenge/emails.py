@@ -180,6 +180,31 @@ def report_burst_message(*, entry, recipients: list[str]) -> EmailMultiAlternati
     )
 
 
+def note_report_burst_message(
+    *, note, one_network: int, recipients: list[str]
+) -> EmailMultiAlternatives:
+    """Tells the moderators that many reports arrived for one note in a short time;
+    `one_network`: how many of them came from new accounts on one network."""
+    window = settings.MODERATION_BURST_MINUTES
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "note": note,
+            "handle": note.author.handle,
+            "count": note.report_count,
+            "one_network": one_network,
+            "minutes": window,
+            "state": note.get_state_display(),
+            "review_url": settings.SITE_URL
+            + reverse("admin:challenge_note_change", args=[note.pk]),
+        }
+        subject, body = _render("gallery/email/note_report_burst", context)
+    return _automatic(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        to=recipients,
+    )
+
+
 def notes_guardian_message(*, row, link: str) -> EmailMultiAlternatives:
     """Asks a parent or guardian to agree that people may write notes under the
     participant's gallery entries."""

@@ -9,6 +9,7 @@ SEND_GUARDIAN_NOTICE = "challenge.tasks.send_guardian_notice"
 # Kept from the module the task once lived in: queued messages carry the name.
 MODERATION_NOTICE_SEND = "challenge.moderation_tasks.moderation_notice_send"
 SEND_REPORT_BURST_ALERT = "challenge.tasks.send_report_burst_alert"
+SEND_NOTE_REPORT_BURST_ALERT = "challenge.tasks.send_note_report_burst_alert"
 SEND_NOTES_GUARDIAN_EMAIL = "challenge.tasks.send_notes_guardian_email"
 SEND_NOTE_DIGEST = "challenge.tasks.send_note_digest"
 
@@ -24,6 +25,7 @@ MAILS = (
     SEND_GUARDIAN_NOTICE,
     MODERATION_NOTICE_SEND,
     SEND_REPORT_BURST_ALERT,
+    SEND_NOTE_REPORT_BURST_ALERT,
     SEND_NOTES_GUARDIAN_EMAIL,
     SEND_NOTE_DIGEST,
 )

@@ -100,3 +100,24 @@ def note_record_created(*, note: Note, role: str, reason: str = "") -> None:
     NoteEvent.objects.create(
         note=note, role=role, from_state="", to_state=note.state, reason=reason
     )
+
+
+def note_record_kept(*, note_id: int, actor, reason: str) -> bool:
+    """A moderator looked at a published note with open reports and kept it: the
+    decision goes in its history (published → published, with the reason). False
+    when the note is not published or nobody reported it: nothing to decide."""
+    note = Note.objects.select_for_update().get(pk=note_id)
+    if (
+        note.state != Note.State.PUBLISHED
+        or not note.reports.filter(resolved_at__isnull=True).exists()
+    ):
+        return False
+    NoteEvent.objects.create(
+        note=note,
+        actor=actor,
+        role=NoteEvent.Role.MODERATOR,
+        from_state=note.state,
+        to_state=note.state,
+        reason=reason,
+    )
+    return True

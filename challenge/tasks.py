@@ -15,6 +15,7 @@ from .models import GuardianNotice, ModerationNotice
 from .services import guardian, notices, privacy, submission, uploads
 from .services.moderation import decisions, reports
 from .services.notes.digest import note_digest_send, notes_digest_prepare
+from .services.notes import reports as note_reports
 from .services.notes.guardian import notes_guardian_email_send
 from .services.notes.writing import note_nudges_expire_abandoned
 
@@ -83,6 +84,19 @@ def send_report_burst_alert(entry_id: int) -> bool:
     services.moderation.reports.report_burst_alert_send). Routed to the notices
     queue."""
     return reports.report_burst_alert_send(entry_id=entry_id)
+
+
+@shared_task(
+    name=jobs.SEND_NOTE_REPORT_BURST_ALERT,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_note_report_burst_alert(note_id: int) -> bool:
+    """Mail the moderators about a burst of reports on a note, once per burst (see
+    services.notes.reports.note_report_burst_alert_send)."""
+    return note_reports.note_report_burst_alert_send(note_id=note_id)
 
 
 @shared_task(

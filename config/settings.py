@@ -509,6 +509,10 @@ MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
 # active members of the Moderators group.
 MODERATION_BURST_REPORTS = env.int("MODERATION_BURST_REPORTS", default=5)
 MODERATION_BURST_MINUTES = env.int("MODERATION_BURST_MINUTES", default=10)
+# On notes, where reports record the reporter's network (a keyed hash): this many
+# reports within the window from new or unverified accounts on one network are a
+# burst too, before they reach NOTES_HOLD_AT_REPORTS and hold the note.
+MODERATION_BURST_ONE_NETWORK = env.int("MODERATION_BURST_ONE_NETWORK", default=3)
 MODERATION_ALERT_EMAILS = env.list("MODERATION_ALERT_EMAILS", default=[])
 # The review desk (admin/challenge/entry/desk/): opening an entry claims it for this
 # many seconds (other moderators are given the next one); a decision can be undone for

@@ -79,6 +79,13 @@ class MultipartTarget:
             for item in page.get("Uploads", []):
                 yield item["Key"], item["UploadId"], item["Initiated"]
 
+    def objects(self, prefix: str):
+        """(key, last modified) of every object under `prefix`."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]
+
 
 class _Window:
     """`size` bytes of a file from its current position, as a file botocore can

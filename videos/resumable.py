@@ -293,8 +293,10 @@ def upload_files_delete(upload_id, *, multipart_id: str, finished: bool) -> None
 
 
 def orphans_delete(*, known: set[str], now: dt.datetime) -> int:
-    """Delete part files and unfinished multipart uploads whose upload is not in
-    `known` (the ids with a record); how many went.
+    """Delete part files, unfinished multipart uploads and joined objects
+    (`uploads/<id>`) whose upload is not in `known` (the ids with a record); how
+    many went. A joined object outlives its record when the process stops between
+    the commit that deleted the record and the delete after it.
 
     One younger than an expired upload could be is left alone: its record may
     still be committing.
@@ -314,6 +316,10 @@ def orphans_delete(*, known: set[str], now: dt.datetime) -> int:
         for key, multipart_id, started in target.unfinished(KEY_PREFIX):
             if key.removeprefix(KEY_PREFIX) not in known and started < cutoff:
                 target.abort(key, multipart_id)
+                count += 1
+        for key, modified in target.objects(KEY_PREFIX):
+            if key.removeprefix(KEY_PREFIX) not in known and modified < cutoff:
+                target.client.delete_object(Bucket=target.bucket, Key=key)
                 count += 1
     return count
 

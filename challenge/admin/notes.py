@@ -95,6 +95,7 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "entry_link",
         "state",
         "report_count",
+        "report_burst_at",
         "muted",
     ]
     list_filter = [NoteQueueFilter, "state", "nudge_outcome", "created_at"]
@@ -113,6 +114,7 @@ class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "watched_hits",
         "muted",
         "report_count",
+        "report_burst_at",
         "recent_by_writer",
     ]
     readonly_fields = fields

@@ -51,6 +51,12 @@ class Note(models.Model):
     # Open reports, counted as on entries (Entry.report_count): every report, weighed
     # or not, until a moderator's decision resolves them.
     report_count = models.PositiveIntegerField(_("reports"), default=0)
+    # A burst of reports (services.notes.reports): flagged for the moderators, who
+    # are mailed once per burst (report_alert_sent_at), as for entries.
+    report_burst_at = models.DateTimeField(
+        _("burst of reports at"), null=True, blank=True
+    )
+    report_alert_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     state_changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -237,6 +243,9 @@ class NoteReport(models.Model):
         related_name="+",
         verbose_name=_("account"),
     )
+    # A keyed hash of the reporter's network (challenge.devices.network_hash): equal
+    # for reports sent from one network, useless without the secret key.
+    network_hash = models.CharField(max_length=64, blank=True, default="")
     reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
     text = models.TextField(_("details"), max_length=1000, blank=True)
     weight = models.DecimalField(

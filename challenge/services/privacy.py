@@ -204,6 +204,7 @@ def _notes_data(participant: Participant) -> dict:
                 "note": report.note_id,
                 "reason": report.reason,
                 "text": report.text,
+                "network_hash": report.network_hash,
                 "time": _iso(report.created_at),
             }
             for report in NoteReport.objects.filter(user=participant.user)
@@ -254,7 +255,7 @@ def account_delete(*, user) -> None:
     videos.services.video_delete), hearts given are taken back (so counts stay right),
     notes written, note prompts, note settings and blocks are deleted with the
     participant, reports made stay for the moderators but lose the link to the
-    account.
+    account (and, on notes, the hash of the network they came from).
 
     A staff account is refused (StaffAccountKept): deleting it would erase who made
     its moderation decisions from the audit log.
@@ -275,6 +276,7 @@ def account_delete(*, user) -> None:
         Entry.objects.filter(pk__in=hearted, heart_count__gt=0).update(
             heart_count=F("heart_count") - 1
         )
+        NoteReport.objects.filter(user=user).update(network_hash="")
         # Notes written go with the account (its Participant row, by cascade);
         # the entry pages that showed them must not be served from the cache.
         if hearted or Note.objects.filter(author__user=user).exists():

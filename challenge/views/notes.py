@@ -49,7 +49,7 @@ from ..services.notes.removal import (
 from ..services.notes.reports import NoteReportRefused, note_report_create
 from ..services.notes.writing import note_nudge_decide, note_submit
 from .common import participant_required, safe_next
-from .devices import device_ids
+from .devices import client_address, device_ids
 from .gallery import render_entry_page
 
 
@@ -176,6 +176,7 @@ def note_report(request, pk: int):
                 user=request.user,
                 reason=request.POST.get("reason", ""),
                 text=request.POST.get("text", ""),
+                address=client_address(request),
             )
         except NoteReportRefused as error:
             if request.POST.get("reason", "") not in ReportReason.values:

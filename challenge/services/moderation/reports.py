@@ -5,7 +5,7 @@ alert. A moderator's decision resolves the open reports (see `decisions`).
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from smtplib import SMTPException
 
@@ -13,7 +13,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,19 +116,64 @@ def report_create(
 
 
 def _report_burst_check(*, entry: Entry, open_reports) -> None:
-    """MODERATION_BURST_REPORTS open reports or more within MODERATION_BURST_MINUTES,
-    anonymous ones included: flag the entry and alert the moderators, once per burst
-    (a new alert only once the flagged burst is older than the window, or a moderator
-    has decided). The caller holds the entry's row lock."""
+    """A burst (see burst_begins) on the entry: flag it and alert the moderators.
+    The caller holds the entry's row lock."""
+    if not burst_begins(open_reports=open_reports, flagged_at=entry.report_burst_at):
+        return
+    Entry.objects.filter(pk=entry.pk).update(report_burst_at=timezone.now())
+    enqueue_on_commit(jobs.SEND_REPORT_BURST_ALERT, entry.pk)
+
+
+def burst_begins(*, open_reports, flagged_at, one_network: bool = False) -> bool:
+    """Whether these open reports (of one entry or one note) make a new burst:
+    MODERATION_BURST_REPORTS or more within MODERATION_BURST_MINUTES, anonymous ones
+    included, or, with `one_network` (reports that record the reporter's network),
+    MODERATION_BURST_ONE_NETWORK of them from new or unverified accounts (weight
+    below 1) on one network, the shape of a few children making accounts together
+    to have someone's note taken down. Once per burst: not while the flagged one
+    (`flagged_at`) is younger than the window."""
     now = timezone.now()
     window = timedelta(minutes=settings.MODERATION_BURST_MINUTES)
-    recent = open_reports.filter(created_at__gte=now - window).count()
-    if recent < settings.MODERATION_BURST_REPORTS:
-        return
-    if entry.report_burst_at is not None and entry.report_burst_at >= now - window:
-        return
-    Entry.objects.filter(pk=entry.pk).update(report_burst_at=now)
-    enqueue_on_commit(jobs.SEND_REPORT_BURST_ALERT, entry.pk)
+    if flagged_at is not None and flagged_at >= now - window:
+        return False
+    recent = open_reports.filter(created_at__gte=now - window)
+    if recent.count() >= settings.MODERATION_BURST_REPORTS:
+        return True
+    return (
+        one_network
+        and most_from_one_network(recent) >= settings.MODERATION_BURST_ONE_NETWORK
+    )
+
+
+def most_from_one_network(reports) -> int:
+    """The largest number of these reports (with a `network_hash`) sent by new or
+    unverified accounts (weight below 1) from one network."""
+    counts = (
+        reports.filter(weight__lt=FULL_WEIGHT)
+        .exclude(network_hash="")
+        .values("network_hash")
+        .annotate(reports=Count("pk"))
+        .order_by("-reports")
+        .values_list("reports", flat=True)
+    )
+    return counts.first() or 0
+
+
+def burst_alert_claim(queryset) -> datetime | None:
+    """Claim the moderators' alert for the row in `queryset` (an entry or a note with
+    `report_burst_at` and `report_alert_sent_at`): a conditional UPDATE, so it is
+    sent once per burst however many workers try. The time of the claim, or None
+    when there is no burst or its alert is already claimed."""
+    now = timezone.now()
+    claimed = (
+        queryset.filter(report_burst_at__isnull=False)
+        .filter(
+            Q(report_alert_sent_at__isnull=True)
+            | Q(report_alert_sent_at__lt=F("report_burst_at"))
+        )
+        .update(report_alert_sent_at=now)
+    )
+    return now if claimed else None
 
 
 def report_alert_recipients() -> list[str]:
@@ -147,20 +192,11 @@ def report_alert_recipients() -> list[str]:
 def report_burst_alert_send(*, entry_id: int) -> bool:
     """Mail the moderators about the entry's current burst of reports, at most once.
 
-    Idempotent: the alert is claimed with a conditional UPDATE (sent after the burst
-    was flagged? then it is done); a mail failure releases the claim and raises, for
-    the task to retry. Returns whether this call sent it.
+    Idempotent (see burst_alert_claim); a mail failure releases the claim and
+    raises, for the task to retry. Returns whether this call sent it.
     """
-    now = timezone.now()
-    claimed = (
-        Entry.objects.filter(pk=entry_id, report_burst_at__isnull=False)
-        .filter(
-            Q(report_alert_sent_at__isnull=True)
-            | Q(report_alert_sent_at__lt=F("report_burst_at"))
-        )
-        .update(report_alert_sent_at=now)
-    )
-    if not claimed:
+    claimed = burst_alert_claim(Entry.objects.filter(pk=entry_id))
+    if claimed is None:
         return False
     recipients = report_alert_recipients()
     if not recipients:
@@ -170,7 +206,7 @@ def report_burst_alert_send(*, entry_id: int) -> bool:
     try:
         report_burst_message(entry=entry, recipients=recipients).send()
     except (SMTPException, OSError):
-        Entry.objects.filter(pk=entry_id, report_alert_sent_at=now).update(
+        Entry.objects.filter(pk=entry_id, report_alert_sent_at=claimed).update(
             report_alert_sent_at=None
         )
         raise

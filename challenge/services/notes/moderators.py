@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...models import Note, NoteEvent, NoteReport
-from ...note_states import NoteTransitionNotAllowed, note_transition
+from ...note_states import (
+    NoteTransitionNotAllowed,
+    note_record_kept,
+    note_transition,
+)
 from .common import gallery_changed_on_commit, notes_remove_each
 
 MODERATE_NOTES = "challenge.moderate_note"
@@ -38,14 +42,16 @@ def _resolve_reports(notes) -> None:
         resolved_at=timezone.now()
     )
     notes.filter(report_count__gt=0).update(report_count=0)
+    notes.filter(report_burst_at__isnull=False).update(report_burst_at=None)
 
 
 @transaction.atomic
 def note_moderate(*, note_id: int, actor, remove: bool, reason: str) -> bool:
     """A moderator removes a note (published or held) or restores one (held, or
     removed by a moderator: what an owner removed from their own entry stays
-    removed; see challenge.note_states). Open reports are resolved. Returns whether
-    anything changed."""
+    removed; see challenge.note_states); "restore" on a published note that was
+    reported keeps it (the decision in its history). Open reports are resolved.
+    Returns whether anything was decided."""
     _require_moderator(actor)
     reason = _reason(reason)
     try:
@@ -57,7 +63,8 @@ def note_moderate(*, note_id: int, actor, remove: bool, reason: str) -> bool:
             reason=reason,
         )
     except NoteTransitionNotAllowed:
-        return False
+        if remove or not note_record_kept(note_id=note_id, actor=actor, reason=reason):
+            return False
     _resolve_reports(Note.objects.filter(pk=note_id))
     gallery_changed_on_commit()
     return True

@@ -73,7 +73,7 @@ def test_the_notes_history_survives_the_migration_both_ways(settings):
         notes = old.get_model("challenge", "Note").objects
         assert notes.get(pk=reported.pk).report_count == 3  # every report, as it was
 
-        migrate(AFTER)
+        after = migrate(AFTER)
         assert (
             list(
                 NoteEvent.objects.order_by("id").values_list(
@@ -82,6 +82,11 @@ def test_the_notes_history_survives_the_migration_both_ways(settings):
             )
             == history
         )
-        assert Note.objects.get(pk=reported.pk).report_count == 1
+        assert (
+            after.get_model("challenge", "Note")
+            .objects.get(pk=reported.pk)
+            .report_count
+            == 1
+        )
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("challenge"))

@@ -252,3 +252,26 @@ def test_a_piece_refused_for_size_leaves_only_confirmed_bytes_on_disk(
     upload.refresh_from_db()
     assert upload.offset == MiB
     assert resumable.part_path(upload.pk).read_bytes() == b"a" * MiB
+
+
+def test_the_sweep_deletes_joined_objects_whose_upload_is_gone(
+    participant_client, campaign, clip_bytes, s3_private
+):
+    """The process stopped after the commit that deleted an upload's row and before
+    the delete of its joined object (an account deletion, a cancel): the object
+    `uploads/<id>` no row knows goes with the next sweep once it is older than an
+    upload can live; a young one, and one whose upload is still known, stay."""
+    url = create(participant_client, len(clip_bytes))["Location"]
+    patch(participant_client, url, clip_bytes, 0)
+    kept = resumable.object_key(upload_id(url))
+    lost = "uploads/00000000-0000-0000-0000-000000000001"
+    s3_private.put_object(Bucket=BUCKET, Key=lost, Body=b"a whole video")
+    assert set(_objects(s3_private)) == {kept, lost}
+    assert services.resumable_uploads_expire() == 0  # too young to be sure
+    assert set(_objects(s3_private)) == {kept, lost}
+    ResumableUpload.objects.filter(pk=upload_id(url)).update(
+        expires_at=timezone.now() + dt.timedelta(days=30)
+    )
+    later = timezone.now() + dt.timedelta(days=2)
+    assert services.resumable_uploads_expire(now=later) == 1
+    assert set(_objects(s3_private)) == {kept}
