@@ -16,8 +16,8 @@ VIDEO_ORPHAN_AFTER_SECONDS 40; the orphan sweep too).
 The traffic is bench/load.py's: visitors (home, stories, an episode, the gallery,
 an entry, its video and poster), participants uploading small generated clips
 through the real submit form, one moderator pressing "Approve & next" in the admin;
-and --leavers participants who take their entry back within 0-3 s of uploading it,
-while it waits for or goes through the transcode: every other time by withdrawing
+and --leavers participants who take their entry back within 0-6 s of uploading it,
+while it waits for, goes through or has just left the transcode: every other time by withdrawing
 it (the withdraw form), else by deleting their whole account (the delete-account
 form), then going on with the next of their accounts.
 
@@ -482,7 +482,7 @@ for n in range({accounts}):
 
 
 def leaver(port, record, number, stop_at, clip, left, lock, pause):
-    """Upload, wait 0-3 s (the entry is waiting for or in the transcode), look at
+    """Upload, wait 0-6 s (the entry waits for the transcode, is in it or past it), look at
     its state as the upload page does, then take it back: withdraw it, or (every
     other time) delete the account and carry on with the next one."""
     import random
@@ -500,7 +500,7 @@ def leaver(port, record, number, stop_at, clip, left, lock, pause):
                 time.sleep(pause)
                 continue
             entry_id = answer["entry"]["id"]
-            time.sleep(rng.uniform(0, 3))
+            time.sleep(rng.uniform(0, 6))
             _, status = session.request("status", "GET", answer["status_url"])
             try:
                 seen = json.loads(status)["state"]
@@ -706,6 +706,7 @@ print(json.dumps({"rows": rows, "busy": busy, "unsent": unsent,
     "keys": len(keys), "orphans": orphans[:20], "orphan_count": len(orphans),
     "deleted_files": deleted_files[:20], "deleted_file_count": len(deleted_files),
     "not_withdrawn": not_withdrawn, "withdrawn_from": withdrawn_from,
+    "withdrawn_kept": len(withdrawn),
     "accounts_left": accounts_left, "tombstones": tombstones}))
 """
 
@@ -836,8 +837,9 @@ def report(results, audit, timeline: Timeline, args, workers):
     seen = Counter(row[3] for row in left)
     print(
         f"taken back: {len(left)} entries ({dict(taken)}; answered otherwise "
-        f"{len(refused)}), their state just before: {dict(seen)}; withdrawn from "
-        f"{dict(audit['withdrawn_from'])}; files of deleted videos left "
+        f"{len(refused)}), their state just before: {dict(seen)}; of the withdrawn, "
+        f"{audit['withdrawn_kept']} still have their row (the others went with their "
+        f"account), withdrawn from {dict(audit['withdrawn_from'])}; files of deleted videos left "
         f"{audit['deleted_file_count']}, withdrawn but not a tombstone "
         f"{len(audit['not_withdrawn'])}, deleted accounts still there "
         f"{len(audit['accounts_left'])}; tombstones kept {audit['tombstones']}"
