@@ -14,8 +14,8 @@ from . import jobs
 from .models import GuardianNotice, ModerationNotice
 from .services import guardian, notices, privacy, submission, uploads
 from .services.moderation import decisions, reports
-from .services.notes.digest import note_digest_send, notes_digest_prepare
 from .services.notes import reports as note_reports
+from .services.notes.digest import note_digest_send, notes_digest_prepare
 from .services.notes.guardian import notes_guardian_email_send
 from .services.notes.writing import note_nudges_expire_abandoned
 

@@ -547,6 +547,20 @@ DEMO_LOADERS = [
     "challenge.demo.load_challenge",
 ]
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="")
+# The deletion journal (core.journal): every account, entry and video deleted, by id,
+# appended here on commit so that `manage.py deletions_replay --since <backup time>`
+# deletes again what a restore from an older backup brought back. Keep it off the
+# database's disk and copy it off the machine as often as the WAL (docs/deploy.md);
+# kept longer than the oldest backup. Each app replays its own kind.
+DELETION_JOURNAL_DIR = Path(
+    env.str("DELETION_JOURNAL_DIR", default=str(DATA_DIR / "deletions"))
+)
+DELETION_JOURNAL_DAYS = env.int("DELETION_JOURNAL_DAYS", default=40)
+DELETION_REPLAYERS = {
+    "account": "challenge.services.privacy.account_delete_replay",
+    "entry": "challenge.services.erasure.entry_erase_replay",
+    "video": "videos.services.video_delete_replay",
+}
 
 # Retention (see the README's retention table); swept daily by beat.
 RETENTION_REJECTED_DAYS = env.int("RETENTION_REJECTED_DAYS", default=30)
@@ -716,6 +730,7 @@ for _folder in (
     PRIVATE_MEDIA_ROOT,
     Path(FILE_UPLOAD_TEMP_DIR),
     RESUMABLE_UPLOAD_DIR,
+    DELETION_JOURNAL_DIR,
     EMAIL_OUTBOX_DIR,
     BROKER_DIR,
     BROKER_DIR / "queue",

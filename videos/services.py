@@ -52,6 +52,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from core.jobs import enqueue
+from core.journal import deletion_record
 from videos import bounded, jobs, owners
 from videos.models import Video, private_storage
 from videos.multipart import multipart_target
@@ -564,6 +565,7 @@ def video_delete(*, video_id) -> bool:
     transaction.on_commit(lambda: _files_delete_quietly(video_id))
     if locked.status == Video.Status.DELETED:
         return False
+    deletion_record("video", video_id)
     now = timezone.now()
     # Nothing of the upload stays: its name (often a child's own words), the probe
     # (its tags) and the worker's detail go with the files.
@@ -582,6 +584,14 @@ def video_delete(*, video_id) -> bool:
         updated_at=now,
     )
     return True
+
+
+@transaction.atomic
+def video_delete_replay(line: dict) -> bool:
+    """The deletion journal's replayer for videos (core.journal): a video restored
+    from a backup taken before its delete becomes a tombstone again, and its
+    restored files go on commit."""
+    return video_delete(video_id=line["id"])
 
 
 def video_files_delete(*, video_id) -> None:

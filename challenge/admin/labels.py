@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "guardian_no_answer": _("No answer from the guardian"),
     "withdrawn_by_participant": _("Withdrawn by the participant"),
     "account_deleted": _("Account deleted"),
+    "deletion_replayed": _("Deleted again after a restore from a backup"),
     "reports": _("Hidden after reports"),
     "moderator": _("Hidden by a moderator"),
     "restored": _("Restored to the gallery"),

@@ -13,10 +13,13 @@ commits: a transcode finishing later finds the tombstone and deletes what it wro
 
 from django.db import transaction
 
+from core.journal import deletion_record
+from videos.models import Video
 from videos.services import video_delete
 
 from ..models import Entry
 from ..selectors.gallery import gallery_changed
+from ..states import TransitionNotAllowed, entry_transition
 
 
 def entry_erase(*, entry: Entry) -> None:
@@ -31,4 +34,38 @@ def entry_erase(*, entry: Entry) -> None:
     video_delete(video_id=entry.video_id)
     Entry.objects.filter(pk=entry.pk).update(caption="", watched_hits=[])
     entry.caption, entry.watched_hits = "", []
+    deletion_record("entry", entry.pk, state=entry.state)
     transaction.on_commit(gallery_changed)
+
+
+@transaction.atomic
+def entry_erase_replay(line: dict) -> bool:
+    """The deletion journal's replayer for entries (core.journal): an entry restored
+    from a backup taken before it was erased goes back to the state it was erased
+    in (withdrawn, rejected…) when the table allows it, and loses its content
+    again. False when there was nothing left to erase."""
+    entry = Entry.objects.select_for_update().filter(pk=line["id"]).first()
+    if entry is None:
+        return False
+    state = line.get("state") or entry.state
+    moved = False
+    if entry.state != state:
+        try:
+            entry = entry_transition(
+                entry_id=entry.pk, to_state=state, reason="deletion_replayed"
+            )
+            moved = True
+        except TransitionNotAllowed:
+            pass
+    if not moved and not entry.caption and _video_gone(entry):
+        return False
+    entry_erase(entry=entry)
+    return True
+
+
+def _video_gone(entry: Entry) -> bool:
+    return (
+        not Video.objects.filter(pk=entry.video_id)
+        .exclude(status=Video.Status.DELETED)
+        .exists()
+    )

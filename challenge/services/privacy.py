@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.journal import deletion_record, journal_purge
 from videos.models import Video, private_storage
 from videos.services import video_delete
 
@@ -263,6 +264,7 @@ def account_delete(*, user) -> None:
     if user.is_staff or user.is_superuser:
         raise StaffAccountKept()
     with transaction.atomic():
+        deletion_record("account", user.pk)
         resumable_uploads_delete(user=user)
         for entry in Entry.objects.filter(participant__user=user).exclude(
             state=Entry.State.WITHDRAWN
@@ -293,6 +295,18 @@ def account_delete(*, user) -> None:
         # The entries and prompts go with the account; their videos' tombstones
         # stay until the sweep finds their files gone (video_tombstones_sweep).
         get_user_model().objects.filter(pk=user.pk).delete()
+
+
+def account_delete_replay(line: dict) -> bool:
+    """The deletion journal's replayer for accounts (core.journal): an account
+    restored from a backup taken before it was deleted is deleted again, with
+    everything account_delete takes. False when it is already gone (or is staff
+    now: never deleted by a replay)."""
+    user = get_user_model().objects.filter(pk=line["id"]).first()
+    if user is None or user.is_staff or user.is_superuser:
+        return False
+    account_delete(user=user)
+    return True
 
 
 def retention_days() -> dict[str, int]:
@@ -352,7 +366,8 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     - entries whose guardian never answered, GUARDIAN_WAIT_DAYS after the upload
       (withdrawn, files and the guardian's address erased);
     - where participants signed in and uploaded from (DeviceSighting),
-      RETENTION_CONSENT_DAYS after it was last seen.
+      RETENTION_CONSENT_DAYS after it was last seen;
+    - the deletion journal's days older than DELETION_JOURNAL_DAYS (core.journal).
     """
     now = now or timezone.now()
     counts = {"rejected_media": 0, "failed_media": 0, "guardian_emails": 0}
@@ -394,4 +409,5 @@ def retention_sweep(*, now=None) -> dict[str, int]:
     erased.exclude(original_name="").update(original_name="")
     counts["age_gate_refusals"] = age_gate_forget_expired(now=now)
     counts["device_sightings"] = sightings_forget_expired(now=now)
+    counts["deletion_journal_days"] = journal_purge(now=now)
     return counts

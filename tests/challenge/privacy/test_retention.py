@@ -116,6 +116,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
         "guardian_no_answer": 0,
         "age_gate_refusals": 0,
         "device_sightings": 0,
+        "deletion_journal_days": 0,
     }
     swept = {"old rejected", "old failed"}
     for name, entry in library.items():
@@ -139,6 +140,7 @@ def test_the_sweep_deletes_exactly_the_expired_media_and_keeps_the_rest(
             "guardian_no_answer": 0,
             "age_gate_refusals": 0,
             "device_sightings": 0,
+            "deletion_journal_days": 0,
         }
 
 
@@ -159,6 +161,7 @@ def test_the_sweep_command_reports_what_it_did(
         "guardian_no_answer: 0",
         "age_gate_refusals: 0",
         "device_sightings: 0",
+        "deletion_journal_days: 0",
     ]
     assert not any(storage.exists(name) for storage, name in files)
     assert _stored(library["recent rejected"]) == [True, True, True]
