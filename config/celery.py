@@ -1,12 +1,50 @@
+import logging
 import os
 
 from celery import Celery, signals
+from celery.worker.consumer import Consumer as CeleryConsumer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("kindness_hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+
+class Consumer(CeleryConsumer):
+    """Celery's consumer, surviving a Redis restart while it holds unacked messages.
+
+    Celery 5.7.0 handles a lost connection by collecting it (which lets go of its
+    transport) and then closing it. With the Redis transport the collect cannot close
+    the channel (its pending BRPOP read fails first), so the close runs the channel's
+    "restore unacknowledged messages" on a transport already let go, and kombu raises
+    AttributeError ('NoneType' object has no attribute 'hostname'), which Celery does
+    not ignore: the worker exits. Only that close of a connection collect() has
+    already let go is made quiet here; the messages stay in Redis's unacked set and
+    come back after the visibility timeout, as for a worker that was killed.
+    Named by CELERY_WORKER_CONSUMER (docs/decisions.md, "Broker and cache apart").
+    """
+
+    def on_connection_error_after_connected(self, exc):
+        connection = self.connection
+        if connection is not None:
+            close = connection.close
+
+            def close_unless_let_go():
+                try:
+                    close()
+                except AttributeError:
+                    if connection._transport is not None:
+                        raise
+                    log.warning(
+                        "broker connection lost: unacknowledged messages stay in "
+                        "the broker and come back after the visibility timeout"
+                    )
+
+            connection.close = close_unless_let_go
+        super().on_connection_error_after_connected(exc)
 
 
 @signals.task_prerun.connect

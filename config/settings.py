@@ -2,7 +2,8 @@
 
 Every setting has an embedded default that works on a laptop (SQLite, local media,
 kombu's filesystem broker, a local-memory cache, a file outbox). Integrations switch on
-by the presence of their variable: DATABASE_URL, REDIS_URL, EMAIL_URL.
+by the presence of their variable: DATABASE_URL, REDIS_URL (or REDIS_BROKER_URL and
+REDIS_CACHE_URL apart), EMAIL_URL.
 Secrets are required in production (DJANGO_DEBUG=0): start-up stops with a message.
 Without DJANGO_DEBUG it runs the safe local mode (see DEBUG below).
 """
@@ -162,13 +163,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis has two roles, and production gives each a server of its own (docs/deploy.md):
+# the Celery broker (AOF persistence, never evicts: a queued task is data) and the
+# cache (evicts the least recently used keys at its maxmemory). Each defaults to
+# REDIS_URL, so one Redis still does both.
+REDIS_BROKER_URL = env.str("REDIS_BROKER_URL", default=REDIS_URL)
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
-if REDIS_URL:
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, one redis-py client per pool (core/cache.py).
             "BACKEND": "core.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="kh"),
             # Redis is on the local network: a second is long. While it cannot be
             # reached, pages render uncached (core/cache.py).
@@ -339,8 +346,8 @@ VIDEO_ORPHAN_SWEEP_EVERY_SECONDS = env.int(
 
 # Celery -----------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+if REDIS_BROKER_URL:
+    CELERY_BROKER_URL = REDIS_BROKER_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Must exceed the hard time limit, or Redis hands a running task to another
         # worker (acks_late keeps the message unacknowledged until the task ends).
@@ -360,6 +367,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
+# Celery 5.7.0's worker exits when Redis restarts while it holds unacknowledged
+# messages; this consumer keeps it running (config/celery.py says why).
+CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -383,7 +393,7 @@ VIDEO_SWEEP_EVERY_SECONDS = env.int("VIDEO_SWEEP_EVERY_SECONDS", default=300)
 # Stories ----------------------------------------------------------------------
 # Story plays are counted in the shared cache and flushed to the database by beat
 # (see docs/decisions.md); without Redis each play is written to its row directly.
-STORY_VIEWS_BUFFERED = env.bool("STORY_VIEWS_BUFFERED", default=bool(REDIS_URL))
+STORY_VIEWS_BUFFERED = env.bool("STORY_VIEWS_BUFFERED", default=bool(REDIS_CACHE_URL))
 STORY_VIEWS_FLUSH_SECONDS = env.int("STORY_VIEWS_FLUSH_SECONDS", default=300)
 
 # Mail -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 def queue_lengths() -> dict[str, int]:
     queues = settings.CELERY_ALL_QUEUES.split(",")
-    if settings.REDIS_URL:
+    if settings.REDIS_BROKER_URL:
         with current_app.connection_for_read() as conn:
             client = conn.default_channel.client
             return {queue: int(client.llen(queue)) for queue in queues}
