@@ -222,6 +222,16 @@ class UploadsFull(ChallengeError):
     )
 
 
+class UploadNoRoom(ChallengeError):
+    """The disk filled up while the video was written: nothing of it was kept
+    (503, Retry-After)."""
+
+    code = "no_room"
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    retry_after_seconds = 900
+    message = _("There is no room for new videos right now. Please try again later.")
+
+
 class UploadIncomplete(ChallengeError):
     code = "upload_incomplete"
     message = _(

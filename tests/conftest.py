@@ -279,6 +279,55 @@ def celery_worker(transactional_db, redis_url, tmp_path):
         reset_broker_pools()
 
 
+class SmallVolume:
+    """A real tmpfs mounted for one test: writes past its size fail with ENOSPC,
+    as on a full upload disk. `fill` takes its room but `leave` bytes with a
+    ballast file (another writer); `files` lists what else is on it."""
+
+    BALLAST = ".ballast"
+
+    def __init__(self, path: Path, size: int):
+        self.path = path
+        self.size = size
+
+    def free(self) -> int:
+        return shutil.disk_usage(self.path).free
+
+    def fill(self, *, leave: int) -> None:
+        with (self.path / self.BALLAST).open("ab") as ballast:
+            ballast.write(b"\0" * max(0, self.free() - leave))
+
+    def empty(self) -> None:
+        (self.path / self.BALLAST).unlink(missing_ok=True)
+
+    def files(self) -> list[Path]:
+        return sorted(
+            path
+            for path in self.path.rglob("*")
+            if path.is_file() and path.name != self.BALLAST
+        )
+
+
+@pytest.fixture
+def small_volume(tmp_path):
+    """A 512 KiB tmpfs of the test's own (mounting needs root: skipped elsewhere,
+    a failure in CI)."""
+    path = tmp_path / "volume"
+    path.mkdir()
+    size = 512 * 1024
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        service_missing(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield SmallVolume(path, size)
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
 @pytest.fixture
 def outbox_dir(settings, tmp_path):
     """A fresh file outbox for tests that read mail the way a user would."""

@@ -13,12 +13,18 @@ A fresh interpreter rather than a fork: the ceiling then measures this work alon
 MALLOC_ARENA_MAX at start, which keeps per-thread malloc arenas (64 MB of address
 space each) from eating the ceiling without using memory.
 
+A disk with no room left is not the file's fault: FFmpeg's ENOSPC (a PyAV error
+that is also an OSError) is reported as transient, and a child that cannot even
+write its report for want of room exits with NO_ROOM_EXIT; the parent raises
+OSError(ENOSPC) for both, so the task retries and the attempt is not counted.
+
 Kill-safety: the child asks the kernel to SIGKILL it when its parent dies, so a
 worker killed mid-transcode leaves no orphan writing into its temp folder.
 """
 
 import ctypes
 import dataclasses
+import errno
 import json
 import os
 import resource
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import av
 
+from core.disk import no_room
 from videos.pipeline import (
     Limits,
     PipelineTimeout,
@@ -46,6 +53,8 @@ PR_SET_PDEATHSIG = 1
 # Time for the child to notice the deadline itself and report it, before we kill it.
 DEADLINE_GRACE_SECONDS = 30
 STDERR_KEPT = 4000
+# The child's exit status when the disk had no room even for its report (EX_TEMPFAIL).
+NO_ROOM_EXIT = 75
 
 
 class ChildFailed(Exception):
@@ -116,6 +125,8 @@ def run(source, work: Path, limits: Limits, *, memory_mb: int, with_mp4: bool = 
 
 def _outcome(report, returncode, stderr, memory_mb):
     if report is None:
+        if returncode == NO_ROOM_EXIT:
+            raise OSError(errno.ENOSPC, f"no room left for the transcode\n{stderr}")
         if returncode < 0:
             name = signal.Signals(-returncode).name
             raise VideoRejected(
@@ -206,7 +217,7 @@ def _work(request) -> dict:
     except PipelineTimeout as error:
         return {"kind": "timeout", "detail": describe_exception(error)}
     except OSError as error:
-        if isinstance(error, av.FFmpegError):
+        if isinstance(error, av.FFmpegError) and not no_room(error):
             raise
         return {"kind": "transient", "detail": describe_exception(error)}
     return {"kind": "ready", "info": info, "result": dataclasses.asdict(result)}
@@ -227,7 +238,12 @@ def main(request_path: str) -> None:
     report["peak"] = _peak_mb()
     report_path = Path(request["report"])
     staged = report_path.with_suffix(".tmp")
-    staged.write_text(json.dumps(report))
+    try:
+        staged.write_text(json.dumps(report))
+    except OSError as error:
+        if not no_room(error):
+            raise
+        sys.exit(NO_ROOM_EXIT)
     os.replace(staged, report_path)
 
 

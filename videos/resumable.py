@@ -37,6 +37,8 @@ from typing import Protocol
 from django.conf import settings
 from django.core.files import File
 
+from core.disk import no_room
+
 from .multipart import MultipartTarget, StoredObject, multipart_target
 
 READ_BYTES = 1024 * 1024  # bounded memory per request, few system calls
@@ -65,6 +67,12 @@ class PieceOffsetMoved(PieceRefused):
 
 class PiecesGone(PieceRefused):
     """The upload's file is missing (cancelled meanwhile, or lost)."""
+
+
+class PieceNoRoom(PieceRefused):
+    """The disk filled up while the piece was written (core.disk.no_room): what it
+    brought since the last confirmed byte is cut off again, the upload keeps the
+    bytes already confirmed and may go on later."""
 
 
 class UploadProgress(Protocol):
@@ -138,7 +146,12 @@ def multipart_on() -> bool:
 
 
 def part_file_create(upload_id) -> None:
-    part_path(upload_id).touch(mode=0o600, exist_ok=False)
+    try:
+        part_path(upload_id).touch(mode=0o600, exist_ok=False)
+    except OSError as error:
+        if no_room(error):
+            raise PieceNoRoom() from error
+        raise
 
 
 def multipart_start(upload_id) -> str:
@@ -221,7 +234,13 @@ def _write_piece(ledger: UploadLedger, progress: UploadProgress, handle, stream)
             handle.flush()  # or closing the file would append the rest after the cut
             os.ftruncate(handle.fileno(), confirmed)
             raise PieceTooLong()
-        handle.write(data)
+        try:
+            _write_through(handle, data)
+        except OSError as error:
+            if not no_room(error):
+                raise
+            os.ftruncate(handle.fileno(), confirmed)
+            raise PieceNoRoom() from error
         buffered += len(data)
         pending += len(data)
         at_end = progress.offset + pending == progress.length
@@ -238,6 +257,14 @@ def _write_piece(ledger: UploadLedger, progress: UploadProgress, handle, stream)
         )
     os.fsync(handle.fileno())
     return ledger.confirm(start=progress.offset, received=pending, finished=at_end)
+
+
+def _write_through(handle, data: bytes) -> None:
+    """Append `data` to the file with no buffer in between, so a full disk fails
+    here and no unwritten rest is flushed after the file is cut back."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle.fileno(), view) :]
 
 
 def _send_part(ledger, progress, handle, target: MultipartTarget, *, size, new):

@@ -51,6 +51,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from core.disk import no_room
 from core.jobs import enqueue
 from core.journal import deletion_record
 from videos import bounded, jobs, owners
@@ -81,6 +82,11 @@ TRANSIENT_ERRORS = (
 
 class StorageUnavailable(Exception):
     """An upload could not be stored; nothing was recorded. Try again later."""
+
+
+class StorageFull(StorageUnavailable):
+    """The disk had no room for the upload (core.disk.no_room); what was written of
+    it is deleted, nothing was recorded."""
 
 
 OUTPUT_NAME = "videos/{id}/video.mp4"
@@ -142,7 +148,8 @@ def video_stored(*, file, original_name: str):
     except STORAGE_DOWN as error:
         logger.warning("video %s not stored: %s", video.pk, error)
         _forget_unrecorded(video)
-        raise StorageUnavailable(str(error)) from error
+        unavailable = StorageFull if no_room(error) else StorageUnavailable
+        raise unavailable(str(error)) from error
     try:
         yield video
     finally:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from campaign.selectors import campaign_current
 from videos.services import (
+    StorageFull,
     StorageUnavailable,
     video_delete,
     video_record,
@@ -28,6 +29,7 @@ from ..errors import (
     DailyLimitReached,
     GuardianRequired,
     NudgeAlreadyDecided,
+    UploadNoRoom,
     UploadNotStored,
 )
 from ..models import Entry, Nudge, NudgeOutcome, Participant
@@ -157,6 +159,8 @@ def entry_upload(
                 submission_token=submission_token,
                 guardian_email=guardian_email,
             )
+    except StorageFull as error:
+        raise UploadNoRoom() from error
     except StorageUnavailable as error:
         raise UploadNotStored() from error
     except IntegrityError:

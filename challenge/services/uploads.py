@@ -33,6 +33,7 @@ from ..errors import (
     UploadEmpty,
     UploadExpired,
     UploadIncomplete,
+    UploadNoRoom,
     UploadNotFound,
     UploadOffsetConflict,
     UploadsFull,
@@ -75,7 +76,10 @@ def resumable_upload_create(
             filetype=filetype[:100],
             expires_at=_expires(now),
         )
-        resumable.part_file_create(upload.pk)
+        try:
+            resumable.part_file_create(upload.pk)
+        except resumable.PieceNoRoom:
+            raise UploadNoRoom() from None  # the row is rolled back
         older = (
             ResumableUpload.objects.filter(participant=participant)
             .exclude(pk=upload.pk)
@@ -183,6 +187,8 @@ def resumable_upload_append(
     except resumable.PiecesGone:
         _delete(upload_id)
         raise UploadNotFound() from None
+    except resumable.PieceNoRoom:
+        raise UploadNoRoom() from None
 
 
 def _confirm(

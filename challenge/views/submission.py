@@ -20,7 +20,7 @@ from core.middleware import allow_camera
 from core.ratelimit import limit_or_429
 
 from ..ages import needs_guardian
-from ..errors import ChallengeError
+from ..errors import ChallengeError, UploadNoRoom
 from ..forms import EntryForm, NudgeForm
 from ..models import Entry
 from ..selectors.dashboard import typical_review_time
@@ -164,6 +164,7 @@ def _submit(request, *, cannot_submit, limiter):
     form = EntryForm(request.POST, request.FILES, **form_kwargs)
     valid = form.is_valid()
     status = HTTPStatus.OK
+    retry_after = None
     if limiter.too_large:
         form.errors.pop("video", None)
         form.add_error(
@@ -176,6 +177,12 @@ def _submit(request, *, cannot_submit, limiter):
         )
         valid = False
         status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    if limiter.no_room:
+        form.errors.pop("video", None)
+        form.add_error(None, UploadNoRoom.message)
+        valid = False
+        status = HTTPStatus.SERVICE_UNAVAILABLE
+        retry_after = UploadNoRoom.retry_after_seconds
     if cannot_submit is not None:
         form.errors.pop("video", None)
         form.add_error(None, cannot_submit.message)
@@ -201,16 +208,22 @@ def _submit(request, *, cannot_submit, limiter):
         except ChallengeError as error:
             form.add_error(None, error.message)
             status = error.status
+            retry_after = getattr(error, "retry_after_seconds", None)
         else:
             return _after_upload(request, result)
     if wants_json(request):
-        return _form_errors_json(form, status=max(status, HTTPStatus.BAD_REQUEST))
-    return render(
-        request,
-        "challenge/submit.html",
-        _submit_context(request, form, cannot_submit),
-        status=HTTPStatus.OK if status == HTTPStatus.OK else status,
-    )
+        response = _form_errors_json(form, status=max(status, HTTPStatus.BAD_REQUEST))
+    else:
+        response = render(
+            request,
+            "challenge/submit.html",
+            _submit_context(request, form, cannot_submit),
+            status=HTTPStatus.OK if status == HTTPStatus.OK else status,
+        )
+    if retry_after is not None:
+        # "Try again later": the page says so, and clients may wait this long.
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _after_upload(request, result):

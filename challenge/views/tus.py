@@ -29,6 +29,7 @@ from ..errors import (
     UploadBusy,
     UploadEmpty,
     UploadExpired,
+    UploadNoRoom,
     UploadNotFound,
     UploadOffsetConflict,
     UploadsFull,
@@ -49,6 +50,7 @@ STATUS_FOR = [
     (UploadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (UploadEmpty, HTTPStatus.BAD_REQUEST),
     (UploadsFull, HTTPStatus.SERVICE_UNAVAILABLE),
+    (UploadNoRoom, HTTPStatus.SERVICE_UNAVAILABLE),
     (ChallengeError, HTTPStatus.FORBIDDEN),  # campaign closed, daily limit
 ]
 
@@ -68,7 +70,7 @@ def _refused(error: ChallengeError) -> HttpResponse:
     headers = {}
     if isinstance(error, UploadOffsetConflict):
         headers["Upload_Offset"] = str(error.offset)
-    if isinstance(error, UploadsFull):
+    if isinstance(error, (UploadsFull, UploadNoRoom)):
         headers["Retry_After"] = str(error.retry_after_seconds)
     return _answer(status, str(error.message), **headers)
 
