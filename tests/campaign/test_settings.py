@@ -18,6 +18,8 @@ def run_manage(*args, env_overrides, tmp_path):
         not in {
             "DATABASE_URL",
             "REDIS_URL",
+            "REDIS_BROKER_URL",
+            "REDIS_CACHE_URL",
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "EMAIL_URL",
@@ -127,6 +129,47 @@ def test_services_switch_on_by_their_variables(tmp_path):
     assert "RedisCache" in lines[2]
     assert lines[3] == "'smtp.example.org'"
     assert lines[4] == "True"
+
+
+@pytest.mark.parametrize(
+    ("variables", "broker", "cache"),
+    [
+        (
+            {"REDIS_URL": "redis://one:6379/0"},
+            "redis://one:6379/0",
+            "redis://one:6379/0",
+        ),
+        (
+            {
+                "REDIS_URL": "redis://one:6379/0",
+                "REDIS_BROKER_URL": "redis://broker:6379/0",
+                "REDIS_CACHE_URL": "redis://cache:6379/0",
+            },
+            "redis://broker:6379/0",
+            "redis://cache:6379/0",
+        ),
+        (
+            {"REDIS_BROKER_URL": "redis://broker:6379/0"},
+            "redis://broker:6379/0",
+            None,
+        ),
+    ],
+)
+def test_the_broker_and_the_cache_can_be_two_redis_servers(
+    tmp_path, variables, broker, cache
+):
+    result = _print_settings(
+        tmp_path,
+        variables,
+        "s.CELERY_BROKER_URL",
+        "s.CACHES['default'].get('LOCATION') if 'Redis' in s.CACHES['default']['BACKEND'] else None",
+        "s.CELERY_WORKER_CONSUMER",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert lines[0] == repr(broker)
+    assert lines[1] == repr(cache)
+    assert lines[2] == "'config.celery:Consumer'"
 
 
 @pytest.mark.parametrize("lang", ["en", "it", "fr", "de"])
