@@ -164,7 +164,8 @@ def _submit(request, *, cannot_submit, limiter):
     form = EntryForm(request.POST, request.FILES, **form_kwargs)
     valid = form.is_valid()
     status = HTTPStatus.OK
-    retry_after = None
+    # "Try again later" (no room on the disk): said as it is, with Retry-After.
+    retry_after, later = None, ""
     if limiter.too_large:
         form.errors.pop("video", None)
         form.add_error(
@@ -182,7 +183,7 @@ def _submit(request, *, cannot_submit, limiter):
         form.add_error(None, UploadNoRoom.message)
         valid = False
         status = HTTPStatus.SERVICE_UNAVAILABLE
-        retry_after = UploadNoRoom.retry_after_seconds
+        retry_after, later = UploadNoRoom.retry_after_seconds, UploadNoRoom.message
     if cannot_submit is not None:
         form.errors.pop("video", None)
         form.add_error(None, cannot_submit.message)
@@ -209,10 +210,14 @@ def _submit(request, *, cannot_submit, limiter):
             form.add_error(None, error.message)
             status = error.status
             retry_after = getattr(error, "retry_after_seconds", None)
+            if retry_after is not None:
+                later = error.message
         else:
             return _after_upload(request, result)
     if wants_json(request):
-        response = _form_errors_json(form, status=max(status, HTTPStatus.BAD_REQUEST))
+        response = _form_errors_json(
+            form, status=max(status, HTTPStatus.BAD_REQUEST), message=str(later)
+        )
     else:
         response = render(
             request,
@@ -221,7 +226,6 @@ def _submit(request, *, cannot_submit, limiter):
             status=HTTPStatus.OK if status == HTTPStatus.OK else status,
         )
     if retry_after is not None:
-        # "Try again later": the page says so, and clients may wait this long.
         response["Retry-After"] = str(retry_after)
     return response
 

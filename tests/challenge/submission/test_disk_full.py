@@ -58,6 +58,22 @@ def test_a_plain_upload_that_fills_the_disk_is_refused_and_leaves_nothing(
     assert participant_client.get(SUBMIT).status_code == HTTPStatus.OK
 
 
+def test_the_upload_page_script_is_told_the_same_in_json(
+    participant_client, campaign, upload, clip_bytes, on_the_volume
+):
+    large = clip_bytes + b"\0" * (on_the_volume.size * 2)
+    response = participant_client.post(
+        SUBMIT,
+        entry_post_data(upload(content=large)),
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == str(UploadNoRoom.retry_after_seconds)
+    assert response.json()["message"] == NO_ROOM
+    assert on_the_volume.files() == []
+
+
 def test_an_upload_the_storage_has_no_room_for_is_refused_and_deleted(
     participant_client, campaign, upload, settings, on_the_volume, tmp_path
 ):
