@@ -53,8 +53,11 @@ def test_a_plain_upload_that_fills_the_disk_is_refused_and_leaves_nothing(
     assert NO_ROOM in response.content.decode()
     assert on_the_volume.files() == []
     assert not Entry.objects.exists() and not Video.objects.exists()
-    # The site goes on serving, the upload page included.
+    # With the disk still full, the site goes on serving, the upload page included.
+    on_the_volume.fill(leave=0)
+    assert on_the_volume.free() == 0
     assert participant_client.get("/en/").status_code == HTTPStatus.OK
+    assert participant_client.get("/en/gallery/").status_code == HTTPStatus.OK
     assert participant_client.get(SUBMIT).status_code == HTTPStatus.OK
 
 
