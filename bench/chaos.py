@@ -5,7 +5,8 @@ failures, and at the end an account of every upload the site accepted.
     .venv/bin/python bench/chaos.py --seconds 90     # a shorter schedule, same faults
 
 The shape: gunicorn (2 processes, 4 threads), PostgreSQL (database kh_chaos, dropped
-and created), a redis-server of its own on a spare port (broker and cache), two
+and created), two redis-servers of its own on spare ports (the broker with AOF and
+noeviction, the cache with allkeys-lru: docs/deploy.md's two roles), two
 Celery workers (transcode: 1 process; notices and celery: 2 processes), celery beat,
 and the private bucket on a moto S3 server reached through a TCP proxy in this
 script. DEBUG is off, connections are kept (CONN_MAX_AGE=60), the daily entry limit
@@ -24,8 +25,10 @@ form), then going on with the next of their accounts.
 The faults, at fractions of --seconds (at 180 s: the times in brackets):
   - SIGKILL the transcode worker's whole process group every 1/6 (30 s), as a host
     killing it would; started again at once, as a supervisor would;
-  - Redis killed and started again after 3 s (at 40 s): broker, queued tasks and
-    cache gone;
+  - the broker's Redis SIGKILLed and started again on its folder after 3 s (at
+    40 s): the queued tasks must come back from its AOF (the queue lengths before
+    and after are printed);
+  - the cache's Redis killed and started again after 3 s (at 70 s): cache gone;
   - every PostgreSQL connection of the site terminated (pg_terminate_backend, 90 s);
   - the storage unreachable for 10 s (the proxy stops listening and drops every
     open connection, 120-130 s).
@@ -98,17 +101,42 @@ STUCK_AFTER = 40
 
 
 class RedisServer:
-    """A redis-server of the run's own (nothing persisted), which can be restarted."""
+    """A redis-server of the run's own, in a folder of its own, which can be killed
+    and started again on the same folder. The two roles of docs/deploy.md: the
+    broker (AOF, fsync every second, never evicts) and the cache (nothing
+    persisted, evicts the least recently used keys)."""
 
-    def __init__(self, data_dir: Path):
+    ROLES = {
+        "broker": ["--appendonly", "yes", "--appendfsync", "everysec",
+                   "--maxmemory-policy", "noeviction"],
+        "cache": ["--appendonly", "no", "--maxmemory", "64mb",
+                  "--maxmemory-policy", "allkeys-lru"],
+    }  # fmt: skip
+
+    def __init__(self, data_dir: Path, role: str):
+        self.role = role
         self.port = free_port()
+        folder = data_dir / f"redis-{role}"
+        folder.mkdir()
         self.command = [
             shutil.which("redis-server") or "redis-server",
             "--port", str(self.port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(data_dir),
+            "--save", "", "--dir", str(folder), *self.ROLES[role],
         ]  # fmt: skip
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.start()
+
+    def queued(self) -> int:
+        """Messages waiting in the queues (the broker's lists)."""
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=2)
+        try:
+            return sum(client.llen(q) for q in ("transcode", "notices", "celery"))
+        except redis.RedisError:
+            return -1
+        finally:
+            client.close()
 
     def start(self):
         self.process = subprocess.Popen(
@@ -366,7 +394,8 @@ def main():
 
     header("bench/chaos.py", server=False)
     data_dir = Path(tempfile.mkdtemp(prefix="kh-chaos-"))
-    redis_server = RedisServer(data_dir)
+    broker = RedisServer(data_dir, "broker")
+    cache = RedisServer(data_dir, "cache")
     storage = StorageServer(data_dir / "moto.log")
     workers: list[Supervised] = []
     beat_process = None
@@ -375,7 +404,8 @@ def main():
             data_dir,
             {
                 "DATABASE_URL": fresh_database(DATABASE),
-                "REDIS_URL": redis_server.url,
+                "REDIS_BROKER_URL": broker.url,
+                "REDIS_CACHE_URL": cache.url,
                 "CONN_MAX_AGE": "60",
                 "CACHE_KEY_PREFIX": "khchaos",
                 "S3_ENDPOINT_URL": storage.url,
@@ -431,7 +461,7 @@ def main():
         ).read_bytes()
         print(
             f"setup: {time.monotonic() - started:.0f} s (PostgreSQL {DATABASE}, "
-            f"Redis on port {redis_server.port}, S3 (moto) behind a proxy on port "
+            f"Redis broker on port {broker.port} (AOF) and cache on {cache.port}, S3 (moto) behind a proxy on port "
             f"{storage.port}, DATA_DIR {data_dir})",
             flush=True,
         )
@@ -440,7 +470,7 @@ def main():
         ) as server:
             timeline = Timeline()
             results = traffic(
-                server.port, args, clip, timeline, workers[0], redis_server, storage
+                server.port, args, clip, timeline, workers[0], (broker, cache), storage
             )
             audit = settle(env, results["entry_ids"], results["left"], timeline)
         report(results, audit, timeline, args, workers)
@@ -451,7 +481,8 @@ def main():
         for worker in workers:
             worker.stop()
         storage.stop()
-        redis_server.kill()
+        broker.kill()
+        cache.kill()
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -459,7 +490,8 @@ def main():
 # The /healthz check each fault takes down ("worker": none; its "ready." line).
 DEPENDENCY = {
     "kill worker": "worker",
-    "restart redis": "cache",
+    "restart broker redis": "broker",
+    "restart cache redis": "cache",
     "terminate database connections": "database",
     "cut storage": "storage",
 }
@@ -542,14 +574,16 @@ def schedule(seconds: float) -> list[tuple[float, str]]:
     return sorted(
         kills
         + [
-            (seconds * 2 / 9, "restart redis"),
+            (seconds * 2 / 9, "restart broker redis"),
+            (seconds * 7 / 18, "restart cache redis"),
             (seconds / 2, "terminate database connections"),
             (seconds * 2 / 3, "cut storage"),
         ]
     )
 
 
-def run_faults(stop_at, began, timeline, transcode, redis_server, storage, seconds):
+def run_faults(stop_at, began, timeline, transcode, redis_servers, storage, seconds):
+    broker, cache = redis_servers
     for at, name in schedule(seconds):
         delay = began + at - time.monotonic()
         if delay > 0:
@@ -563,10 +597,18 @@ def run_faults(stop_at, began, timeline, transcode, redis_server, storage, secon
             threading.Thread(
                 target=_when_ready, args=(fault, transcode, before), daemon=True
             ).start()
-        elif name == "restart redis":
-            redis_server.kill()
+        elif name == "restart broker redis":
+            before = broker.queued()
+            broker.kill()  # SIGKILL: what the AOF has is all there is
             time.sleep(3)
-            redis_server.start()
+            broker.start()
+            fault.notes.append(
+                f"{before} queued before the kill, {broker.queued()} after"
+            )
+        elif name == "restart cache redis":
+            cache.kill()
+            time.sleep(3)
+            cache.start()
         elif name == "terminate database connections":
             fault.notes.append(f"{terminate_backends()} connections terminated")
         elif name == "cut storage":
@@ -584,7 +626,7 @@ def _when_ready(fault: Fault, worker: Supervised, before: int):
         time.sleep(0.1)
 
 
-def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dict:
+def traffic(port, args, clip, timeline, transcode, redis_servers, storage) -> dict:
     entry_ids: list[int] = []
     approved: list[str] = []
     stop_at = time.monotonic() + args.seconds
@@ -617,7 +659,9 @@ def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dic
     health.start()
     for thread in threads:
         thread.start()
-    run_faults(stop_at, began, timeline, transcode, redis_server, storage, args.seconds)
+    run_faults(
+        stop_at, began, timeline, transcode, redis_servers, storage, args.seconds
+    )
     for thread in threads:
         thread.join(timeout=args.seconds + 120)
     elapsed = time.monotonic() - began
