@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
 
 from campaign.selectors import visitor_country
+from core.outage import kept_for_outages
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
 from core.text import clean_text
@@ -157,6 +158,7 @@ def _revalidate(response):
     return response
 
 
+@kept_for_outages(version=gallery.gallery_generation)
 @condition(etag_func=_gallery_etag)
 @anonymous_page_cache
 def gallery_list(request):
@@ -217,6 +219,7 @@ def _gallery_wall(request):
     return _revalidate(response)
 
 
+@kept_for_outages(version=gallery.gallery_generation)
 @anonymous_page_cache
 def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)
