@@ -162,6 +162,9 @@ DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=1
 DATABASE_DOWN_HOLD_SECONDS = env.float("DATABASE_DOWN_HOLD_SECONDS", default=2.0)
 OUTAGE_COPY_SECONDS = env.int("OUTAGE_COPY_SECONDS", default=24 * 3600)
 OUTAGE_COPY_REFRESH_SECONDS = env.int("OUTAGE_COPY_REFRESH_SECONDS", default=60)
+# A Celery task that meets the database away waits this long for it, then fails
+# (config/celery.py): less than the broker's visibility timeout.
+DATABASE_WAIT_SECONDS = env.int("DATABASE_WAIT_SECONDS", default=300)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes.
     # A file, not memory, so a Celery worker started by the integration tests sees

@@ -76,6 +76,24 @@ def _database_recently_down() -> bool:
     )
 
 
+def database_wait(*, timeout: float, every: float = 1.0) -> bool:
+    """Block until the default database answers again (True), or `timeout` seconds
+    pass (False). For a worker: what it was doing waits, nothing is dropped."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while True:
+        connection.close()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except DATABASE_DOWN:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(every)
+
+
 # --- The 503 page -------------------------------------------------------------------
 
 
