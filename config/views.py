@@ -16,7 +16,7 @@ from core.outage import kept_for_outages
 from stories.selectors import episodes_numbered, episodes_published, story_views_total
 
 
-@kept_for_outages(version=gallery_generation)
+@kept_for_outages(version=lambda request: gallery_generation())
 def home(request):
     return render(
         request,

@@ -47,6 +47,8 @@ COPY_KEY = "outage:copy:{}"
 COPY_FRESH_KEY = "outage:fresh:{}:{}"
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"kh-outage-csrf-placeholder-5d1e7b"
+# Set (to True) on a response a view served from a page cache of its own.
+SERVED_FROM_CACHE = "kh_served_from_cache"
 
 # When this process last met the database down (time.monotonic()): for the next
 # DATABASE_DOWN_HOLD_SECONDS, a page with a copy is served from it without trying
@@ -223,9 +225,12 @@ def kept_for_outages(view=None, *, version=None):
     """Keep a copy of the page for visitors without a session, and serve it to them
     while the database is away.
 
-    `version`: a callable giving what the page's freshness hangs on without a query
-    (the gallery's generation, from the cache); a copy built for another version is
-    never served, so an entry hidden or deleted since is not shown again."""
+    `version`: a callable given the request, answering what the page's freshness
+    hangs on without a query (the gallery's generation, from the cache); a copy
+    built for another version is never served, so an entry hidden or deleted since
+    is not shown again. A response its view marked SERVED_FROM_CACHE (the
+    gallery's own page cache) was kept when it was built: no cache call is spent
+    on it again."""
 
     def decorator(view):
         @wraps(view)
@@ -233,7 +238,7 @@ def kept_for_outages(view=None, *, version=None):
             key = _copy_key(request)
             if key is None:
                 return view(request, *args, **kwargs)
-            current = version() if version else 0
+            current = version(request) if version else 0
             if _database_recently_down():
                 kept = _copy_serve(request, key, current)
                 if kept is not None:
@@ -249,6 +254,7 @@ def kept_for_outages(view=None, *, version=None):
             if (
                 response.status_code == HTTPStatus.OK
                 and not response.streaming
+                and not getattr(response, SERVED_FROM_CACHE, False)
                 and settings.OUTAGE_COPY_SECONDS
             ):
                 try:
