@@ -24,7 +24,11 @@ The faults, at fractions of --seconds (at 180 s: the times in brackets):
     cache gone;
   - every PostgreSQL connection of the site terminated (pg_terminate_backend, 90 s);
   - the storage unreachable for 10 s (the proxy stops listening and drops every
-    open connection, 120-130 s).
+    open connection, 120-130 s);
+  - PostgreSQL stopped for 30 s (at 3/4: 135-165 s): the site, the workers and beat
+    reach it through a TCP proxy in this script, which stops listening and drops
+    every open connection, as a stopped server would; PostgreSQL itself keeps
+    running for anyone else on the machine.
 
 At the end, once the sweeps have had time to run (bounded), it prints:
   - uploads accepted (answered 200) and where each ended: waiting for review,
@@ -35,7 +39,10 @@ At the end, once the sweeps have had time to run (bounded), it prints:
   - objects in the bucket no live video refers to (orphans, goal 0);
   - every error a client saw, in the window of the fault it fell in or outside
     all of them (goal for 5xx outside: 0), and the time each dependency took to
-    answer /healthz as "ok" again.
+    answer /healthz as "ok" again;
+  - while the database was stopped: errors on the anonymous visitors' pages (home,
+    stories, episode, gallery, entry: goal 0, they come from their kept copies) and
+    answers other than 503 anywhere else (goal 0).
 Only 127.0.0.1 is contacted.
 """
 
@@ -186,6 +193,25 @@ class StorageServer:
     def stop(self):
         self.process.kill()
         self.process.wait()
+
+
+class DatabaseProxy(StorageServer):
+    """PostgreSQL (127.0.0.1:5432) behind the same cuttable proxy: `cut()` and
+    `listen()` stop and start the database as the site sees it."""
+
+    def __init__(self):
+        self.moto_port = 5432  # the upstream the proxy forwards to
+        self.port = free_port()
+        self.links: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.listen()
+
+    def route(self, url: str) -> str:
+        return url.replace("127.0.0.1:5432", f"127.0.0.1:{self.port}", 1)
+
+    def stop(self):
+        if self.listener is not None:
+            self.cut()
 
 
 def _close(sock: socket.socket) -> None:
@@ -356,13 +382,14 @@ def main():
     data_dir = Path(tempfile.mkdtemp(prefix="kh-chaos-"))
     redis_server = RedisServer(data_dir)
     storage = StorageServer(data_dir / "moto.log")
+    database = DatabaseProxy()
     workers: list[Supervised] = []
     beat_process = None
     try:
         env = bench_env(
             data_dir,
             {
-                "DATABASE_URL": fresh_database(DATABASE),
+                "DATABASE_URL": database.route(fresh_database(DATABASE)),
                 "REDIS_URL": redis_server.url,
                 "CONN_MAX_AGE": "60",
                 "CACHE_KEY_PREFIX": "khchaos",
@@ -415,8 +442,9 @@ def main():
         ).read_bytes()
         print(
             f"setup: {time.monotonic() - started:.0f} s (PostgreSQL {DATABASE}, "
-            f"Redis on port {redis_server.port}, S3 (moto) behind a proxy on port "
-            f"{storage.port}, DATA_DIR {data_dir})",
+            f"behind a proxy on port {database.port}, Redis on port "
+            f"{redis_server.port}, S3 (moto) behind a proxy on port {storage.port}, "
+            f"DATA_DIR {data_dir})",
             flush=True,
         )
         with Server(
@@ -424,8 +452,9 @@ def main():
         ) as server:
             timeline = Timeline()
             results = traffic(
-                server.port, args, clip, timeline, workers[0], redis_server, storage
-            )
+                server.port, args, clip, timeline, workers[0], redis_server, storage,
+                database,
+            )  # fmt: skip
             audit = settle(env, results["entry_ids"], timeline)
         report(results, audit, timeline, args, workers)
         print(f"logs: {data_dir}" if args.keep else "", end="")
@@ -435,6 +464,7 @@ def main():
         for worker in workers:
             worker.stop()
         storage.stop()
+        database.stop()
         redis_server.kill()
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
@@ -446,7 +476,15 @@ DEPENDENCY = {
     "restart redis": "cache",
     "terminate database connections": "database",
     "cut storage": "storage",
+    "stop database": "database",
 }
+# What a visitor without an account reads: served from the pages' kept copies while
+# the database is stopped (bench/load.py's kinds; "media" needs the database).
+ANONYMOUS_PAGES = {"page", "gallery"}
+
+
+def database_stop_seconds(seconds: float) -> float:
+    return min(30.0, seconds / 6)
 
 
 def schedule(seconds: float) -> list[tuple[float, str]]:
@@ -457,11 +495,14 @@ def schedule(seconds: float) -> list[tuple[float, str]]:
             (seconds * 2 / 9, "restart redis"),
             (seconds / 2, "terminate database connections"),
             (seconds * 2 / 3, "cut storage"),
+            (seconds * 3 / 4, "stop database"),
         ]
     )
 
 
-def run_faults(stop_at, began, timeline, transcode, redis_server, storage, seconds):
+def run_faults(
+    stop_at, began, timeline, transcode, redis_server, storage, seconds, database
+):
     for at, name in schedule(seconds):
         delay = began + at - time.monotonic()
         if delay > 0:
@@ -485,6 +526,10 @@ def run_faults(stop_at, began, timeline, transcode, redis_server, storage, secon
             storage.cut()
             time.sleep(10)
             storage.listen()
+        elif name == "stop database":
+            database.cut()
+            time.sleep(database_stop_seconds(seconds))
+            database.listen()
 
 
 def _when_ready(fault: Fault, worker: Supervised, before: int):
@@ -496,7 +541,9 @@ def _when_ready(fault: Fault, worker: Supervised, before: int):
         time.sleep(0.1)
 
 
-def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dict:
+def traffic(
+    port, args, clip, timeline, transcode, redis_server, storage, database
+) -> dict:
     entry_ids: list[int] = []
     approved: list[str] = []
     stop_at = time.monotonic() + args.seconds
@@ -519,7 +566,10 @@ def traffic(port, args, clip, timeline, transcode, redis_server, storage) -> dic
     health.start()
     for thread in threads:
         thread.start()
-    run_faults(stop_at, began, timeline, transcode, redis_server, storage, args.seconds)
+    run_faults(
+        stop_at, began, timeline, transcode, redis_server, storage, args.seconds,
+        database,
+    )  # fmt: skip
     for thread in threads:
         thread.join(timeout=args.seconds + 120)
     elapsed = time.monotonic() - began
@@ -673,6 +723,19 @@ def report(results, audit, timeline: Timeline, args, workers):
         for line, count in counter.most_common(4):
             print(f"    {where}: {count} x {line}")
 
+    stopped = database_stop_errors(requests, timeline.faults)
+    if stopped is not None:
+        public, not_503 = stopped
+        print(
+            f"while the database was stopped: {sum(public.values())} errors on "
+            f"anonymous pages (goal 0), {sum(not_503.values())} answers other than "
+            f"503 elsewhere (goal 0)"
+        )
+        for line, count in (public + not_503).most_common(6):
+            print(f"    {count} x {line}")
+    else:
+        public, not_503 = Counter(), Counter()
+
     rows = audit["rows"]
     counts = Counter()
     lost, stuck, retryable = [], [], []
@@ -712,13 +775,34 @@ def report(results, audit, timeline: Timeline, args, workers):
     clean = not (
         lost or stuck or retryable or audit["twice"] or audit["mails_twice"]
         or audit["orphan_count"] or outside.get("5xx") or audit["busy"]
-        or audit["unsent"]
+        or audit["unsent"] or public or not_503
     )  # fmt: skip
     print(
-        "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 5xx outside the faults"
+        "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 5xx outside the "
+        "faults, only 503s and no error on anonymous pages while the database was "
+        "stopped"
         if clean
         else "GOALS NOT MET (see above)"
     )
+
+
+def database_stop_errors(requests, faults) -> tuple[Counter, Counter] | None:
+    """While the database was stopped (and GRACE after): the failed requests for
+    anonymous pages, and the other failures that were not a 503 (a 500, a dropped
+    connection). None when the run had no such fault."""
+    stops = [fault for fault in faults if fault.name == "stop database"]
+    if not stops:
+        return None
+    public, not_503 = Counter(), Counter()
+    for start, end, kind, good, detail in requests:
+        if good or not any(fault.covers(start, end) for fault in stops):
+            continue
+        line = f"{kind} {detail}"[:90]
+        if kind in ANONYMOUS_PAGES:
+            public[line] += 1
+        elif not detail.startswith("503 "):
+            not_503[line] += 1
+    return public, not_503
 
 
 if __name__ == "__main__":
