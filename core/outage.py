@@ -160,17 +160,23 @@ def _context_without_database(request) -> dict:
 # --- Copies of public pages ------------------------------------------------------
 
 
-def _copy_key(request) -> str | None:
+def _has_session(request) -> bool:
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    )
+
+
+def _copy_key(request, *, anyone: bool = False) -> str | None:
     """The page as this visitor sees it, or None when the visitor has a session
-    (loading it needs the database) or messages waiting."""
+    (loading it needs the database) or messages waiting; with `anyone`, the page
+    as a visitor without them sees it."""
     if request.method not in ("GET", "HEAD"):
         return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+    if _has_session(request) and not anyone:
         return None
+    left_out = {settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_NAME, "messages"}
     cookies = sorted(
-        (name, value)
-        for name, value in request.COOKIES.items()
-        if name != settings.CSRF_COOKIE_NAME
+        (name, value) for name, value in request.COOKIES.items() if name not in left_out
     )
     # Everything the page may depend on: host, path and query, language, cookies
     # (country, banner), and the browser's languages (the country is guessed from
@@ -221,7 +227,7 @@ def _copy_serve(request, key: str, version) -> HttpResponse | None:
     return response
 
 
-def kept_for_outages(view=None, *, version=None):
+def kept_for_outages(view=None, *, version=None, anyone=False):
     """Keep a copy of the page for visitors without a session, and serve it to them
     while the database is away.
 
@@ -230,12 +236,16 @@ def kept_for_outages(view=None, *, version=None):
     built for another version is never served, so an entry hidden or deleted since
     is not shown again. A response its view marked SERVED_FROM_CACHE (the
     gallery's own page cache) was kept when it was built: no cache call is spent
-    on it again."""
+    on it again.
+
+    `anyone`: while the database is away, signed-in visitors get the copy too (as
+    signed out: the help page, whose helplines must reach a child whatever
+    happens). Copies are only ever made from visitors without a session."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            key = _copy_key(request)
+            key = _copy_key(request, anyone=anyone)
             if key is None:
                 return view(request, *args, **kwargs)
             current = version(request) if version else 0
@@ -252,7 +262,8 @@ def kept_for_outages(view=None, *, version=None):
                     raise
                 return kept
             if (
-                response.status_code == HTTPStatus.OK
+                not _has_session(request)
+                and response.status_code == HTTPStatus.OK
                 and not response.streaming
                 and not getattr(response, SERVED_FROM_CACHE, False)
                 and settings.OUTAGE_COPY_SECONDS

@@ -235,6 +235,7 @@ def test_every_other_page_answers_503_in_the_visitors_language(site, content):
     participant = make_participant()
     session_cookie = _signed_in_cookie(participant.user)
     assert site.get("/fr/partners/")[0] == HTTPStatus.OK
+    assert site.get("/en/help/")[0] == HTTPStatus.OK
     site.proxy.cut()
 
     status, headers, body = site.request("GET", "/fr/partners/")
@@ -252,6 +253,13 @@ def test_every_other_page_answers_503_in_the_visitors_language(site, content):
     )
     assert status == HTTPStatus.SERVICE_UNAVAILABLE
     assert b"try again in a few minutes" in body
+
+    # Except the help page: its helplines reach a signed-in child too.
+    status, headers, body = site.request(
+        "GET", "/en/help/", headers={"Cookie": session_cookie}
+    )
+    assert status == HTTPStatus.OK
+    assert b"Log in" in body  # the copy, as a visitor without an account sees it
 
     status, headers, body = site.request(
         "GET", "/de/challenge/my-entries/", headers={"Cookie": session_cookie}
