@@ -94,7 +94,8 @@ def test_recovery_is_the_first_ok_after_the_dependency_was_seen_down():
 def test_the_database_is_stopped_for_30_s_while_the_traffic_runs():
     stops = [at for at, name in chaos.schedule(180) if name == "stop database"]
 
-    assert stops == [135.0]
+    assert stops == [45.0]
+    assert stops[0] + chaos.database_stop_seconds(180) < 90  # before the next fault
     assert stops[0] + chaos.database_stop_seconds(180) < 180
     assert chaos.database_stop_seconds(180) == 30
     assert chaos.DEPENDENCY["stop database"] == "database"
@@ -120,3 +121,17 @@ def test_while_the_database_is_stopped_only_503s_count_and_no_public_page_fails(
     assert sum(public.values()) == 1
     assert sum(not_503.values()) == 2
     assert chaos.database_stop_errors(requests, [other]) is None
+
+
+@pytest.mark.parametrize("seconds", [30, 90, 180])
+def test_the_database_stop_happens_within_the_traffic_even_on_a_short_run(seconds):
+    """run_faults applies the faults one after another (a restart and a cut sleep
+    while they last), and skips those whose time comes after the traffic."""
+    lasts = {"restart redis": 3, "cut storage": 10}
+    lasts["stop database"] = chaos.database_stop_seconds(seconds)
+    now = 0.0
+    for at, name in chaos.schedule(seconds):
+        now = max(now, at)
+        if name == "stop database":
+            assert now + lasts[name] < seconds
+        now += lasts.get(name, 0)
