@@ -14,9 +14,10 @@ Two pieces, each with one home:
   database is away, the same visitor gets that copy. The copy holds a placeholder
   where the page had a CSRF token: each visitor gets their own.
 
-A copy is served only to visitors whose request needs nothing from the database:
-no session cookie (so no session to load, no user, no messages in the session),
-no `messages` cookie. Their country and banner choice are cookies, part of the key.
+Copies are made from, and served to, visitors whose request needs nothing from the
+database: no session cookie (so no session to load, no user, no messages in the
+session), no `messages` cookie. Their country and banner choice are cookies, part of
+the key. The help page alone goes to signed-in visitors too (`anyone=True`).
 """
 
 import hashlib
@@ -47,6 +48,9 @@ COPY_KEY = "outage:copy:{}"
 COPY_FRESH_KEY = "outage:fresh:{}:{}"
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"kh-outage-csrf-placeholder-5d1e7b"
+# Filled only inside the field's own markup: a caption may hold the placeholder's
+# text, but never its quotes (user content is escaped).
+CSRF_FILLED = b'name="csrfmiddlewaretoken" value="%s"'
 # Set (to True) on a response a view served from a page cache of its own.
 SERVED_FROM_CACHE = "kh_served_from_cache"
 
@@ -218,7 +222,8 @@ def _copy_serve(request, key: str, version) -> HttpResponse | None:
     _version, content, content_type, vary = kept
     token = get_token(request).encode()
     response = HttpResponse(
-        content.replace(CSRF_PLACEHOLDER, token), content_type=content_type
+        content.replace(CSRF_FILLED % CSRF_PLACEHOLDER, CSRF_FILLED % token),
+        content_type=content_type,
     )
     if vary:
         patch_vary_headers(response, [v.strip() for v in vary.split(",")])
