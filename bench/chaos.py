@@ -26,12 +26,16 @@ The faults, at fractions of --seconds (at 180 s: the times in brackets):
   - SIGKILL the transcode worker's whole process group every 1/6 (30 s), as a host
     killing it would; started again at once, as a supervisor would;
   - the broker's Redis SIGKILLed and started again on its folder after 3 s (at
-    40 s): the queued tasks must come back from its AOF (the queue lengths before
+    20 s): the queued tasks must come back from its AOF (the queue lengths before
     and after are printed);
-  - the cache's Redis killed and started again after 3 s (at 70 s): cache gone;
   - every PostgreSQL connection of the site terminated (pg_terminate_backend, 90 s);
+  - the cache's Redis killed and started again after 3 s (at 100 s): cache gone;
   - the storage unreachable for 10 s (the proxy stops listening and drops every
-    open connection, 120-130 s).
+    open connection, 120-130 s);
+  - PostgreSQL stopped for 30 s (at 1/4: 45-75 s): the site, the workers and beat
+    reach it through a TCP proxy in this script, which stops listening and drops
+    every open connection, as a stopped server would; PostgreSQL itself keeps
+    running for anyone else on the machine.
 
 At the end, once the sweeps have had time to run (bounded), it prints:
   - uploads accepted (answered 200) and where each ended: waiting for review,
@@ -44,7 +48,10 @@ At the end, once the sweeps have had time to run (bounded), it prints:
     whose video is not a tombstone and deleted accounts still there (goal 0 each);
   - every error a client saw, in the window of the fault it fell in or outside
     all of them (goal for 5xx outside: 0), and the time each dependency took to
-    answer /healthz as "ok" again.
+    answer /healthz as "ok" again;
+  - while the database was stopped: errors on the anonymous visitors' pages (home,
+    stories, episode, gallery, entry: goal 0, they come from their kept copies) and
+    answers other than 503 anywhere else (goal 0).
 Only 127.0.0.1 is contacted.
 """
 
@@ -225,6 +232,25 @@ class StorageServer:
         self.process.wait()
 
 
+class DatabaseProxy(StorageServer):
+    """PostgreSQL (127.0.0.1:5432) behind the same cuttable proxy: `cut()` and
+    `listen()` stop and start the database as the site sees it."""
+
+    def __init__(self):
+        self.moto_port = 5432  # the upstream the proxy forwards to
+        self.port = free_port()
+        self.links: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.listen()
+
+    def route(self, url: str) -> str:
+        return url.replace("127.0.0.1:5432", f"127.0.0.1:{self.port}", 1)
+
+    def stop(self):
+        if self.listener is not None:
+            self.cut()
+
+
 def _close(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
@@ -397,13 +423,14 @@ def main():
     broker = RedisServer(data_dir, "broker")
     cache = RedisServer(data_dir, "cache")
     storage = StorageServer(data_dir / "moto.log")
+    database = DatabaseProxy()
     workers: list[Supervised] = []
     beat_process = None
     try:
         env = bench_env(
             data_dir,
             {
-                "DATABASE_URL": fresh_database(DATABASE),
+                "DATABASE_URL": database.route(fresh_database(DATABASE)),
                 "REDIS_BROKER_URL": broker.url,
                 "REDIS_CACHE_URL": cache.url,
                 "CONN_MAX_AGE": "60",
@@ -461,8 +488,9 @@ def main():
         ).read_bytes()
         print(
             f"setup: {time.monotonic() - started:.0f} s (PostgreSQL {DATABASE}, "
-            f"Redis broker on port {broker.port} (AOF) and cache on {cache.port}, S3 (moto) behind a proxy on port "
-            f"{storage.port}, DATA_DIR {data_dir})",
+            f"behind a proxy on port {database.port}, Redis broker on port "
+            f"{broker.port} (AOF) and cache on {cache.port}, S3 (moto) behind a proxy "
+            f"on port {storage.port}, DATA_DIR {data_dir})",
             flush=True,
         )
         with Server(
@@ -470,8 +498,9 @@ def main():
         ) as server:
             timeline = Timeline()
             results = traffic(
-                server.port, args, clip, timeline, workers[0], (broker, cache), storage
-            )
+                server.port, args, clip, timeline, workers[0], (broker, cache),
+                storage, database,
+            )  # fmt: skip
             audit = settle(env, results["entry_ids"], results["left"], timeline)
         report(results, audit, timeline, args, workers)
         print(f"logs: {data_dir}" if args.keep else "", end="")
@@ -481,6 +510,7 @@ def main():
         for worker in workers:
             worker.stop()
         storage.stop()
+        database.stop()
         broker.kill()
         cache.kill()
         if not args.keep:
@@ -494,7 +524,16 @@ DEPENDENCY = {
     "restart cache redis": "cache",
     "terminate database connections": "database",
     "cut storage": "storage",
+    "stop database": "database",
 }
+# What a visitor without an account reads: served from the pages' kept copies while
+# the database is stopped (bench/load.py's kinds; "media" needs the database).
+ANONYMOUS_PAGES = {"page", "gallery"}
+
+
+def database_stop_seconds(seconds: float) -> float:
+    return min(30.0, seconds / 6)
+
 
 # Accounts made for each leaver: one is deleted every other upload.
 LEAVER_ACCOUNTS = 40
@@ -574,15 +613,20 @@ def schedule(seconds: float) -> list[tuple[float, str]]:
     return sorted(
         kills
         + [
-            (seconds * 2 / 9, "restart broker redis"),
-            (seconds * 7 / 18, "restart cache redis"),
+            (seconds / 9, "restart broker redis"),
+            # Between the broker's restart and the terminated connections: on a
+            # short run too, before the storage cut's 10 s run past the traffic's end.
+            (seconds / 4, "stop database"),
             (seconds / 2, "terminate database connections"),
+            (seconds * 5 / 9, "restart cache redis"),
             (seconds * 2 / 3, "cut storage"),
         ]
     )
 
 
-def run_faults(stop_at, began, timeline, transcode, redis_servers, storage, seconds):
+def run_faults(
+    stop_at, began, timeline, transcode, redis_servers, storage, seconds, database
+):
     broker, cache = redis_servers
     for at, name in schedule(seconds):
         delay = began + at - time.monotonic()
@@ -615,6 +659,10 @@ def run_faults(stop_at, began, timeline, transcode, redis_servers, storage, seco
             storage.cut()
             time.sleep(10)
             storage.listen()
+        elif name == "stop database":
+            database.cut()
+            time.sleep(database_stop_seconds(seconds))
+            database.listen()
 
 
 def _when_ready(fault: Fault, worker: Supervised, before: int):
@@ -626,7 +674,9 @@ def _when_ready(fault: Fault, worker: Supervised, before: int):
         time.sleep(0.1)
 
 
-def traffic(port, args, clip, timeline, transcode, redis_servers, storage) -> dict:
+def traffic(
+    port, args, clip, timeline, transcode, redis_servers, storage, database
+) -> dict:
     entry_ids: list[int] = []
     approved: list[str] = []
     stop_at = time.monotonic() + args.seconds
@@ -660,8 +710,9 @@ def traffic(port, args, clip, timeline, transcode, redis_servers, storage) -> di
     for thread in threads:
         thread.start()
     run_faults(
-        stop_at, began, timeline, transcode, redis_servers, storage, args.seconds
-    )
+        stop_at, began, timeline, transcode, redis_servers, storage, args.seconds,
+        database,
+    )  # fmt: skip
     for thread in threads:
         thread.join(timeout=args.seconds + 120)
     elapsed = time.monotonic() - began
@@ -839,6 +890,20 @@ def report(results, audit, timeline: Timeline, args, workers):
         for line, count in counter.most_common(4):
             print(f"    {where}: {count} x {line}")
 
+    stopped = database_stop_errors(requests, timeline.faults)
+    if stopped is not None:
+        public, not_503 = stopped
+        print(
+            f"while the database was stopped: {sum(public.values())} errors on "
+            f"anonymous pages (goal 0), {sum(not_503.values())} answers other than "
+            f"503 elsewhere (goal 0)"
+        )
+        for line, count in (public + not_503).most_common(6):
+            print(f"    {count} x {line}")
+    else:
+        public, not_503 = Counter(), Counter()
+        print("the database was not stopped: the run ended first (GOALS NOT MET)")
+
     rows = audit["rows"]
     counts = Counter()
     lost, stuck, retryable = [], [], []
@@ -900,14 +965,34 @@ def report(results, audit, timeline: Timeline, args, workers):
         lost or stuck or retryable or audit["twice"] or audit["mails_twice"]
         or audit["orphan_count"] or outside.get("5xx") or audit["busy"]
         or audit["unsent"] or audit["deleted_file_count"] or audit["not_withdrawn"]
-        or audit["accounts_left"]
+        or audit["accounts_left"] or public or not_503 or stopped is None
     )  # fmt: skip
     print(
         "ALL GOALS MET: 0 lost, 0 stuck, 0 twice, 0 orphans, 0 files of deleted "
-        "videos, 0 5xx outside the faults"
+        "videos, 0 5xx outside the faults, only 503s and no error on anonymous "
+        "pages while the database was stopped"
         if clean
         else "GOALS NOT MET (see above)"
     )
+
+
+def database_stop_errors(requests, faults) -> tuple[Counter, Counter] | None:
+    """While the database was stopped (and GRACE after): the failed requests for
+    anonymous pages, and the other failures that were not a 503 (a 500, a dropped
+    connection). None when the run had no such fault."""
+    stops = [fault for fault in faults if fault.name == "stop database"]
+    if not stops:
+        return None
+    public, not_503 = Counter(), Counter()
+    for start, end, kind, good, detail in requests:
+        if good or not any(fault.covers(start, end) for fault in stops):
+            continue
+        line = f"{kind} {detail}"[:90]
+        if kind in ANONYMOUS_PAGES:
+            public[line] += 1
+        elif not detail.startswith("503 "):
+            not_503[line] += 1
+    return public, not_503
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from core.countries import country_code
 from core.operator import site_operator
+from core.outage import kept_for_outages
 
 from .selectors import (
     COUNTRY_COOKIE,
@@ -19,6 +20,7 @@ from .selectors import (
 ONE_YEAR = 365 * 24 * 3600
 
 
+@kept_for_outages(anyone=True)
 def help_page(request):
     country = visitor_country(request)
     return render(

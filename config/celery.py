@@ -1,16 +1,45 @@
 import logging
 import os
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 from celery.worker.consumer import Consumer as CeleryConsumer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("kindness_hub")
+logger = logging.getLogger(__name__)
+
+
+class DatabasePatientTask(Task):
+    """Every task: when the database is away, the worker waits for it (up to
+    DATABASE_WAIT_SECONDS) and runs the task again, instead of failing it and
+    leaving it to a sweep minutes later. Tasks are idempotent (docs/architecture.md),
+    so a second run after a half-done first one is safe. A task that retries
+    database errors itself (autoretry_for: process_video) keeps its own way: Celery
+    turns the error into a retry before it reaches this."""
+
+    def __call__(self, *args, **kwargs):
+        from django.conf import settings
+
+        from core.outage import DATABASE_DOWN, database_wait
+
+        for _attempt in range(3):
+            try:
+                return super().__call__(*args, **kwargs)
+            except DATABASE_DOWN as error:
+                if self.request.is_eager:
+                    raise
+                logger.warning(
+                    "%s: the database is away (%s); waiting", self.name, error
+                )
+                if not database_wait(timeout=settings.DATABASE_WAIT_SECONDS):
+                    raise
+                logger.warning("%s: the database is back; running again", self.name)
+        return super().__call__(*args, **kwargs)
+
+
+app = Celery("kindness_hub", task_cls=DatabasePatientTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-log = logging.getLogger(__name__)
 
 
 class Consumer(CeleryConsumer):
@@ -38,7 +67,7 @@ class Consumer(CeleryConsumer):
                 except AttributeError:
                     if connection._transport is not None:
                         raise
-                    log.warning(
+                    logger.warning(
                         "broker connection lost: unacknowledged messages stay in "
                         "the broker and come back after the visibility timeout"
                     )

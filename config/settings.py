@@ -150,6 +150,22 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A kept connection is checked before a request uses it: one the server dropped
 # (a restart, pg_terminate_backend) is replaced instead of failing that request.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer (stopped, or its network dropping packets)
+    # fails a request within this many seconds instead of holding a web process.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+# While the database is away (core/outage.py): the 503 page's Retry-After; how long
+# after a failure a public page is served from its kept copy without trying the
+# database first; how long a copy is kept, and how often it is renewed.
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=120)
+DATABASE_DOWN_HOLD_SECONDS = env.float("DATABASE_DOWN_HOLD_SECONDS", default=2.0)
+OUTAGE_COPY_SECONDS = env.int("OUTAGE_COPY_SECONDS", default=24 * 3600)
+OUTAGE_COPY_REFRESH_SECONDS = env.int("OUTAGE_COPY_REFRESH_SECONDS", default=60)
+# A Celery task that meets the database away waits this long for it, then fails
+# (config/celery.py): less than the broker's visibility timeout.
+DATABASE_WAIT_SECONDS = env.int("DATABASE_WAIT_SECONDS", default=300)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes.
     # A file, not memory, so a Celery worker started by the integration tests sees

@@ -7,10 +7,16 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from challenge.selectors.gallery import gallery_figures, gallery_latest
+from challenge.selectors.gallery import (
+    gallery_figures,
+    gallery_generation,
+    gallery_latest,
+)
+from core.outage import kept_for_outages
 from stories.selectors import episodes_numbered, episodes_published, story_views_total
 
 
+@kept_for_outages(version=lambda request: gallery_generation())
 def home(request):
     return render(
         request,

@@ -16,6 +16,14 @@ def _check_database() -> None:
         cursor.fetchone()
 
 
+def database_answers() -> bool:
+    try:
+        _check_database()
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+    return True
+
+
 def _check_cache() -> None:
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "1", 10)

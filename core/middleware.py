@@ -1,5 +1,7 @@
 from django.utils.cache import patch_cache_control
 
+from .outage import DATABASE_DOWN
+
 
 class SecurityHeadersMiddleware:
     """Headers Django and django-csp do not set themselves."""
@@ -61,4 +63,9 @@ def _is_personal(request) -> bool:
     if match is not None and (match.url_name or "").startswith("account_"):
         return True
     user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated
+    try:
+        return user is not None and user.is_authenticated
+    except DATABASE_DOWN:
+        # The session could not be read (core/outage.py serves the help page's
+        # copy to anyone meanwhile): whoever it is, nothing keeps the answer.
+        return True

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
+from . import outage
 from .health import health_report
 
 
@@ -26,7 +27,10 @@ def healthz(request):
 def server_error(request):
     """The 500 page in the site's design and the visitor's language; if the page
     itself cannot be built (the database is down, say), a plain one that needs
-    nothing but the template engine."""
+    nothing but the template engine. The database being away is not a failure of
+    the page: 503 with Retry-After (core/outage.py)."""
+    if outage.database_error_now():
+        return outage.database_unavailable(request)
     try:
         return render(request, "500.html", status=HTTPStatus.INTERNAL_SERVER_ERROR)
     except Exception:  # noqa: BLE001 - whatever broke the page may break this too

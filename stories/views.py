@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.selectors import helplines_for, visitor_country
 from core.countries import country_name
+from core.outage import kept_for_outages
 from core.templatetags.site_tags import absolute_url as absolute
 
 from . import seo
@@ -28,10 +29,12 @@ from .selectors import (
 from .services import story_view_record
 
 
+@kept_for_outages
 def story_list(request):
     return render(request, "stories/list.html", {"series_list": series_published()})
 
 
+@kept_for_outages
 def episode_detail(request, slug):
     episode = get_object_or_404(episodes_visible_to(request.user), slug=slug)
     language = current_language()

@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
 
 from campaign.selectors import visitor_country
+from core.outage import SERVED_FROM_CACHE, kept_for_outages
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
 from core.text import clean_text
@@ -110,6 +111,10 @@ def _page_lookup(request) -> tuple[int, str | None, tuple | None]:
     return lookup
 
 
+def _generation(request) -> int:
+    return _page_lookup(request)[0]
+
+
 def anonymous_page_cache(view):
     """Serve and store whole pages for anonymous visitors (see _page_cache_key)."""
 
@@ -131,6 +136,7 @@ def anonymous_page_cache(view):
                 cache.set(key, cached, timeout)
         _, content, content_type = cached
         response = HttpResponse(content, content_type=content_type)
+        setattr(response, SERVED_FROM_CACHE, True)
         return _revalidate(_fill_csrf(request, response))
 
     return wrapper
@@ -157,6 +163,7 @@ def _revalidate(response):
     return response
 
 
+@kept_for_outages(version=_generation)
 @condition(etag_func=_gallery_etag)
 @anonymous_page_cache
 def gallery_list(request):
@@ -217,6 +224,7 @@ def _gallery_wall(request):
     return _revalidate(response)
 
 
+@kept_for_outages(version=_generation)
 @anonymous_page_cache
 def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)
