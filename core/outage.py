@@ -22,7 +22,6 @@ the key. The help page alone goes to signed-in visitors too (`anyone=True`).
 
 import hashlib
 import logging
-import re
 import sys
 import time
 from functools import wraps
@@ -40,17 +39,14 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .csrf import csrf_placeholder_fill, csrf_placeholder_put
+
 logger = logging.getLogger(__name__)
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 COPY_KEY = "outage:copy:{}"
 COPY_FRESH_KEY = "outage:fresh:{}:{}"
-CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-CSRF_PLACEHOLDER = b"kh-outage-csrf-placeholder-5d1e7b"
-# Filled only inside the field's own markup: a caption may hold the placeholder's
-# text, but never its quotes (user content is escaped).
-CSRF_FILLED = b'name="csrfmiddlewaretoken" value="%s"'
 # Set (to True) on a response a view served from a page cache of its own.
 SERVED_FROM_CACHE = "kh_served_from_cache"
 
@@ -204,7 +200,7 @@ def _copy_keep(key: str, version, response) -> None:
         timeout=settings.OUTAGE_COPY_REFRESH_SECONDS,
     ):
         return
-    content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+    content = csrf_placeholder_put(response.content)
     cache.set(
         COPY_KEY.format(key),
         (version, content, response["Content-Type"], response.get("Vary", "")),
@@ -220,10 +216,8 @@ def _copy_serve(request, key: str, version) -> HttpResponse | None:
     if kept is None or kept[0] != version:
         return None
     _version, content, content_type, vary = kept
-    token = get_token(request).encode()
     response = HttpResponse(
-        content.replace(CSRF_FILLED % CSRF_PLACEHOLDER, CSRF_FILLED % token),
-        content_type=content_type,
+        csrf_placeholder_fill(request, content), content_type=content_type
     )
     if vary:
         patch_vary_headers(response, [v.strip() for v in vary.split(",")])

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -24,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_POST
 
 from campaign.selectors import visitor_country
+from core.csrf import CSRF_PLACEHOLDER, csrf_placeholder_fill
 from core.outage import SERVED_FROM_CACHE, kept_for_outages
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
@@ -53,13 +53,6 @@ def _gallery_etag(request, *args, **kwargs) -> str | None:
     # the browser's languages): a new choice must not be answered "not modified".
     country = visitor_country(request)
     return f"g{generation}-{request.user.pk or 0}-{get_language()}-{country}-{query}"
-
-
-CSRF_PLACEHOLDER = "kh-csrf-placeholder-0f3c9a"
-# The placeholder is filled where {% csrf_token %} put it, never anywhere else: a note
-# or a caption may hold its text (and once showed each visitor their own token), but
-# user content is escaped, so it can never hold this markup with its quotes.
-CSRF_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
 
 
 def _page_cache_key(request) -> str | None:
@@ -143,11 +136,8 @@ def anonymous_page_cache(view):
 
 
 def _fill_csrf(request, response):
-    placeholder = CSRF_FIELD.format(CSRF_PLACEHOLDER).encode()
-    if not response.streaming and placeholder in response.content:
-        response.content = response.content.replace(
-            placeholder, CSRF_FIELD.format(get_token(request)).encode()
-        )
+    if not response.streaming:
+        response.content = csrf_placeholder_fill(request, response.content)
     return response
 
 
