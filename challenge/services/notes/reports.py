@@ -107,6 +107,7 @@ def note_report_burst_alert_send(*, note_id: int) -> bool:
         return False
     note = Note.objects.select_related("author").get(pk=note_id)
     crowded = most_from_one_network(note.reports.filter(resolved_at__isnull=True))
+    crowded = crowded if crowded > 1 else 0  # one report is no crowd
     try:
         note_report_burst_message(
             note=note, one_network=crowded, recipients=recipients
