@@ -647,6 +647,39 @@ RESUMABLE_UPLOAD_PART_BYTES = max(
 # the last 14 days' decisions, shown once there are this many.
 REVIEW_TIME_MIN_DECISIONS = env.int("REVIEW_TIME_MIN_DECISIONS", default=5)
 
+# TikTok (challenge/tiktok.py, through core/safe_fetch.py) ------------------------
+# The server fetches only TikTok's public oEmbed endpoint and its thumbnail hosts,
+# over HTTPS, never a private or loopback address. Hosts are exact names or, with a
+# leading dot, a domain and its subdomains. Links a participant may paste, and the
+# hosts a short link (vm.tiktok.com/…, tiktok.com/t/…) may redirect within.
+TIKTOK_OEMBED_URL = env.str(
+    "TIKTOK_OEMBED_URL", default="https://www.tiktok.com/oembed"
+)
+TIKTOK_LINK_HOSTS = env.list(
+    "TIKTOK_LINK_HOSTS",
+    default=[
+        "www.tiktok.com",
+        "tiktok.com",
+        "m.tiktok.com",
+        "vm.tiktok.com",
+        "vt.tiktok.com",
+    ],
+)
+TIKTOK_THUMBNAIL_HOSTS = env.list(
+    "TIKTOK_THUMBNAIL_HOSTS",
+    default=[".tiktokcdn.com", ".tiktokcdn-us.com", ".tiktokcdn-eu.com"],
+)
+TIKTOK_OEMBED_MAX_BYTES = env.int("TIKTOK_OEMBED_MAX_BYTES", default=256 * 1024)
+TIKTOK_THUMBNAIL_MAX_BYTES = env.int(
+    "TIKTOK_THUMBNAIL_MAX_BYTES", default=3 * 1024 * 1024
+)
+TIKTOK_CONNECT_TIMEOUT = env.float("TIKTOK_CONNECT_TIMEOUT", default=3.0)
+TIKTOK_TOTAL_TIMEOUT = env.float("TIKTOK_TOTAL_TIMEOUT", default=10.0)
+# "host:port" of a local fake TikTok server that may be fetched over plain HTTP on a
+# loopback address. Tests set it (tests/tiktok_server.py); it is deliberately not
+# read from the environment, so no deployment can open the door.
+TIKTOK_LOCAL_TEST_SERVERS: list[str] = []
+
 # Kind notes (comments on gallery entries) ----------------------------------------
 # Visible characters in a note; notes on an entry page (keyset pages); the same text
 # from the same writer is refused for this many hours; open reports (weighed like

@@ -1,0 +1,1 @@
+from tests.tiktok_server import fake_tiktok  # noqa: F401
