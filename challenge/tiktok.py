@@ -370,10 +370,17 @@ def post_fetch(link: str) -> TikTokPost:
     return oembed_fetch(post_link_resolve(link))
 
 
-def thumbnail_fetch(url: str) -> bytes:
-    """The post's thumbnail as a fresh JPEG: fetched from TikTok's thumbnail hosts
-    only, decoded only if its declared size is sane, re-encoded without any
-    metadata (no EXIF, no ICC profile, no comments), at most THUMBNAIL_OUT_SIDE."""
+@dataclass(frozen=True)
+class Thumbnail:
+    data: bytes  # WebP, as every poster the checked media view serves
+    width: int
+    height: int
+
+
+def thumbnail_fetch(url: str) -> Thumbnail:
+    """The post's thumbnail as a fresh WebP: fetched from TikTok's thumbnail hosts
+    only, decoded only if its declared size is sane, redrawn without any metadata
+    (no EXIF, no ICC profile, no XMP), at most THUMBNAIL_OUT_SIDE wide."""
     try:
         response = safe_fetch.fetch(url, policy=_thumbnail_policy())
     except safe_fetch.FetchError as error:
@@ -401,9 +408,11 @@ def thumbnail_fetch(url: str) -> bytes:
     ) as error:
         raise TikTokThumbnailError(f"thumbnail does not decode: {error}") from error
     picture.thumbnail((THUMBNAIL_OUT_SIDE, THUMBNAIL_OUT_SIDE * 2))
+    clean = Image.new("RGB", picture.size)
+    clean.paste(picture)
     out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
+    clean.save(out, format="WEBP", quality=82)
+    return Thumbnail(data=out.getvalue(), width=clean.width, height=clean.height)
 
 
 def _folded(text: str) -> str:

@@ -120,6 +120,9 @@ class Video(models.Model):
         blank=True,
         help_text=_("One entry per rung: name, size, bandwidth, segments."),
     )
+    # A video that plays on another site (a post embedded from there): only its
+    # poster is kept here, it is ready from the start and never processed.
+    plays_elsewhere = models.BooleanField(_("plays on another site"), default=False)
     duration = models.FloatField(_("duration (s)"), null=True, blank=True)
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)

@@ -43,6 +43,7 @@ from botocore.exceptions import ConnectionError as StorageConnectionError
 from botocore.exceptions import HTTPClientError as StorageHTTPClientError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
@@ -155,6 +156,40 @@ def video_stored(*, file, original_name: str):
     finally:
         if not _recorded(video):
             _forget_unrecorded(video)
+
+
+@contextlib.contextmanager
+def video_poster_stored(*, poster: bytes, width: int, height: int):
+    """Like `video_stored`, for a video that plays on another site: its poster
+    (WebP bytes the caller has made safe) is stored outside any transaction and
+    given as an unsaved READY video with `plays_elsewhere`; record it with
+    `video_poster_record` inside the block. Nothing is ever sent to the pipeline.
+    When the block ends and no row records it, the poster is deleted at once."""
+    video = Video(
+        status=Video.Status.READY,
+        plays_elsewhere=True,
+        width=width,
+        height=height,
+    )
+    name = POSTER_NAME.format(id=video.pk)
+    try:
+        video.poster.name = private_storage().save(name, ContentFile(poster))
+    except STORAGE_DOWN as error:
+        logger.warning("poster of %s not stored: %s", video.pk, error)
+        _delete_quietly(name)
+        raise StorageUnavailable(str(error)) from error
+    try:
+        yield video
+    finally:
+        if not _recorded(video):
+            _delete_quietly(video.poster.name)
+
+
+def video_poster_record(*, video: Video) -> Video:
+    """Save a video given by `video_poster_stored` (inside the caller's transaction)."""
+    video.processed_at = timezone.now()
+    video.save(force_insert=True)
+    return video
 
 
 def video_record(*, video: Video) -> Video:

@@ -21,6 +21,7 @@ from .participants import (
     GuardianConsent,
     Participant,
 )
+from .tiktok import TikTokClaim, TikTokPost
 from .uploads import ResumableUpload
 
 __all__ = [
@@ -48,5 +49,7 @@ __all__ = [
     "Report",
     "ReportReason",
     "ResumableUpload",
+    "TikTokClaim",
+    "TikTokPost",
     "WatchedWord",
 ]

@@ -1,0 +1,60 @@
+"""TikTok posts in the challenge: the one-time ownership code and the post an entry
+shows (docs/decisions.md, "TikTok posts in the challenge")."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TikTokClaim(models.Model):
+    """A one-time code a participant puts in their post's description, to show the
+    post is theirs. Spent (`used_at`) in the transaction that makes the entry."""
+
+    participant = models.ForeignKey(
+        "challenge.Participant",
+        on_delete=models.CASCADE,
+        related_name="tiktok_claims",
+        verbose_name=_("participant"),
+    )
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    # The TikTok account the participant says is theirs: the post's author must be it.
+    handle = models.CharField(_("TikTok account"), max_length=24)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("TikTok code")
+        verbose_name_plural = _("TikTok codes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code
+
+
+class TikTokPost(models.Model):
+    """The TikTok post an entry shows: what TikTok said about it, last checked when.
+
+    The entry's video is a `plays_elsewhere` Video holding the re-encoded thumbnail
+    as its poster; the entry's caption is the post's description."""
+
+    entry = models.OneToOneField(
+        "challenge.Entry",
+        on_delete=models.CASCADE,
+        related_name="tiktok",
+        verbose_name=_("entry"),
+    )
+    post_id = models.CharField(_("TikTok post id"), max_length=25, db_index=True)
+    handle = models.CharField(_("TikTok account"), max_length=24)
+    checked_at = models.DateTimeField(_("last checked"))
+    next_check_at = models.DateTimeField(_("next check"), db_index=True)
+    last_problem = models.CharField(_("last problem"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("TikTok post")
+        verbose_name_plural = _("TikTok posts")
+
+    def __str__(self):
+        return f"@{self.handle}/{self.post_id}"
+
+    @property
+    def url(self) -> str:
+        return f"https://www.tiktok.com/@{self.handle}/video/{self.post_id}"
