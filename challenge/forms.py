@@ -387,3 +387,50 @@ class NoteSettingsForm(GuardianEmailMixin, forms.Form):
         self.account_emails = account_emails
         if not minor:
             del self.fields["guardian_email"]
+
+
+class TikTokCodeForm(forms.Form):
+    """The TikTok account a participant says is theirs, to get a one-time code."""
+
+    tiktok_handle = forms.RegexField(
+        label=_("Your TikTok username"),
+        regex=r"^@?[A-Za-z0-9_.]{1,24}$",
+        max_length=25,
+        help_text=_("As it shows on your TikTok profile, after the @."),
+        error_messages={
+            "invalid": _("A TikTok username has letters, digits, dots or underscores.")
+        },
+    )
+
+    def clean_tiktok_handle(self):
+        return self.cleaned_data["tiktok_handle"].lstrip("@")
+
+
+class TikTokEntryForm(GuardianEmailMixin, forms.Form):
+    """The link of the participant's own TikTok video, and what an upload asks too."""
+
+    link = forms.CharField(
+        label=_("The link of your TikTok video"),
+        max_length=500,
+        help_text=_("In TikTok, press Share, then Copy link, and paste it here."),
+    )
+    prompt = EntryForm.base_fields["prompt"]
+    language = EntryForm.base_fields["language"]
+    guardian_email = EntryForm.base_fields["guardian_email"]
+    accept_rules = forms.BooleanField(
+        label=_("I have read the rules and my video follows them."),
+    )
+    accept_gallery = EntryForm.base_fields["accept_gallery"]
+
+    def __init__(self, *args, needs_guardian=False, account_emails=(), **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault(
+            "language", (translation.get_language() or "en")[:2]
+        )
+        super().__init__(*args, **kwargs)
+        self.needs_guardian = needs_guardian
+        self.account_emails = list(account_emails)
+        if needs_guardian:
+            self.fields["guardian_email"].required = True
+        else:
+            del self.fields["guardian_email"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import guardian, notes, participants, privacy, submission, tus
+from .views import guardian, notes, participants, privacy, submission, tiktok, tus
 
 app_name = "challenge"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("profile/", participants.profile, name="profile"),
     path("submit/", submission.submit, name="submit"),
     path("submit/check/<int:pk>/", submission.nudge, name="nudge"),
+    path("submit/tiktok/", tiktok.tiktok_add, name="tiktok_add"),
     path("submit/caption-check/", submission.caption_check, name="caption_check"),
     path("submit/uploads/", tus.uploads, name="tus_uploads"),
     path("submit/uploads/<uuid:pk>/", tus.upload, name="tus_upload"),

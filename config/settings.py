@@ -469,6 +469,8 @@ ACCOUNT_RATE_LIMITS = {
         "RATE_LIMIT_ADMIN_LOGIN_FAILED_ADDRESS", default="100/h/key"
     ),
     "upload": env.str("RATE_LIMIT_UPLOAD", default="10/h/user"),
+    # Asking for a TikTok code or sending a TikTok link (each one asks TikTok).
+    "tiktok_add": env.str("RATE_LIMIT_TIKTOK_ADD", default="20/h/user"),
     # Starting a resumable upload (the form sent at its end counts as "upload").
     "upload_start": env.str("RATE_LIMIT_UPLOAD_START", default="30/h/user"),
     "heart": env.str("RATE_LIMIT_HEART", default="60/m/user"),
@@ -520,6 +522,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # TikTok's Embed Player, the one thing of TikTok's a page may load, and only
+        # after the visitor presses play (static/js/tiktok.js); no script of theirs.
+        "frame-src": ["'self'", "https://www.tiktok.com"],
     }
 }
 

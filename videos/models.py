@@ -168,6 +168,8 @@ class Video(models.Model):
 
     @property
     def video_url(self) -> str:
+        if self.plays_elsewhere:
+            return ""
         return media_url(self.pk, "video")
 
     @property

@@ -106,7 +106,9 @@ def desk_entry(model_admin, request, object_id):
 
 
 def _show(model_admin, request, entry_id: int):
-    entry = Entry.objects.select_related("participant__user", "video").get(pk=entry_id)
+    entry = Entry.objects.select_related("participant__user", "video", "tiktok").get(
+        pk=entry_id
+    )
     _remember(request, TRAIL, entry.pk, TRAIL_LENGTH)
     return _render(model_admin, request, entry=entry)
 

@@ -58,3 +58,7 @@ class TikTokPost(models.Model):
     @property
     def url(self) -> str:
         return f"https://www.tiktok.com/@{self.handle}/video/{self.post_id}"
+
+    @property
+    def player_url(self) -> str:
+        return f"https://www.tiktok.com/player/v1/{self.post_id}"

@@ -31,6 +31,7 @@ from django.db.models import (
 
 from videos.models import Video
 
+from .. import tiktok
 from ..models import Entry, Prompt
 
 GENERATION_KEY = "gallery:generation"
@@ -97,6 +98,9 @@ def _card_queryset(*extra: str) -> QuerySet[Entry]:
             video_width=F("video__width"),
             video_height=F("video__height"),
             video_duration=F("video__duration"),
+            # A TikTok post (its poster here, its player at TikTok's), else None.
+            tiktok_post_id=F("tiktok__post_id"),
+            tiktok_handle=F("tiktok__handle"),
         )
         .only(
             "id",
@@ -110,6 +114,7 @@ def _card_queryset(*extra: str) -> QuerySet[Entry]:
             "video__id",
             "video__poster",
             "video__stream",
+            "video__plays_elsewhere",
             *extra,
         )
     )
@@ -120,6 +125,14 @@ def _decorate(entry: Entry) -> Entry:
     entry.poster_url = entry.video.poster_url
     entry.video_url = entry.video.video_url
     entry.stream_url = entry.video.stream_url
+    entry.tiktok_player_url = (
+        tiktok.player_url(entry.tiktok_post_id) if entry.tiktok_post_id else ""
+    )
+    entry.tiktok_url = (
+        f"{tiktok.PLAYER_ORIGIN}/@{entry.tiktok_handle}/video/{entry.tiktok_post_id}"
+        if entry.tiktok_post_id
+        else ""
+    )
     return entry
 
 

@@ -22,6 +22,7 @@ from ..errors import (
     ConsentFromParticipantDevice,
     GuardianLinkError,
 )
+from ..models import TikTokPost
 from ..services import guardian as services
 from .devices import answer_origin, device_remember
 
@@ -54,6 +55,8 @@ def _consent_context(consent, token) -> dict:
             else ""
         ),
         "video": video,
+        # A TikTok post: the guardian watches it on TikTok's player, on a press.
+        "tiktok": TikTokPost.objects.filter(entry=entry).first(),
         "operator": site_operator(),
         "wait_days": settings.GUARDIAN_WAIT_DAYS,
     }
