@@ -18,6 +18,7 @@ EXPIRE_RESUMABLE_UPLOADS = "challenge.tasks.expire_resumable_uploads"
 RETENTION_SWEEP = "challenge.tasks.retention_sweep"
 NOTES_DIGEST = "challenge.tasks.notes_digest"
 SWEEP_NOTICES = "challenge.tasks.sweep_notices"
+TIKTOK_RECHECK = "challenge.tasks.tiktok_recheck"
 
 # Every mail goes to the notices queue, so a burst of transcodes never delays one.
 MAILS = (

@@ -12,7 +12,7 @@ from core.jobs import enqueue
 
 from . import jobs
 from .models import GuardianNotice, ModerationNotice
-from .services import guardian, notices, privacy, submission, uploads
+from .services import guardian, notices, privacy, submission, tiktok, uploads
 from .services.moderation import decisions, reports
 from .services.notes import reports as note_reports
 from .services.notes.digest import note_digest_send, notes_digest_prepare
@@ -70,6 +70,13 @@ def expire_resumable_uploads() -> int:
 @shared_task(name=jobs.RETENTION_SWEEP)
 def retention_sweep() -> dict:
     return privacy.retention_sweep()
+
+
+@shared_task(name=jobs.TIKTOK_RECHECK)
+def tiktok_recheck() -> dict:
+    """The approved TikTok posts due for their daily look (each post's own time,
+    spread over the day: services.tiktok.tiktok_recheck_due)."""
+    return tiktok.tiktok_recheck_due()
 
 
 @shared_task(

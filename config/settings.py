@@ -762,6 +762,8 @@ CELERY_BEAT_SCHEDULE = {
             NOTICE_SWEEP_EVERY_SECONDS,
         ),
         ("challenge-notes-digest", challenge_jobs.NOTES_DIGEST, _DAY),
+        # Hourly; each approved TikTok post is due once a day, at its own time.
+        ("challenge-tiktok-recheck", challenge_jobs.TIKTOK_RECHECK, 3600),
     )
 }
 

@@ -4,7 +4,7 @@ entry's history: recorded reasons by what they mean (states by their labels:
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Entry, EntryEvent, RejectReason
+from ..models import Entry, EntryEvent, RejectReason, TikTokPost
 
 # What each recorded reason means, for people reading the log (the CSV keeps the codes).
 EVENT_LABELS = {
@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "restored": _("Restored to the gallery"),
     "undo": _("Decision undone"),
     **dict(RejectReason.choices),
+    **dict(TikTokPost.Problem.choices),
 }
 
 

@@ -36,6 +36,23 @@ class TikTokPost(models.Model):
     The entry's video is a `plays_elsewhere` Video holding the re-encoded thumbnail
     as its poster; the entry's caption is the post's description."""
 
+    class Problem(models.TextChoices):
+        """Why the daily check took a post out of the gallery (the event's reason),
+        in words for the participant."""
+
+        GONE = "tiktok_gone", _("The video is no longer on TikTok.")
+        PRIVATE = (
+            "tiktok_private",
+            _(
+                "The video is no longer public on TikTok. Make it public again and ask "
+                "us to look at it."
+            ),
+        )
+        HASHTAG_LOST = (
+            "tiktok_hashtag_lost",
+            _("The video’s description no longer has #CreateKindness."),
+        )
+
     entry = models.OneToOneField(
         "challenge.Entry",
         on_delete=models.CASCADE,

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from videos.selectors import processing_time_left, videos_ahead
 
-from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason
+from ..models import Entry, EntryEvent, Nudge, Participant, RejectReason, TikTokPost
 
 
 def participant_for(user) -> Participant | None:
@@ -155,6 +155,8 @@ def entry_reason(entry: Entry) -> str:
     if entry.state in {Entry.State.REJECTED, Entry.State.HIDDEN}:
         if entry.decision_reason in RejectReason.values:
             return str(RejectReason(entry.decision_reason).label)
+        if entry.decision_reason in TikTokPost.Problem.values:
+            return str(TikTokPost.Problem(entry.decision_reason).label)
         return ""
     return ""
 

@@ -215,9 +215,9 @@ def _record(
 
 # --- Kept current -----------------------------------------------------------------
 
-GONE = "tiktok_gone"
-PRIVATE = "tiktok_private"
-HASHTAG_LOST = "tiktok_hashtag_lost"
+GONE = TikTokPost.Problem.GONE
+PRIVATE = TikTokPost.Problem.PRIVATE
+HASHTAG_LOST = TikTokPost.Problem.HASHTAG_LOST
 
 
 def tiktok_recheck_due(*, now=None, limit: int = 200) -> dict:
@@ -235,6 +235,10 @@ def tiktok_recheck_due(*, now=None, limit: int = 200) -> dict:
     for pk in due:
         outcome = tiktok_recheck(post_pk=pk, now=now)
         counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome == "later":
+            # TikTok is down or odd: the rest stay due for the next run, instead of
+            # each waiting out its own timeout now.
+            break
     return counts
 
 
@@ -279,7 +283,8 @@ def _leave(row: TikTokPost, *, to_state: str, reason: str, now) -> str:
         except TransitionNotAllowed:
             return "moved"
         if to_state == Entry.State.WITHDRAWN:
-            entry_erase(entry=entry)
+            entry_erase(entry=entry)  # forgets the cached gallery pages itself
+        else:
+            transaction.on_commit(gallery_changed)
         TikTokPost.objects.filter(pk=row.pk).update(checked_at=now, last_problem=reason)
-        transaction.on_commit(gallery_changed)
     return reason

@@ -129,6 +129,7 @@ def test_every_beat_entry_names_a_registered_task(settings):
         "challenge-expire-uploads",
         "challenge-sweep-notices",
         "challenge-notes-digest",
+        "challenge-tiktok-recheck",
     }
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert registered_task(entry["task"]).name == entry["task"]

@@ -114,3 +114,21 @@ def test_a_closed_campaign_asks_nothing_of_tiktok(participant_client, fake_tikto
     assert response.status_code == HTTPStatus.OK
     assert not TikTokClaim.objects.exists()
     assert fake.requests == []
+
+
+def test_the_participant_removes_their_post_like_an_upload(
+    campaign, client, fake_tiktok
+):
+    from .helpers import tiktok_entry
+
+    entry = tiktok_entry(fake_tiktok[0])
+    client.force_login(entry.participant.user)
+    mine = client.get(reverse("challenge:my_entries")).content.decode()
+    assert reverse("challenge:withdraw", args=[entry.pk]) in mine
+    assert reverse("challenge:entry_poster", args=[entry.pk]) in mine
+    poster = client.get(reverse("challenge:entry_poster", args=[entry.pk]))
+    assert poster.status_code == HTTPStatus.OK
+    client.post(reverse("challenge:withdraw", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.state == Entry.State.WITHDRAWN
+    assert client.get(entry.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
