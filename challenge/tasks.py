@@ -76,7 +76,9 @@ def retention_sweep() -> dict:
 def tiktok_recheck() -> dict:
     """The approved TikTok posts due for their daily look (each post's own time,
     spread over the day: services.tiktok.tiktok_recheck_due)."""
-    return tiktok.tiktok_recheck_due()
+    counts = tiktok.tiktok_recheck_due()
+    counts["curated"] = tiktok.curated_tiktok_recheck_due()
+    return counts
 
 
 @shared_task(

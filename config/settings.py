@@ -674,6 +674,20 @@ TIKTOK_THUMBNAIL_HOSTS = env.list(
     "TIKTOK_THUMBNAIL_HOSTS",
     default=[".tiktokcdn.com", ".tiktokcdn-us.com", ".tiktokcdn-eu.com"],
 )
+# The accounts whose posts staff may add to the gallery's "from the series" row:
+# the campaign's own account and the six creator-animators of the series.
+TIKTOK_CURATED_HANDLES = env.list(
+    "TIKTOK_CURATED_HANDLES",
+    default=[
+        "tiktoktips",
+        "milkymichii",
+        "recokh",
+        "kellyemmrich",
+        "amyrightmeow",
+        "rosie.gif",
+        "king.science",
+    ],
+)
 TIKTOK_OEMBED_MAX_BYTES = env.int("TIKTOK_OEMBED_MAX_BYTES", default=256 * 1024)
 TIKTOK_THUMBNAIL_MAX_BYTES = env.int(
     "TIKTOK_THUMBNAIL_MAX_BYTES", default=3 * 1024 * 1024

@@ -21,11 +21,12 @@ from .participants import (
     GuardianConsent,
     Participant,
 )
-from .tiktok import TikTokClaim, TikTokPost
+from .tiktok import CuratedTikTok, TikTokClaim, TikTokPost
 from .uploads import ResumableUpload
 
 __all__ = [
     "AgeGateRefusal",
+    "CuratedTikTok",
     "DeviceSighting",
     "HANDLE_VALIDATOR",
     "Entry",

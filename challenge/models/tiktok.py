@@ -1,6 +1,7 @@
 """TikTok posts in the challenge: the one-time ownership code and the post an entry
 shows (docs/decisions.md, "TikTok posts in the challenge")."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,54 @@ class TikTokPost(models.Model):
     class Meta:
         verbose_name = _("TikTok post")
         verbose_name_plural = _("TikTok posts")
+
+    def __str__(self):
+        return f"@{self.handle}/{self.post_id}"
+
+    @property
+    def url(self) -> str:
+        return f"https://www.tiktok.com/@{self.handle}/video/{self.post_id}"
+
+    @property
+    def player_url(self) -> str:
+        return f"https://www.tiktok.com/player/v1/{self.post_id}"
+
+
+class CuratedTikTok(models.Model):
+    """A post staff chose from the campaign's own TikTok account or the series'
+    creators (TIKTOK_CURATED_HANDLES): shown in a row of its own with the account's
+    handle, never as a participant's entry (no hearts, reports or notes). Its poster
+    is a `plays_elsewhere` Video, like a TikTok entry's."""
+
+    post_id = models.CharField(_("TikTok post id"), max_length=25, unique=True)
+    handle = models.CharField(_("TikTok account"), max_length=24)
+    author_name = models.CharField(_("account name"), max_length=100, blank=True)
+    description = models.TextField(_("description on TikTok"), blank=True)
+    video = models.OneToOneField(
+        "videos.Video",
+        on_delete=models.PROTECT,
+        related_name="curated_tiktok",
+        verbose_name=_("poster"),
+    )
+    is_shown = models.BooleanField(_("shown in the gallery"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("last checked"))
+    next_check_at = models.DateTimeField(_("next check"), db_index=True)
+    last_problem = models.CharField(_("last problem"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("TikTok post from the series")
+        verbose_name_plural = _("TikTok posts from the series")
+        ordering = ["position", "-added_at"]
 
     def __str__(self):
         return f"@{self.handle}/{self.post_id}"

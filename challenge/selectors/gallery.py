@@ -32,7 +32,7 @@ from django.db.models import (
 from videos.models import Video
 
 from .. import tiktok
-from ..models import Entry, Prompt
+from ..models import CuratedTikTok, Entry, Prompt
 
 GENERATION_KEY = "gallery:generation"
 CURSOR_SALT = "challenge.gallery.cursor"
@@ -140,6 +140,19 @@ def _decorate_detail(entry: Entry) -> Entry:
     _decorate(entry)
     entry.stream_warm_urls = entry.video.stream_warm_urls
     return entry
+
+
+def curated_tiktoks(*, limit: int = 12) -> list[CuratedTikTok]:
+    """The TikTok posts staff chose from the series' accounts, shown in a row of
+    their own (never entries: not in "public", no hearts or reports)."""
+    rows = list(
+        CuratedTikTok.objects.filter(is_shown=True)
+        .select_related("video")
+        .order_by("position", "-added_at")[:limit]
+    )
+    for row in rows:
+        row.poster_url = row.video.poster_url
+    return rows
 
 
 def gallery_entry(*, pk: int) -> Entry | None:

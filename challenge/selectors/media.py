@@ -7,7 +7,7 @@ or two queries and writes nothing.
 
 from django.db.models import Exists, OuterRef
 
-from ..models import Entry, Nudge
+from ..models import CuratedTikTok, Entry, Nudge
 from ..services.claims import can_moderate
 from .gallery import public_entries
 
@@ -24,9 +24,12 @@ def _video_owner(video) -> tuple[Entry | None, Nudge | None]:
 def entry_video_access(video, user, kind: str) -> bool | None:
     """The video pipeline's may_view hook: an entry's files that are not public are
     for its participant (until withdrawn) and for moderators; its original upload is
-    for nobody (it is deleted once processed)."""
+    for nobody (it is deleted once processed). A curated TikTok post's poster that
+    is not shown is for moderators."""
     entry, nudge = _video_owner(video)
     if entry is None and nudge is None:
+        if video.plays_elsewhere and _curated(video):
+            return kind == "poster" and can_moderate(user)
         return None
     if kind == "original" or not user.is_authenticated:
         return False
@@ -42,15 +45,26 @@ def entry_video_keeps_source(video) -> bool | None:
     """The video pipeline's keeps_source hook: an entry's original upload is not
     kept once its processed file exists."""
     entry, nudge = _video_owner(video)
-    return None if entry is None and nudge is None else False
+    if entry is None and nudge is None:
+        return False if video.plays_elsewhere and _curated(video) else None
+    return False
 
 
 def entry_video_is_public(video) -> bool | None:
     """The video pipeline's is_public hook: only public entries' videos are. One
     query (every public poster and video asks): None when no entry has the video."""
-    return (
+    public = (
         Entry.objects.filter(video_id=video.pk)
         .annotate(public=Exists(public_entries().filter(pk=OuterRef("pk"))))
         .values_list("public", flat=True)
         .first()
     )
+    if public is None and video.plays_elsewhere:
+        # A post from the series' accounts, chosen by staff (CuratedTikTok).
+        shown = CuratedTikTok.objects.filter(video_id=video.pk)
+        return shown.values_list("is_shown", flat=True).first()
+    return public
+
+
+def _curated(video) -> bool:
+    return CuratedTikTok.objects.filter(video_id=video.pk).exists()

@@ -15,12 +15,14 @@ import random
 import re
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from videos.services import (
     StorageUnavailable,
+    video_delete,
     video_poster_record,
     video_poster_stored,
 )
@@ -28,12 +30,13 @@ from videos.services import (
 from .. import tiktok
 from ..ages import needs_guardian
 from ..errors import ChallengeError, GuardianRequired, UploadNotStored
-from ..models import Entry, Participant, TikTokClaim, TikTokPost
+from ..models import CuratedTikTok, Entry, Participant, TikTokClaim, TikTokPost
 from ..nudge import caption_hits
 from ..selectors.gallery import gallery_changed
 from ..states import TransitionNotAllowed, entry_transition
 from . import submission
 from .erasure import entry_erase
+from .moderation.decisions import require_moderator
 
 logger = logging.getLogger(__name__)
 
@@ -288,3 +291,106 @@ def _leave(row: TikTokPost, *, to_state: str, reason: str, now) -> str:
             transaction.on_commit(gallery_changed)
         TikTokPost.objects.filter(pk=row.pk).update(checked_at=now, last_problem=reason)
     return reason
+
+
+# --- Staff curation -----------------------------------------------------------------
+
+
+class TikTokNotCurated(ChallengeError):
+    code = "tiktok_not_curated"
+    message = _(
+        "Only posts of the campaign’s account and the series’ creators can be added "
+        "here (TIKTOK_CURATED_HANDLES)."
+    )
+
+
+class TikTokAlreadyCurated(ChallengeError):
+    code = "tiktok_already_curated"
+    message = _("This TikTok post is already in the row.")
+
+
+def curated_tiktok_add(*, link: str, actor, position: int = 0) -> CuratedTikTok:
+    """A post of one of TIKTOK_CURATED_HANDLES, read through oEmbed (its author,
+    never the link's handle, decides), with its thumbnail as the poster. Staff only."""
+    require_moderator(actor)
+    post = tiktok.post_fetch(link)
+    allowed = {handle.casefold() for handle in settings.TIKTOK_CURATED_HANDLES}
+    if post.handle.casefold() not in allowed:
+        raise TikTokNotCurated()
+    if CuratedTikTok.objects.filter(post_id=post.post_id).exists():
+        raise TikTokAlreadyCurated()
+    thumbnail = tiktok.thumbnail_fetch(post.thumbnail_url)
+    now = timezone.now()
+    try:
+        with (
+            video_poster_stored(
+                poster=thumbnail.data, width=thumbnail.width, height=thumbnail.height
+            ) as video,
+            transaction.atomic(),
+        ):
+            if CuratedTikTok.objects.filter(post_id=post.post_id).exists():
+                raise TikTokAlreadyCurated()
+            video_poster_record(video=video)
+            curated = CuratedTikTok.objects.create(
+                post_id=post.post_id,
+                handle=post.handle,
+                author_name=post.author_name,
+                description=post.title,
+                video=video,
+                position=position,
+                added_by=actor,
+                checked_at=now,
+                next_check_at=_next_check(now),
+            )
+            transaction.on_commit(gallery_changed)
+            return curated
+    except StorageUnavailable as error:
+        raise UploadNotStored() from error
+
+
+@transaction.atomic
+def curated_tiktok_remove(*, curated_id: int, actor) -> None:
+    """Take a curated post off the site: the row goes, its poster becomes a
+    tombstone (deleted after commit)."""
+    require_moderator(actor)
+    curated = CuratedTikTok.objects.select_for_update().filter(pk=curated_id).first()
+    if curated is None:
+        return
+    video_id = curated.video_id
+    curated.delete()
+    video_delete(video_id=video_id)
+    transaction.on_commit(gallery_changed)
+
+
+def curated_tiktok_recheck_due(*, now=None, limit: int = 50) -> dict:
+    """The shown curated posts due for their daily look: a post gone or private
+    is no longer shown (staff may show it again); the hashtag is not asked of them."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    due = CuratedTikTok.objects.filter(is_shown=True, next_check_at__lte=now)
+    for curated in due.order_by("next_check_at")[:limit]:
+        try:
+            tiktok.oembed_fetch(
+                tiktok.PostLink(post_id=curated.post_id, handle=curated.handle)
+            )
+        except (tiktok.TikTokUnavailable, tiktok.TikTokBadAnswer):
+            CuratedTikTok.objects.filter(pk=curated.pk).update(
+                next_check_at=now + dt.timedelta(hours=1)
+            )
+            counts["later"] = counts.get("later", 0) + 1
+            break
+        except (tiktok.TikTokPostNotFound, tiktok.TikTokPostPrivate) as error:
+            problem = GONE if isinstance(error, tiktok.TikTokPostNotFound) else PRIVATE
+            CuratedTikTok.objects.filter(pk=curated.pk).update(
+                is_shown=False, checked_at=now, last_problem=problem
+            )
+            transaction.on_commit(gallery_changed)
+            counts[problem] = counts.get(problem, 0) + 1
+            continue
+        except tiktok.TikTokError:
+            pass
+        CuratedTikTok.objects.filter(pk=curated.pk).update(
+            checked_at=now, next_check_at=_next_check(now), last_problem=""
+        )
+        counts["ok"] = counts.get("ok", 0) + 1
+    return counts

@@ -189,6 +189,9 @@ def gallery_list(request):
                 "prompts": Prompt.choices,
                 "languages": settings.LANGUAGES,
                 "is_filtered": bool(set(filters) - {"sort"}),
+                # Staff's row of the series' own TikTok posts, under every page
+                # (one small query, so every page still costs the same).
+                "curated": gallery.curated_tiktoks(),
                 # The rendered grid is cached too, per generation and query.
                 "cache_seconds": settings.GALLERY_CACHE_SECONDS,
                 "page_key": hashlib.sha256(

@@ -31,6 +31,17 @@ def tiktok_entry_live(transactional_db, fake_tiktok):  # noqa: F811
         starts_at=now - dt.timedelta(days=1),
         ends_at=now + dt.timedelta(days=30),
     )
+    from challenge.services.tiktok import curated_tiktok_add
+    from tests.challenge.factories import make_user
+    from tests.tiktok_server import FakePost
+
+    fake_tiktok[0].posts["7300000000000000077"] = FakePost(
+        handle="recokh", title="Why Would You #CreateKindness"
+    )
+    curated_tiktok_add(
+        link="https://www.tiktok.com/@recokh/video/7300000000000000077",
+        actor=make_user(moderator=True),
+    )
     return tiktok_entry(fake_tiktok[0])
 
 
@@ -51,6 +62,8 @@ def test_nothing_reaches_tiktok_before_play_is_pressed(
     page.goto(f"{live_server.url}/en/gallery/")
     page.wait_for_load_state("networkidle")
     assert page.locator(".poster-from-tiktok").count() == 1
+    assert page.locator(".curated-card [data-tiktok-play]").is_visible()
+    screenshot(page, f"tiktok-gallery-{width}")
     page.goto(f"{live_server.url}{tiktok_entry_live.get_absolute_url()}")
     page.wait_for_load_state("networkidle")
     button = page.locator("[data-tiktok-play]")

@@ -34,7 +34,7 @@ def test_a_post_still_there_stays_and_is_due_again_tomorrow(campaign, fake_tikto
     fake, _cdn = fake_tiktok
     entry = tiktok_entry(fake)
     _due(entry)
-    assert tiktok_recheck() == {"ok": 1}
+    assert tiktok_recheck() == {"ok": 1, "curated": {}}
     row = TikTokPost.objects.get(entry=entry)
     assert row.next_check_at > timezone.now() + dt.timedelta(hours=23)
     entry.refresh_from_db()
