@@ -44,10 +44,7 @@ class TikTokPost(models.Model):
         GONE = "tiktok_gone", _("The video is no longer on TikTok.")
         PRIVATE = (
             "tiktok_private",
-            _(
-                "The video is no longer public on TikTok. Make it public again and ask "
-                "us to look at it."
-            ),
+            _("The video is no longer public on TikTok, so it left our gallery."),
         )
         HASHTAG_LOST = (
             "tiktok_hashtag_lost",
