@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from core.accounts import person_label
 
-from ..models import Entry, EntryEvent, Report
+from ..models import Entry, EntryEvent, Report, TikTokPost
 from ..models.entries import state_label
 from ..nudge import needs_careful_review
 from ..selectors.dashboard import dashboard_figures
@@ -47,7 +47,7 @@ from .forms import (
 from .labels import event_label
 from .mixins import ReadOnlyAdminMixin, ReadOnlyInline
 
-ADMIN_CSS = {"all": ["css/admin_moderation.css"]}
+ADMIN_CSS = {"all": ["css/admin_moderation.css", "css/tiktok.css"]}
 
 
 class EntryEventInline(ReadOnlyInline):
@@ -188,6 +188,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+        js = ["js/tiktok.js"]
 
     # Permissions: look with view_entry, decide with moderate_entry. Nobody edits
     # an entry's fields here, and nobody adds or deletes entries.
@@ -272,6 +273,19 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("video"))
     def player(self, entry):
         video = entry.video
+        post = TikTokPost.objects.filter(entry=entry).first()
+        if post is not None:
+            # Played on TikTok's player, loaded only when the moderator presses play.
+            return render_to_string(
+                "components/tiktok_player.html",
+                {
+                    "player_url": post.player_url,
+                    "tiktok_url": post.url,
+                    "poster_url": video.poster_url,
+                    "handle": post.handle,
+                    "show_button": True,
+                },
+            )
         return format_html(
             '<div class="mod-player"><video controls preload="metadata" '
             'playsinline src="{src}" poster="{poster}" '

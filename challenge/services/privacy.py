@@ -81,7 +81,9 @@ def participant_data(*, user) -> dict:
             "language": participant.language,
             "created": _iso(participant.created_at),
         }
-        entries = participant.entries.select_related("video").prefetch_related("events")
+        entries = participant.entries.select_related(
+            "video", "tiktok"
+        ).prefetch_related("events")
         consents = {
             c.entry_id: c
             for c in GuardianConsent.objects.filter(entry__participant=participant)
@@ -102,6 +104,12 @@ def participant_data(*, user) -> dict:
                     "kindness_prompt_outcome": entry.nudge_outcome,
                     "video_file": (
                         f"videos/entry-{entry.pk}.mp4" if entry.video.output else None
+                    ),
+                    # A TikTok post shown instead of an upload: where it lives.
+                    "tiktok_post": (
+                        {"link": entry.tiktok.url, "account": entry.tiktok.handle}
+                        if hasattr(entry, "tiktok")
+                        else None
                     ),
                     "history": [
                         {
@@ -134,6 +142,15 @@ def participant_data(*, user) -> dict:
         data["kindness_prompts"] = [
             {"caption": n.caption, "outcome": n.outcome, "time": _iso(n.created_at)}
             for n in Nudge.objects.filter(participant=participant)
+        ]
+        data["tiktok_codes"] = [
+            {
+                "tiktok_account": claim.handle,
+                "code": claim.code,
+                "created": _iso(claim.created_at),
+                "used": _iso(claim.used_at),
+            }
+            for claim in participant.tiktok_claims.order_by("created_at")
         ]
         data["notes"] = _notes_data(participant)
         # Where one signed in and uploaded from: the random id this browser's
