@@ -300,7 +300,7 @@ class TikTokNotCurated(ChallengeError):
     code = "tiktok_not_curated"
     message = _(
         "Only posts of the campaign’s account and the series’ creators can be added "
-        "here (TIKTOK_CURATED_HANDLES)."
+        "here."
     )
 
 
