@@ -112,3 +112,40 @@ def test_the_add_page_reads_well(live_server, transactional_db, new_page, fake_t
         assert page.locator("[data-tiktok-code] code").is_visible()
         screenshot(page, f"tiktok-add-{width}")
         assert serious_violations(page) == []
+
+
+def test_a_moderator_plays_a_tiktok_entry_in_the_desk_on_a_press(
+    live_server,
+    transactional_db,
+    new_page,
+    fake_tiktok,  # noqa: F811
+):
+    from campaign.models import Campaign
+    from tests.challenge.factories import make_user
+    from tests.challenge.tiktok.helpers import tiktok_entry
+    from tests.e2e.test_desk import admin_log_in
+
+    now = timezone.now()
+    Campaign.objects.create(
+        name="#CreateKindness",
+        starts_at=now - dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=30),
+    )
+    entry = tiktok_entry(fake_tiktok[0], approve=False)
+    page = new_page("desktop")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.context.route(
+        "https://www.tiktok.com/**",
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<p>player</p>"
+        ),
+    )
+    admin_log_in(page, live_server.url, make_user(moderator=True))
+    assert int(page.get_attribute("[data-entry]", "data-entry")) == entry.pk
+    page.wait_for_load_state("networkidle")
+    assert [url for url in requests if _is_tiktok(url)] == []
+    screenshot(page, "tiktok-desk")
+    page.locator("[data-tiktok-play]").click()
+    page.locator("[data-tiktok-player] iframe").wait_for()
+    assert any(_is_tiktok(url) for url in requests)
