@@ -160,7 +160,8 @@ def entry_tiktok_add(
         raise TikTokAlreadyAdded()
     thumbnail = tiktok.thumbnail_fetch(post.thumbnail_url)
     # The code is the participant's, not part of their words: shown nowhere.
-    caption = _without_code(post.title, claim.code)[:1500]
+    # Room for the hashtag entry_create adds when the cut took it away.
+    caption = _without_code(post.title, claim.code)[:1450]
     try:
         with video_poster_stored(
             poster=thumbnail.data, width=thumbnail.width, height=thumbnail.height

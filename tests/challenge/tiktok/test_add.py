@@ -248,3 +248,12 @@ def test_withdrawing_erases_the_poster(
     assert not private_storage().exists(name)
     assert Video.objects.get(pk=entry.video_id).status == Video.Status.DELETED
     assert TikTokPost.objects.filter(entry=entry).exists()  # the history keeps the id
+
+
+def test_a_long_description_still_fits_the_caption(adult, fake_tiktok):
+    fake, _cdn = fake_tiktok
+    fake.posts[POST].title = "kh-7QX2Z " + "kind " * 700 + "#CreateKindness"
+    _claim(adult)
+    entry = _add(adult)
+    assert len(entry.caption) <= Entry._meta.get_field("caption").max_length
+    assert entry.caption.endswith("#CreateKindness")
