@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenge', '0019_guardian_consent_answer'),
+        ('challenge', '0020_note_report_bursts'),
         ('videos', '0006_video_plays_elsewhere'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
