@@ -18,6 +18,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     DateTimeField,
     F,
@@ -27,6 +29,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 
 from videos.models import Video
@@ -100,7 +103,13 @@ def _card_queryset(*extra: str) -> QuerySet[Entry]:
             video_duration=F("video__duration"),
             # A TikTok post (its poster here, its player at TikTok's), else None.
             tiktok_post_id=F("tiktok__post_id"),
-            tiktok_handle=F("tiktok__handle"),
+            # Never a minor's: their TikTok account is not tied to their handle
+            # here in anything the site prints (docs/decisions.md).
+            tiktok_handle=Case(
+                When(is_minor=True, then=Value("")),
+                default=F("tiktok__handle"),
+                output_field=CharField(),
+            ),
         )
         .only(
             "id",
@@ -130,7 +139,7 @@ def _decorate(entry: Entry) -> Entry:
     )
     entry.tiktok_url = (
         f"{tiktok.PLAYER_ORIGIN}/@{entry.tiktok_handle}/video/{entry.tiktok_post_id}"
-        if entry.tiktok_post_id
+        if entry.tiktok_post_id and entry.tiktok_handle
         else ""
     )
     return entry

@@ -118,3 +118,25 @@ def test_the_desk_offers_the_player_on_a_press(campaign, client, fake_tiktok):
     assert f"Entry {entry.pk}" in page
     assert f"https://www.tiktok.com/player/v1/{POST}" in page
     assert "<iframe" not in page
+
+
+def test_a_minors_tiktok_account_is_never_printed_beside_their_entry(
+    campaign, client, fake_tiktok
+):
+    """An under-18's entry page keeps their TikTok account apart from their handle
+    here: no @account in the link, the title or anywhere in the page; the player
+    still loads on a press (what it shows is TikTok's public page of the post)."""
+    from tests.challenge.factories import make_participant
+
+    child = make_participant(age=16, country="IE", handle="quiet_kid")
+    entry = tiktok_entry(fake_tiktok[0], participant=child, handle="realname_2010")
+    Entry.objects.filter(pk=entry.pk).update(is_minor=True)
+    cache.clear()
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert "quiet_kid" in page
+    assert "realname_2010" not in page
+    assert "Watch it on TikTok" not in page
+    assert f'data-player-src="https://www.tiktok.com/player/v1/{POST}?' in page
+    # An adult's keeps the link to their post.
+    adult = tiktok_entry(fake_tiktok[0], post_id="7300000000000000002", handle="grownup")
+    assert "@grownup/video/" in client.get(adult.get_absolute_url()).content.decode()
