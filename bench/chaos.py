@@ -563,8 +563,12 @@ def leaver(port, record, number, stop_at, clip, left, lock, pause):
     turn = 0
     for account in accounts:
         session = Session(port, record)
-        if not log_in(session, f"leave{account}@example.org"):
-            continue
+        # A person whose log-in failed (a fault) tries again a little later, with
+        # the same account: never a burst of log-ins the rate limit would refuse.
+        while not log_in(session, f"leave{account}@example.org"):
+            if time.monotonic() >= stop_at:
+                return
+            time.sleep(pause)
         while time.monotonic() < stop_at:
             answer = upload(session, f"Kindness I may take back {account}", clip)
             if answer is None:

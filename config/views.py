@@ -8,15 +8,16 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from challenge.selectors.gallery import (
+    gallery_copy_fresh,
+    gallery_copy_version,
     gallery_figures,
-    gallery_generation,
     gallery_latest,
 )
 from core.outage import kept_for_outages
 from stories.selectors import episodes_numbered, episodes_published, story_views_total
 
 
-@kept_for_outages(version=lambda request: gallery_generation())
+@kept_for_outages(version=gallery_copy_version, fresh=gallery_copy_fresh)
 def home(request):
     return render(
         request,

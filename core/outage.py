@@ -193,9 +193,12 @@ def _copy_key(request, *, anyone: bool = False) -> str | None:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def _copy_keep(key: str, version, response) -> None:
+def _copy_keep(key: str, version, response, marker="") -> None:
+    """Keep the page (with its time: `fresh` judges a copy by it), at most once per
+    OUTAGE_COPY_REFRESH_SECONDS for a version and refresh marker (a new marker: the
+    owner of the page says a copy kept before may have gone stale)."""
     if not cache.add(
-        COPY_FRESH_KEY.format(key, version),
+        COPY_FRESH_KEY.format(key, f"{version}:{marker}"),
         1,
         timeout=settings.OUTAGE_COPY_REFRESH_SECONDS,
     ):
@@ -203,19 +206,27 @@ def _copy_keep(key: str, version, response) -> None:
     content = csrf_placeholder_put(response.content)
     cache.set(
         COPY_KEY.format(key),
-        (version, content, response["Content-Type"], response.get("Vary", "")),
+        (
+            version,
+            content,
+            response["Content-Type"],
+            response.get("Vary", ""),
+            time.time(),
+        ),
         timeout=settings.OUTAGE_COPY_SECONDS,
     )
 
 
-def _copy_serve(request, key: str, version) -> HttpResponse | None:
+def _copy_serve(request, key: str, version, fresh=None) -> HttpResponse | None:
     try:
         kept = cache.get(COPY_KEY.format(key))
     except Exception:  # noqa: BLE001 - the cache away too: nothing to serve
         return None
-    if kept is None or kept[0] != version:
+    if kept is None or kept[0] != version or len(kept) != 5:
         return None
-    _version, content, content_type, vary = kept
+    _version, content, content_type, vary, kept_at = kept
+    if fresh is not None and not fresh(content, kept_at):
+        return None
     response = HttpResponse(
         csrf_placeholder_fill(request, content), content_type=content_type
     )
@@ -226,7 +237,7 @@ def _copy_serve(request, key: str, version) -> HttpResponse | None:
     return response
 
 
-def kept_for_outages(view=None, *, version=None, anyone=False):
+def kept_for_outages(view=None, *, version=None, fresh=None, anyone=False):
     """Keep a copy of the page for visitors without a session, and serve it to them
     while the database is away.
 
@@ -236,6 +247,10 @@ def kept_for_outages(view=None, *, version=None, anyone=False):
     is not shown again. A response its view marked SERVED_FROM_CACHE (the
     gallery's own page cache) was kept when it was built: no cache call is spent
     on it again.
+
+    `fresh`: a callable given a copy's content and the time it was kept, answering
+    whether it may still be served (the gallery's: no entry it shows was taken
+    down since); asked only when a copy is about to be served.
 
     `anyone`: while the database is away, signed-in visitors get the copy too (as
     signed out: the help page, whose helplines must reach a child whatever
@@ -249,14 +264,14 @@ def kept_for_outages(view=None, *, version=None, anyone=False):
                 return view(request, *args, **kwargs)
             current = version(request) if version else 0
             if _database_recently_down():
-                kept = _copy_serve(request, key, current)
+                kept = _copy_serve(request, key, current, fresh)
                 if kept is not None:
                     return kept
             try:
                 response = view(request, *args, **kwargs)
             except DATABASE_DOWN:
                 database_down_noted()
-                kept = _copy_serve(request, key, current)
+                kept = _copy_serve(request, key, current, fresh)
                 if kept is None:
                     raise
                 return kept
@@ -268,7 +283,12 @@ def kept_for_outages(view=None, *, version=None, anyone=False):
                 and settings.OUTAGE_COPY_SECONDS
             ):
                 try:
-                    _copy_keep(key, current, response)
+                    _copy_keep(
+                        key,
+                        current,
+                        response,
+                        getattr(request, "outage_copy_marker", ""),
+                    )
                 except Exception:  # noqa: BLE001 - a cache error never costs the page
                     logger.warning("no outage copy kept for %s", request.path)
             return response

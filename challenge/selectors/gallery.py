@@ -8,6 +8,7 @@ services bump whenever what the gallery shows may have changed.
 """
 
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -37,7 +39,21 @@ from videos.models import Video
 from .. import tiktok
 from ..models import CuratedTikTok, Entry, Prompt
 
+logger = logging.getLogger(__name__)
+
 GENERATION_KEY = "gallery:generation"
+# Bumped only when something may have left the public pages (an entry hidden,
+# withdrawn, erased; a note removed): the version of the pages' outage copies
+# (core.outage), which may lag behind approvals and hearts but never show what was
+# taken down.
+REMOVALS_KEY = "gallery:removals"
+# When an entry (or a note under it) was taken down: a kept copy of a page that links
+# to it and is older than that is never served (gallery_copy_fresh).
+REMOVED_KEY = "gallery:removed:{}"
+# The time of the last of them: a page's copy is kept again at its next view after
+# it (core.outage's refresh marker), not up to OUTAGE_COPY_REFRESH_SECONDS later.
+LAST_REMOVED_KEY = "gallery:removed:last"
+ENTRY_LINK = re.compile(rb"/gallery/(\d+)/")
 CURSOR_SALT = "challenge.gallery.cursor"
 SORTS = ("new", "hearts")
 HASHTAG_RE = re.compile(r"#(\w{2,50})", re.UNICODE)
@@ -62,21 +78,88 @@ def gallery_generation() -> int:
 def gallery_generation_with(keys: list[str]) -> tuple[int, dict]:
     """The current generation and whatever the cache holds under `keys`, in one
     cache round trip (a whole cached page then costs one call to Redis, not three).
-    Values stored under these keys must carry the generation they were built for."""
-    found = cache.get_many([GENERATION_KEY, *keys])
+    Values stored under these keys must carry the generation they were built for.
+    `found` also holds the removals generation under REMOVALS_KEY (see
+    gallery_removals)."""
+    found = cache.get_many([GENERATION_KEY, REMOVALS_KEY, LAST_REMOVED_KEY, *keys])
     generation = found.pop(GENERATION_KEY, None)
     if generation is None:
         generation = gallery_generation()
     return int(generation), found
 
 
-def gallery_changed() -> None:
-    """Invalidate every cached gallery list. Call after commit whenever an entry
-    enters or leaves the gallery or its hearts change."""
+def gallery_removals(found: dict | None = None) -> int:
+    """The removals generation (REMOVALS_KEY), from `found` (a
+    gallery_generation_with answer) when it holds it, else from the cache. Starts
+    from the clock like the generation; 0 when the cache is down."""
+    if found and REMOVALS_KEY in found:
+        return int(found[REMOVALS_KEY])
+    removals = cache.get(REMOVALS_KEY)
+    if removals is None:
+        cache.add(REMOVALS_KEY, int(time.time() * 1000), timeout=None)
+        removals = cache.get(REMOVALS_KEY)
+    return int(removals or 0)
+
+
+def gallery_changed(entry_ids=None) -> None:
+    """Invalidate every cached gallery page: call after commit whenever something
+    may have left the public pages (an entry hidden, withdrawn or erased, a note
+    removed). `entry_ids`: the entries that changed, whose pages' outage copies
+    (and any copy linking to them) are then never served; without them, every
+    outage copy goes. For changes that only add (an approval, a heart, a note
+    written), gallery_grew."""
+    _bump(GENERATION_KEY)
+    if entry_ids is None:
+        _bump(REMOVALS_KEY)
+        return
+    now = time.time()
     try:
-        cache.incr(GENERATION_KEY)
+        cache.set_many(
+            {REMOVED_KEY.format(pk): now for pk in entry_ids} | {LAST_REMOVED_KEY: now},
+            timeout=settings.OUTAGE_COPY_SECONDS + 3600,
+        )
+    except Exception:  # noqa: BLE001 - the cache away: no copy survives it either
+        logger.warning("gallery: removals of %s not noted", list(entry_ids))
+
+
+def gallery_changed_on_commit(entry_ids=None) -> None:
+    """gallery_changed for `entry_ids` once the caller's transaction commits."""
+    ids = None if entry_ids is None else list(entry_ids)
+    transaction.on_commit(lambda: gallery_changed(ids))
+
+
+def gallery_copy_version(request, found: dict | None = None) -> int:
+    """The version of a page's outage copy (core.outage.kept_for_outages): the
+    removals generation, read with the time of the last removal (set on the request
+    as its refresh marker) in one cache call unless `found` holds them already."""
+    if found is None:
+        found = cache.get_many([REMOVALS_KEY, LAST_REMOVED_KEY])
+    request.outage_copy_marker = found.get(LAST_REMOVED_KEY, "")
+    return gallery_removals(found)
+
+
+def gallery_copy_fresh(content: bytes, kept_at: float) -> bool:
+    """Whether a kept copy of a page may be served while the database is away: no
+    entry it links to was taken down after it was kept (core.outage)."""
+    ids = set(ENTRY_LINK.findall(content))
+    if not ids:
+        return True
+    removed = cache.get_many([REMOVED_KEY.format(int(pk)) for pk in ids])
+    return all(at < kept_at for at in removed.values())
+
+
+def gallery_grew() -> None:
+    """Invalidate every cached gallery page, but not the outage copies: nothing
+    left the public pages (an entry approved or restored, a heart, a note written),
+    so a copy made before may be served while the database is away."""
+    _bump(GENERATION_KEY)
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
     except ValueError:
-        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+        cache.add(key, int(time.time() * 1000), timeout=None)
 
 
 # --- Queries -------------------------------------------------------------------------

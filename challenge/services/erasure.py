@@ -18,7 +18,7 @@ from videos.models import Video
 from videos.services import video_delete
 
 from ..models import Entry
-from ..selectors.gallery import gallery_changed
+from ..selectors.gallery import gallery_changed_on_commit
 from ..states import TransitionNotAllowed, entry_transition
 
 
@@ -35,7 +35,7 @@ def entry_erase(*, entry: Entry) -> None:
     Entry.objects.filter(pk=entry.pk).update(caption="", watched_hits=[])
     entry.caption, entry.watched_hits = "", []
     deletion_record("entry", entry.pk, state=entry.state)
-    transaction.on_commit(gallery_changed)
+    gallery_changed_on_commit([entry.pk])
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ..models import Entry, Heart
-from ..selectors.gallery import gallery_changed, public_entries
+from ..selectors.gallery import gallery_grew, public_entries
 from ..selectors.notes import is_blocked
 
 
@@ -51,5 +51,5 @@ def heart_toggle(*, entry_id: int, user) -> tuple[bool, int]:
                     heart_count=F("heart_count") + 1
                 )
         count = Entry.objects.values_list("heart_count", flat=True).get(pk=entry_id)
-        transaction.on_commit(gallery_changed)
+        transaction.on_commit(gallery_grew)
     return hearted, count

@@ -33,7 +33,7 @@ from ..models import (
     Participant,
     Report,
 )
-from ..selectors.gallery import gallery_changed
+from ..selectors.gallery import gallery_changed_on_commit, gallery_grew
 from ..states import TransitionNotAllowed, entry_transition
 from .devices import sightings_forget_expired
 from .erasure import entry_erase
@@ -298,8 +298,13 @@ def account_delete(*, user) -> None:
         NoteReport.objects.filter(user=user).update(network_hash="")
         # Notes written go with the account (its Participant row, by cascade);
         # the entry pages that showed them must not be served from the cache.
-        if hearted or Note.objects.filter(author__user=user).exists():
-            transaction.on_commit(gallery_changed)
+        noted = set(
+            Note.objects.filter(author__user=user).values_list("entry_id", flat=True)
+        )
+        if noted:
+            gallery_changed_on_commit(noted)
+        elif hearted:
+            transaction.on_commit(gallery_grew)
         for video_id in (
             Video.objects.filter(
                 Q(entry__participant__user=user)

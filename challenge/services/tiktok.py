@@ -32,7 +32,7 @@ from ..ages import needs_guardian
 from ..errors import ChallengeError, GuardianRequired, UploadNotStored
 from ..models import CuratedTikTok, Entry, Participant, TikTokClaim, TikTokPost
 from ..nudge import caption_hits
-from ..selectors.gallery import gallery_changed
+from ..selectors.gallery import gallery_changed, gallery_changed_on_commit
 from ..states import TransitionNotAllowed, entry_transition
 from . import submission
 from .erasure import entry_erase
@@ -289,7 +289,7 @@ def _leave(row: TikTokPost, *, to_state: str, reason: str, now) -> str:
         if to_state == Entry.State.WITHDRAWN:
             entry_erase(entry=entry)  # forgets the cached gallery pages itself
         else:
-            transaction.on_commit(gallery_changed)
+            gallery_changed_on_commit([entry.pk])
         TikTokPost.objects.filter(pk=row.pk).update(checked_at=now, last_problem=reason)
     return reason
 

@@ -48,7 +48,7 @@ def _gallery_etag(request, *args, **kwargs) -> str | None:
     if _has_pending_messages(request):
         return None
     query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
-    generation, _, _ = _page_lookup(request)
+    generation = _page_lookup(request)[0]
     # The banner's helplines follow the visitor's country (chosen, or guessed from
     # the browser's languages): a new choice must not be answered "not modified".
     country = visitor_country(request)
@@ -90,9 +90,10 @@ def _page_cache_key(request) -> str | None:
     return f"gallery:html:{hashlib.sha256(raw).hexdigest()[:32]}"
 
 
-def _page_lookup(request) -> tuple[int, str | None, tuple | None]:
-    """(generation, page key, cached page or None), once per request and in one
-    cache round trip: the ETag and the page cache both need the generation."""
+def _page_lookup(request) -> tuple[int, str | None, tuple | None, int]:
+    """(generation, page key, cached page or None, removals generation), once per
+    request and in one cache round trip: the ETag, the page cache and the outage
+    copy all need a generation."""
     lookup = getattr(request, "_gallery_page_lookup", None)
     if lookup is None:
         key = _page_cache_key(request)
@@ -100,7 +101,8 @@ def _page_lookup(request) -> tuple[int, str | None, tuple | None]:
         cached = found.get(key)
         if cached is not None and cached[0] != generation:
             cached = None  # built before the last approval, hide or heart
-        lookup = request._gallery_page_lookup = (generation, key, cached)
+        removals = gallery.gallery_copy_version(request, found)
+        lookup = request._gallery_page_lookup = (generation, key, cached, removals)
     return lookup
 
 
@@ -108,15 +110,22 @@ def _generation(request) -> int:
     return _page_lookup(request)[0]
 
 
+def _removals(request) -> int:
+    """The version of the page's outage copy (core.outage): it may lag behind
+    approvals and hearts, never behind what was taken down."""
+    return _page_lookup(request)[3]
+
+
 def anonymous_page_cache(view):
     """Serve and store whole pages for anonymous visitors (see _page_cache_key)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        generation, key, cached = _page_lookup(request)
+        generation, key, cached, _removals = _page_lookup(request)
         if key is None:
             return view(request, *args, **kwargs)
-        if cached is None:
+        built = cached is None
+        if built:
             request.gallery_page_cacheable = True
             response = view(request, *args, **kwargs)
             if response.status_code != HTTPStatus.OK or response.streaming:
@@ -129,7 +138,9 @@ def anonymous_page_cache(view):
                 cache.set(key, cached, timeout)
         _, content, content_type = cached
         response = HttpResponse(content, content_type=content_type)
-        setattr(response, SERVED_FROM_CACHE, True)
+        # From the page cache: its outage copy was kept when it was built (here,
+        # by core.outage.kept_for_outages around this view); no cache call again.
+        setattr(response, SERVED_FROM_CACHE, not built)
         return _revalidate(_fill_csrf(request, response))
 
     return wrapper
@@ -153,7 +164,7 @@ def _revalidate(response):
     return response
 
 
-@kept_for_outages(version=_generation)
+@kept_for_outages(version=_removals, fresh=gallery.gallery_copy_fresh)
 @condition(etag_func=_gallery_etag)
 @anonymous_page_cache
 def gallery_list(request):
@@ -217,7 +228,7 @@ def _gallery_wall(request):
     return _revalidate(response)
 
 
-@kept_for_outages(version=_generation)
+@kept_for_outages(version=_removals, fresh=gallery.gallery_copy_fresh)
 @anonymous_page_cache
 def gallery_detail(request, pk: int):
     entry = gallery.gallery_entry(pk=pk)

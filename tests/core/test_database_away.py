@@ -44,11 +44,12 @@ class Site:
 
     def __init__(self, *, database_url: str, redis_url: str, data_dir):
         self.port = _free_port()
+        self.cache_prefix = f"khaway{os.getpid()}{self.port}"
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": f"khaway{os.getpid()}{self.port}",
+            "CACHE_KEY_PREFIX": self.cache_prefix,
             "DATA_DIR": str(data_dir),
             "METRICS_TOKEN": METRICS_TOKEN,
             "BENCH_PING": "1",
@@ -435,3 +436,72 @@ def test_a_worker_waits_for_the_database_and_goes_on_by_itself(db_proxy, request
         worker=worker,
     )
     assert worker.process.poll() is None
+
+
+def _site_cache(site, redis_url):
+    """The site's cache, seen from the test process (same Redis, same prefix), so
+    that what the services do here reaches the site's gallery generations."""
+    from django.test import override_settings
+
+    return override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "core.cache.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": site.cache_prefix,
+            }
+        }
+    )
+
+
+def test_copies_outlive_approvals_but_never_show_what_was_taken_down(
+    site, content, redis_url
+):
+    """While moderators keep approving, a copy made before the last approval is
+    still served (it only lacks the newest entries); a copy showing an entry that
+    was withdrawn or hidden since is never served, and the next view after the
+    removal keeps a fresh one at once."""
+    from challenge.services.moderation.decisions import entry_approve
+    from challenge.services.submission import entry_withdraw
+    from tests.challenge.factories import make_user
+
+    kept_entry = content["entry"]
+    leaving = make_entry(state=S.APPROVED, caption="I will take this one back")
+    detail = f"/en/gallery/{leaving.pk}/"
+    with _site_cache(site, redis_url):
+        from challenge.selectors.gallery import gallery_changed
+
+        gallery_changed()  # the site's generations, after the entries made above
+        for path in ("/en/", "/en/gallery/", detail, "/en/stories/"):
+            assert site.get(path)[0] == HTTPStatus.OK
+        # An approval after the copies were made: they stay good.
+        newer = make_entry(state=S.PENDING_REVIEW, caption="A newer kind entry")
+        entry_approve(entry_id=newer.pk, actor=make_user(moderator=True))
+        site.proxy.cut()
+        for path in ("/en/", "/en/gallery/", detail):
+            status, body = site.get(path)
+            assert status == HTTPStatus.OK, (path, body[-600:])
+        site.proxy.restore()
+        time.sleep(settings.DATABASE_DOWN_HOLD_SECONDS + 0.5)
+
+        # A withdrawal: no copy that shows the entry is served...
+        entry_withdraw(entry=leaving, actor=leaving.participant.user)
+        site.proxy.cut()
+        # (the other entry's page too: its "More from the gallery" showed it).
+        for path in ("/en/", "/en/gallery/", detail, f"/en/gallery/{kept_entry.pk}/"):
+            status, body = site.get(path)
+            assert status == HTTPStatus.SERVICE_UNAVAILABLE, path
+            assert b"I will take this one back" not in body
+        # ...while a page that never showed it still comes from its copy.
+        assert site.get("/en/stories/")[0] == HTTPStatus.OK
+        site.proxy.restore()
+        time.sleep(settings.DATABASE_DOWN_HOLD_SECONDS + 0.5)
+
+        # The next view keeps a fresh copy at once (not a minute later).
+        assert site.get("/en/gallery/")[0] == HTTPStatus.OK
+        site.proxy.cut()
+        status, body = site.get("/en/gallery/")
+        assert status == HTTPStatus.OK
+        assert b"I will take this one back" not in body
+        assert b"A newer kind entry" in body
+        site.proxy.restore()

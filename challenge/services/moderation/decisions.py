@@ -25,7 +25,7 @@ from ... import jobs
 from ...emails import moderation_notice_message
 from ...models import Entry, EntryEvent, ModerationNotice, RejectReason, Report
 from ...nudge import needs_careful_review
-from ...selectors.gallery import gallery_changed
+from ...selectors.gallery import gallery_changed_on_commit, gallery_grew
 from ...selectors.guardian import entries_with_flagged_consent
 from ...states import TransitionNotAllowed, entry_transition
 from ..claims import (
@@ -86,7 +86,7 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
     entry_claim_clear(entry_id=entry.pk)
     _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
     guardian_published_notice(entry=entry, countdown=notice_delay())
-    transaction.on_commit(gallery_changed)
+    transaction.on_commit(gallery_grew)
     return entry
 
 
@@ -124,7 +124,7 @@ def entry_reject(
     event = _latest_event(entry)
     _resolve_reports(entry, event)
     _schedule_notice(event, ModerationNotice.Kind.REJECTED)
-    transaction.on_commit(gallery_changed)
+    gallery_changed_on_commit([entry.pk])
     return entry
 
 
@@ -141,7 +141,7 @@ def entry_hide(*, entry_id: int, actor, reason: str = "", note: str = "") -> Ent
         note=note,
         expected_from={Entry.State.APPROVED},
     )
-    transaction.on_commit(gallery_changed)
+    gallery_changed_on_commit([entry.pk])
     return entry
 
 
@@ -160,7 +160,7 @@ def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
     )
     entry_claim_clear(entry_id=entry.pk)
     _resolve_reports(entry, _latest_event(entry))
-    transaction.on_commit(gallery_changed)
+    transaction.on_commit(gallery_grew)
     return entry
 
 

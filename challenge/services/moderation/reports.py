@@ -22,7 +22,7 @@ from core.jobs import enqueue_on_commit
 from ... import jobs
 from ...emails import report_burst_message
 from ...models import Entry, Report, ReportReason
-from ...selectors.gallery import gallery_changed, public_entries
+from ...selectors.gallery import gallery_changed_on_commit, public_entries
 from ...states import entry_transition
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def report_create(
             reason="reports",
             expected_from={Entry.State.APPROVED},
         )
-        transaction.on_commit(gallery_changed)
+        gallery_changed_on_commit([entry.pk])
     return report
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ...models import Entry, EntryEvent, GuardianNotice, ModerationNotice, Report
 from ...selectors.desk import DESK_STATES
-from ...selectors.gallery import gallery_changed
+from ...selectors.gallery import gallery_changed_on_commit
 from ...states import UNDOABLE, TransitionNotAllowed, entry_transition
 from ..claims import entry_claim, entry_lock_unclaimed
 from .decisions import require_moderator
@@ -90,6 +90,6 @@ def entry_decision_undo(*, actor, event_id: int | None = None) -> Entry:
         )
     if entry.state in DESK_STATES:
         entry_claim(entry_id=entry.pk, moderator=actor)
-    transaction.on_commit(gallery_changed)
+    gallery_changed_on_commit([entry.pk])
     entry.refresh_from_db()
     return entry

@@ -12,5 +12,5 @@
 A note's state changes only through challenge.note_states (each change leaves a
 NoteEvent). A note shows only under a public entry, so its visibility follows the
 entry's; the gallery's cached pages are invalidated on commit whenever what an entry
-page shows may have changed (`common.gallery_changed_on_commit`).
+page shows may have changed (`selectors.gallery.gallery_changed_on_commit`).
 """

@@ -1,14 +1,8 @@
 """What several note flows share."""
 
-from django.db import transaction
-
 from ...models import Note, NoteSettings, Participant
 from ...note_states import note_transition
-from ...selectors.gallery import gallery_changed
-
-
-def gallery_changed_on_commit() -> None:
-    transaction.on_commit(gallery_changed)
+from ...selectors.gallery import gallery_changed_on_commit
 
 
 def settings_row_locked(participant: Participant) -> NoteSettings:
@@ -35,5 +29,7 @@ def notes_remove_each(notes, *, actor, role: str, reason: str) -> int:
             reason=reason,
         )
     if note_ids:
-        gallery_changed_on_commit()
+        gallery_changed_on_commit(
+            set(Note.objects.filter(pk__in=note_ids).values_list("entry_id", flat=True))
+        )
     return len(note_ids)

@@ -24,11 +24,12 @@ from ...errors import (
 )
 from ...mailboxes import same_mailbox
 from ...models import NoteSettings, Participant
+from ...selectors.gallery import gallery_changed_on_commit
 from ...selectors.notes import note_prefs
 from ...selectors.participants import account_addresses
 from .. import devices
 from ..guardian_mails import guardian_mail_count
-from .common import gallery_changed_on_commit, settings_row_locked
+from .common import settings_row_locked
 
 GUARDIAN_SALT = "challenge.notes.guardian"
 

@@ -13,7 +13,8 @@ from ...note_states import (
     note_record_kept,
     note_transition,
 )
-from .common import gallery_changed_on_commit, notes_remove_each
+from ...selectors.gallery import gallery_changed_on_commit
+from .common import notes_remove_each
 
 MODERATE_NOTES = "challenge.moderate_note"
 
@@ -66,7 +67,9 @@ def note_moderate(*, note_id: int, actor, remove: bool, reason: str) -> bool:
         if remove or not note_record_kept(note_id=note_id, actor=actor, reason=reason):
             return False
     _resolve_reports(Note.objects.filter(pk=note_id))
-    gallery_changed_on_commit()
+    gallery_changed_on_commit(
+        Note.objects.filter(pk=note_id).values_list("entry_id", flat=True)
+    )
     return True
 
 

@@ -6,8 +6,9 @@ from django.db import transaction
 from core.text import clean_text
 
 from ...models import Note, NoteSettings, Participant
+from ...selectors.gallery import gallery_changed_on_commit
 from ...selectors.notes import owner_words_hit
-from .common import gallery_changed_on_commit, settings_row_locked
+from .common import settings_row_locked
 
 
 def _remute(owner: Participant, words) -> None:

@@ -20,7 +20,7 @@ from ...emails import note_report_burst_message
 from ...errors import ChallengeError
 from ...models import Note, NoteEvent, NoteReport, ReportReason
 from ...note_states import note_transition
-from ...selectors.gallery import public_entries
+from ...selectors.gallery import gallery_changed_on_commit, public_entries
 from ..moderation.reports import (
     NO_WEIGHT,
     burst_alert_claim,
@@ -29,7 +29,6 @@ from ..moderation.reports import (
     report_alert_recipients,
     report_weight,
 )
-from .common import gallery_changed_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def note_report_create(
             role=NoteEvent.Role.SYSTEM,
             reason="reports",
         )
-        gallery_changed_on_commit()
+        gallery_changed_on_commit([note.entry_id])
     return report
 
 

@@ -21,9 +21,8 @@ from ...errors import (
 from ...models import Entry, Note, NoteEvent, NoteNudge, Participant
 from ...note_states import note_record_created
 from ...nudge import caption_hits, needs_careful_review
-from ...selectors.gallery import public_entries
+from ...selectors.gallery import gallery_grew, public_entries
 from ...selectors.notes import note_prefs, note_write_refusal, owner_words_hit
-from .common import gallery_changed_on_commit
 
 
 def note_text_clean(text: str) -> str:
@@ -103,7 +102,7 @@ def _note_create(
         note_record_created(
             note=note, role=NoteEvent.Role.SYSTEM, reason="watched_hold"
         )
-    gallery_changed_on_commit()
+    transaction.on_commit(gallery_grew)
     return note
 
 
