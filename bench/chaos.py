@@ -26,8 +26,9 @@ The faults, at fractions of --seconds (at 180 s: the times in brackets):
   - SIGKILL the transcode worker's whole process group every 1/6 (30 s), as a host
     killing it would; started again at once, as a supervisor would;
   - the broker's Redis SIGKILLed and started again on its folder after 3 s (at
-    20 s): the queued tasks must come back from its AOF (the queue lengths before
-    and after are printed);
+    22 s, while the transcode worker killed at 20 s is still away, so uploads wait
+    in its queue): the queued tasks must come back from its AOF (the queue lengths
+    before and after are printed);
   - every PostgreSQL connection of the site terminated (pg_terminate_backend, 90 s);
   - the cache's Redis killed and started again after 3 s (at 100 s): cache gone;
   - the storage unreachable for 10 s (the proxy stops listening and drops every
@@ -617,7 +618,9 @@ def schedule(seconds: float) -> list[tuple[float, str]]:
     return sorted(
         kills
         + [
-            (seconds / 9, "restart broker redis"),
+            # 2 s after the first worker kill: transcodes wait in the broker's queue
+            # then, and must come back from its AOF.
+            (seconds / 9 + 2, "restart broker redis"),
             # Between the broker's restart and the terminated connections: on a
             # short run too, before the storage cut's 10 s run past the traffic's end.
             (seconds / 4, "stop database"),

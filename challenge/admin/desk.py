@@ -204,9 +204,10 @@ def desk_decide(model_admin, request, object_id):
     except claims.EntryClaimed as error:
         messages.warning(request, str(error))
         return _next_response(model_admin, request)
-    except TransitionNotAllowed:
-        entry.refresh_from_db()
-        messages.warning(request, decision_overtaken_message(entry))
+    except (TransitionNotAllowed, Entry.DoesNotExist):
+        messages.warning(request, decision_overtaken_message(entry.pk))
+        if not Entry.objects.filter(pk=entry.pk).exists():
+            return _next_response(model_admin, request)
         return HttpResponseRedirect(desk_url(entry.pk))
     messages.success(request, decision_done_message(decision, entry.pk))
     return _next_response(model_admin, request)

@@ -413,11 +413,12 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except claims.EntryClaimed as error:
             self.message_user(request, str(error), messages.WARNING)
             return HttpResponseRedirect(self._change_url(entry.pk))
-        except TransitionNotAllowed:
-            entry.refresh_from_db()
+        except (TransitionNotAllowed, Entry.DoesNotExist):
             self.message_user(
-                request, decision_overtaken_message(entry), messages.WARNING
+                request, decision_overtaken_message(entry.pk), messages.WARNING
             )
+            if not Entry.objects.filter(pk=entry.pk).exists():
+                return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
             return HttpResponseRedirect(self._change_url(entry.pk))
         self.message_user(
             request, decision_done_message(decision, entry.pk), messages.SUCCESS

@@ -74,8 +74,15 @@ def decision_done_message(decision: str, entry_id: int) -> str:
     }[decision] % {"id": entry_id}
 
 
-def decision_overtaken_message(entry: Entry) -> str:
-    """The decision no longer applied: the entry left the state the moderator saw."""
+def decision_overtaken_message(entry_id: int) -> str:
+    """The decision no longer applied: the entry left the state the moderator saw,
+    or is gone (its participant deleted their account meanwhile)."""
+    entry = Entry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        return gettext(
+            "Nothing changed: entry %(id)s was deleted meanwhile (its participant "
+            "deleted their account)."
+        ) % {"id": entry_id}
     return gettext(
         "Nothing changed: entry %(id)s is now “%(state)s” "
         "(perhaps another moderator decided first)."
