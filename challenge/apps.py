@@ -13,6 +13,8 @@ class ChallengeConfig(AppConfig):
             entry_video_access,
             entry_video_is_public,
             entry_video_keeps_source,
+            entry_video_review_first,
+            entry_video_top_rung,
         )
         from .services.submission import entry_video_finished
 
@@ -21,4 +23,6 @@ class ChallengeConfig(AppConfig):
             on_finished=entry_video_finished,
             may_view=entry_video_access,
             keeps_source=entry_video_keeps_source,
+            review_first=entry_video_review_first,
+            top_rung=entry_video_top_rung,
         )

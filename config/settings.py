@@ -744,13 +744,16 @@ LOGGING = {
 # (see the Celery section above); everything else goes to the default queue.
 CELERY_TASK_ROUTES = {
     video_jobs.PROCESS_VIDEO: {"queue": "transcode"},
+    # On approval, on the same workers (docs/decisions.md, "A review copy first").
+    video_jobs.MAKE_TOP_RUNG: {"queue": "transcode"},
     **{name: {"queue": "notices"} for name in challenge_jobs.MAILS},
 }
 CELERY_TASK_ANNOTATIONS = {
-    video_jobs.PROCESS_VIDEO: {
+    name: {
         "soft_time_limit": VIDEO_SOFT_TIME_LIMIT,
         "time_limit": VIDEO_HARD_TIME_LIMIT,
     }
+    for name in (video_jobs.PROCESS_VIDEO, video_jobs.MAKE_TOP_RUNG)
 }
 _DAY = 24 * 3600
 CELERY_BEAT_SCHEDULE = {

@@ -39,6 +39,7 @@ import av
 
 from core.disk import no_room
 from videos.pipeline import (
+    STAGE_WHOLE,
     Limits,
     PipelineTimeout,
     Result,
@@ -61,9 +62,19 @@ class ChildFailed(Exception):
     """The child ended without a report and was not killed: a crash on this file."""
 
 
-def run(source, work: Path, limits: Limits, *, memory_mb: int, with_mp4: bool = True):
-    """Probe and transcode `source` into work/hls/ (the ladder), work/poster.webp
-    and, unless `with_mp4` is False, work/video.mp4.
+def run(
+    source,
+    work: Path,
+    limits: Limits,
+    *,
+    memory_mb: int,
+    with_mp4: bool = True,
+    stage: str = STAGE_WHOLE,
+    made: list | None = None,
+):
+    """Probe and transcode `source` into work/hls/ (the rungs of `stage`, see
+    pipeline.transcode), work/poster.webp and, unless `with_mp4` is False,
+    work/video.mp4.
 
     Returns (info, Result); raises what the pipeline raises (VideoRejected with the
     probe's info in `.probe`, PipelineTimeout), OSError for a transient failure
@@ -75,6 +86,8 @@ def run(source, work: Path, limits: Limits, *, memory_mb: int, with_mp4: bool = 
         "destination": str(work / "video.mp4") if with_mp4 else None,
         "hls_dir": str(work / "hls"),
         "poster": str(work / "poster.webp"),
+        "stage": stage,
+        "made": made or [],
         "limits": {
             **dataclasses.asdict(limits),
             "deadline": None,
@@ -196,6 +209,8 @@ def _work(request) -> dict:
             info,
             limits,
             hls_dir=request["hls_dir"],
+            stage=request.get("stage", STAGE_WHOLE),
+            made=request.get("made"),
         )
     except VideoRejected as rejected:
         return {

@@ -8,5 +8,7 @@ contract: messages already queued carry them.
 """
 
 PROCESS_VIDEO = "videos.tasks.process_video"
+# The top rung of a review copy (videos.services.video_top_make).
+MAKE_TOP_RUNG = "videos.tasks.make_top_rung"
 SWEEP_VIDEOS = "videos.tasks.sweep_videos"
 SWEEP_ORPHANS = "videos.tasks.sweep_orphans"

@@ -69,6 +69,18 @@ class Video(models.Model):
         # are gone and nothing points at it.
         DELETED = "deleted", _("Deleted")
 
+    class TopRung(models.TextChoices):
+        """The top rung (and the MP4 at its size) of a video processed as a review
+        copy first (videos.services.video_process, docs/decisions.md "A review copy
+        first"). The original is kept while the top rung may still be made."""
+
+        WHOLE = "", _("made with the ladder")
+        WAITING = "waiting", _("waiting for a decision")
+        QUEUED = "queued", _("queued")
+        MAKING = "making", _("being made")
+        FAILED = "failed", _("could not be made")
+        DROPPED = "dropped", _("not needed")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(
         _("status"),
@@ -131,6 +143,16 @@ class Video(models.Model):
     failure_params = models.JSONField(default=dict, blank=True)
     failure_detail = models.TextField(_("technical detail (staff only)"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    top_rung = models.CharField(
+        _("top rung"),
+        max_length=8,
+        choices=TopRung.choices,
+        default=TopRung.WHOLE,
+        blank=True,
+    )
+    top_requested_at = models.DateTimeField(null=True, blank=True)
+    top_started_at = models.DateTimeField(null=True, blank=True)
+    top_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -158,6 +180,15 @@ class Video(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY and bool(self.output)
+
+    @property
+    def top_rung_pending(self) -> bool:
+        """A review copy whose top rung is still to come (waiting, queued, making)."""
+        return self.top_rung in (
+            self.TopRung.WAITING,
+            self.TopRung.QUEUED,
+            self.TopRung.MAKING,
+        )
 
     @property
     def failure_reason(self) -> str:

@@ -176,6 +176,8 @@ class Result:
     poster_written: bool
     stats: dict = field(default_factory=dict)
     ladder: list = field(default_factory=list)  # one dict per rung, lowest first
+    # False for a review copy that leaves the top rung (and the top MP4) to later.
+    whole: bool = True
 
 
 def sniff_format(path) -> str:
@@ -686,11 +688,44 @@ class _RungWriter:
         return f"{_avc1_codec(self.vout.codec_context.extradata)},mp4a.40.2"
 
 
+# What one run of `transcode` makes (docs/decisions.md, "A review copy first"):
+# the whole ladder at once (an episode), the review copy (every rung below the top,
+# the poster, an MP4 remuxed from the highest of them) or the top rung alone (its
+# MP4, and a master playlist naming it after the rungs the review copy made).
+STAGE_WHOLE = "whole"
+STAGE_REVIEW = "review"
+STAGE_TOP = "top"
+STAGES = (STAGE_WHOLE, STAGE_REVIEW, STAGE_TOP)
+
+
+def rungs_for_stage(rungs: list, stage: str) -> list:
+    """The rungs one stage encodes. A ladder of one rung has nothing to hold back:
+    its review copy is the whole ladder."""
+    if stage == STAGE_REVIEW and len(rungs) > 1:
+        return rungs[:-1]
+    if stage == STAGE_TOP:
+        return rungs[-1:]
+    return rungs
+
+
 def transcode(
-    source, destination, poster_path, info: dict, limits: Limits, *, hls_dir
+    source,
+    destination,
+    poster_path,
+    info: dict,
+    limits: Limits,
+    *,
+    hls_dir,
+    stage: str = STAGE_WHOLE,
+    made: list | None = None,
 ) -> Result:
     """Stream `source` frame by frame into an HLS ladder in `hls_dir` and a clean
     H.264/AAC faststart MP4 at `destination` (None: the ladder and poster only).
+
+    `stage` says which rungs (rungs_for_stage): one decode feeds every rung made in
+    this run. For STAGE_TOP, `made` is the ladder entries the review copy wrote
+    (Result.ladder): the master playlist names them and the new top rung, and
+    `poster_path` is ignored (the review copy's poster stays).
 
     Memory stays flat: one decoded frame at a time goes through each rung's filter
     graph (rotate, scale, yuv420p) into its libx264; audio goes through one resampler
@@ -700,13 +735,19 @@ def transcode(
     """
     started = time.monotonic()
     rotation = info.get("rotation", 0)
-    rungs = ladder(
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    full = ladder(
         info["width"],
         info["height"],
         rotation,
         limits.output_max_height,
         limits.hls_rungs,
     )
+    rungs = rungs_for_stage(full, stage)
+    whole = stage != STAGE_REVIEW or len(rungs) == len(full)
+    if stage == STAGE_TOP:
+        poster_path = None
     hls_dir = Path(hls_dir)
     poster = _PosterPicker(info.get("duration") or 0)
     max_seconds = limits.max_duration + 1
@@ -729,6 +770,7 @@ def transcode(
             for rung in rungs
         ]
         top = writers[-1]
+        offer = poster.offer if poster_path else None
         resampler = AudioResampler(
             format="fltp", layout="stereo", rate=AUDIO_RATE, frame_size=AUDIO_FRAME
         )
@@ -742,7 +784,7 @@ def transcode(
 
         def push_video(frame):
             for writer in writers:
-                writer.push(frame, rotation, poster.offer if writer is top else None)
+                writer.push(frame, rotation, offer if writer is top else None)
 
         def push_audio(frame):
             nonlocal audio_written
@@ -794,7 +836,7 @@ def transcode(
             # A truncated tail: keep what decoded cleanly, as players do.
             logger.warning("stopped decoding %s early: %s", source, error)
         for writer in writers:
-            writer.flush_video(poster.offer if writer is top else None)
+            writer.flush_video(offer if writer is top else None)
         if top.frames == 0:
             raise VideoRejected("undecodable", "no frame could be decoded")
         if ain is not None:
@@ -823,8 +865,15 @@ def transcode(
         raise VideoRejected("undecodable", "no frame for the poster")
     for rung in rungs:
         _strip_user_data(hls_dir / rung.name / HLS_INIT)
-    entries = write_master_playlist(hls_dir, rungs, codecs, rate)
-    checked_ladder = verify_ladder(hls_dir)
+    entries = [
+        rung_entry(hls_dir / rung.name, rung, codec)
+        for rung, codec in zip(rungs, codecs, strict=True)
+    ]
+    if stage == STAGE_TOP:
+        below = [entry for entry in made or [] if entry["name"] != rungs[-1].name]
+        entries = [*below, *entries]
+    write_master(hls_dir, entries, rate)
+    checked_ladder = verify_ladder(hls_dir, only={rung.name for rung in rungs})
     if destination is not None:
         _remux_rung(hls_dir / rungs[-1].name, destination)
         checked = verify_output(destination)
@@ -844,6 +893,7 @@ def transcode(
             "audio_samples": audio_written,
         },
         ladder=entries,
+        whole=whole,
     )
 
 
@@ -925,47 +975,58 @@ def read_media_playlist(path: Path) -> dict:
 
 
 def write_master_playlist(hls_dir: Path, rungs, codecs, rate) -> list:
-    """The master playlist (lowest rung first, so a player that starts on the first
-    variant starts fast), with BANDWIDTH as the peak segment bitrate and
+    """The master playlist of the rungs written in `hls_dir` (see write_master);
+    returns their ladder entries."""
+    entries = [
+        rung_entry(Path(hls_dir) / rung.name, rung, codec)
+        for rung, codec in zip(rungs, codecs, strict=True)
+    ]
+    write_master(Path(hls_dir), entries, rate)
+    return entries
+
+
+def rung_entry(folder: Path, rung, codec: str) -> dict:
+    """One rung's ladder entry, with BANDWIDTH as the peak segment bitrate and
     AVERAGE-BANDWIDTH as the mean, both measured on the written files."""
+    playlist = read_media_playlist(folder / HLS_PLAYLIST)
+    total_bytes = (folder / HLS_INIT).stat().st_size
+    total_seconds = 0.0
+    peak = 0
+    for seconds, uri in playlist["segments"]:
+        size = (folder / uri).stat().st_size
+        total_bytes += size
+        total_seconds += seconds
+        if seconds >= 0.5:  # a short last segment says little about the rate
+            peak = max(peak, math.ceil(size * 8 / seconds))
+    average = math.ceil(total_bytes * 8 / max(total_seconds, 0.001))
+    return {
+        "name": rung.name,
+        "width": rung.width,
+        "height": rung.height,
+        "bandwidth": max(peak, average),
+        "average_bandwidth": average,
+        "codecs": codec,
+        "segments": len(playlist["segments"]),
+        "bytes": total_bytes,
+    }
+
+
+def write_master(hls_dir: Path, entries: list, rate) -> None:
+    """The master playlist from ladder entries, lowest rung first (a player that
+    starts on the first variant starts fast). From entries rather than files, so
+    the top rung, made later, joins rungs whose files are already in storage."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    entries = []
-    for rung, codec in zip(rungs, codecs, strict=True):
-        folder = hls_dir / rung.name
-        playlist = read_media_playlist(folder / HLS_PLAYLIST)
-        total_bytes = (folder / HLS_INIT).stat().st_size
-        total_seconds = 0.0
-        peak = 0
-        for seconds, uri in playlist["segments"]:
-            size = (folder / uri).stat().st_size
-            total_bytes += size
-            total_seconds += seconds
-            if seconds >= 0.5:  # a short last segment says little about the rate
-                peak = max(peak, math.ceil(size * 8 / seconds))
-        average = math.ceil(total_bytes * 8 / max(total_seconds, 0.001))
-        peak = max(peak, average)
+    for entry in entries:
         lines += [
-            f"#EXT-X-STREAM-INF:BANDWIDTH={peak},AVERAGE-BANDWIDTH={average},"
-            f'RESOLUTION={rung.width}x{rung.height},CODECS="{codec}",'
-            f"FRAME-RATE={float(rate):.3f}",
-            f"{rung.name}/{HLS_PLAYLIST}",
+            f"#EXT-X-STREAM-INF:BANDWIDTH={entry['bandwidth']},"
+            f"AVERAGE-BANDWIDTH={entry['average_bandwidth']},"
+            f"RESOLUTION={entry['width']}x{entry['height']},"
+            f'CODECS="{entry["codecs"]}",FRAME-RATE={float(rate):.3f}',
+            f"{entry['name']}/{HLS_PLAYLIST}",
         ]
-        entries.append(
-            {
-                "name": rung.name,
-                "width": rung.width,
-                "height": rung.height,
-                "bandwidth": peak,
-                "average_bandwidth": average,
-                "codecs": codec,
-                "segments": len(playlist["segments"]),
-                "bytes": total_bytes,
-            }
-        )
     staged = hls_dir / f".{HLS_MASTER}.tmp"
     staged.write_text("\n".join(lines) + "\n")
     os.replace(staged, hls_dir / HLS_MASTER)
-    return entries
 
 
 def read_master_playlist(path: Path) -> list:
@@ -1045,12 +1106,15 @@ def _remux_rung(folder: Path, destination) -> None:
         joined.unlink(missing_ok=True)
 
 
-def verify_ladder(hls_dir: Path) -> list:
-    """Re-open every rung as a player would (init + segments) and check it holds
-    nothing but clean, upright H.264 + AAC of the size the master playlist says."""
+def verify_ladder(hls_dir: Path, only=None) -> list:
+    """Re-open every rung (or the rungs named in `only`: those this run made) as a
+    player would (init + segments) and check it holds nothing but clean, upright
+    H.264 + AAC of the size the master playlist says."""
     checked = []
     for attributes, uri in read_master_playlist(Path(hls_dir) / HLS_MASTER):
         folder = Path(hls_dir) / uri.split("/")[0]
+        if only is not None and folder.name not in only:
+            continue
         joined = _concatenated(folder, Path(hls_dir) / f".{folder.name}.check.mp4")
         try:
             result = verify_output(joined)

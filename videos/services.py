@@ -53,13 +53,16 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from core.disk import no_room
-from core.jobs import enqueue
+from core.jobs import enqueue, enqueue_on_commit
 from core.journal import deletion_record
 from videos import bounded, jobs, owners
 from videos.models import Video, private_storage
 from videos.multipart import multipart_target
 from videos.pipeline import (
     HLS_MASTER,
+    STAGE_REVIEW,
+    STAGE_TOP,
+    STAGE_WHOLE,
     Limits,
     PipelineTimeout,
     VideoRejected,
@@ -91,9 +94,16 @@ class StorageFull(StorageUnavailable):
 
 
 OUTPUT_NAME = "videos/{id}/video.mp4"
+# A review copy's MP4 (the highest rung it made, remuxed): its own name, so the top
+# MP4 never replaces a file a player may be reading, and it goes once that is named.
+REVIEW_OUTPUT_NAME = "videos/{id}/review.mp4"
 POSTER_NAME = "videos/{id}/poster.webp"
 SOURCE_NAME = "videos/{id}/source"
 STREAM_FOLDER = "videos/{id}/hls"
+# The master playlist once the top rung joins a review copy's: a name of its own,
+# so the review copy's master (what the row names until the top rung's files are
+# all stored and the row says so) never names a rung the row does not know.
+WHOLE_MASTER = "whole.m3u8"
 
 
 def temp_root() -> Path:
@@ -250,16 +260,21 @@ def video_process(*, video_id) -> Video | None:
 
     deadline = time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
     limits = Limits.from_settings(deadline=deadline)
+    # Participants' videos are made as a review copy first, the top rung once the
+    # owner wants it (video_top_make); episodes get the whole ladder at once.
+    stage = STAGE_REVIEW if owners.video_review_first(video) else STAGE_WHOLE
     with _work_folder(video.pk) as work:
-        return _process_claimed(video, work, limits)
+        return _process_claimed(video, work, limits, stage)
 
 
-def _process_claimed(video: Video, work: Path, limits: Limits) -> Video | None:
+def _process_claimed(
+    video: Video, work: Path, limits: Limits, stage: str = STAGE_WHOLE
+) -> Video | None:
     info = None
     try:
         try:
             source = _local_source(video, work)
-            info, result = run_pipeline(source, work, limits)
+            info, result = run_pipeline(source, work, limits, stage=stage)
         except VideoRejected as rejected:
             return _finish_failed(
                 video.pk,
@@ -297,7 +312,8 @@ def _process_claimed(video: Video, work: Path, limits: Limits) -> Video | None:
         if _is_tombstone(video.pk):
             return None  # deleted while it was transcoded: store nothing
         stream_name = _store_ladder(work / "hls", STREAM_FOLDER.format(id=video.pk))
-        output_name = _store(work / "video.mp4", OUTPUT_NAME.format(id=video.pk))
+        output = OUTPUT_NAME if result.whole else REVIEW_OUTPUT_NAME
+        output_name = _store(work / "video.mp4", output.format(id=video.pk))
         poster_name = _store(work / "poster.webp", POSTER_NAME.format(id=video.pk))
         finished = _finish_ready(
             video.pk, info, result, output_name, poster_name, stream_name
@@ -370,7 +386,15 @@ def _give_back(video_id, error: Exception) -> None:
         logger.warning("video %s: could not give back the attempt", video_id)
 
 
-def run_pipeline(source: Path, work: Path, limits: Limits, *, with_mp4: bool = True):
+def run_pipeline(
+    source: Path,
+    work: Path,
+    limits: Limits,
+    *,
+    with_mp4: bool = True,
+    stage: str = STAGE_WHOLE,
+    made: list | None = None,
+):
     """Probe and transcode in a child process under VIDEO_WORKER_MEMORY_MB (see
     videos.bounded); returns (probe info, pipeline.Result)."""
     return bounded.run(
@@ -379,6 +403,8 @@ def run_pipeline(source: Path, work: Path, limits: Limits, *, with_mp4: bool = T
         limits,
         memory_mb=settings.VIDEO_WORKER_MEMORY_MB,
         with_mp4=with_mp4,
+        stage=stage,
+        made=made,
     )
 
 
@@ -539,15 +565,28 @@ def _finish_ready(
         video.failure_params = {}
         video.failure_detail = ""
         video.processed_at = timezone.now()
-        if not owners.video_keeps_source(video):
+        if result.whole:
+            video.top_rung = Video.TopRung.WHOLE
             # Keep less: the checked, metadata-free output exists; the original
             # (GPS, device and date tags) goes once this commits.
-            source = video.source.name
-            video.source.name = ""
-            transaction.on_commit(lambda: _delete_quietly(source))
+            _release_source(video)
+        else:
+            # A review copy: the original stays for the top rung (video_top_make)
+            # until the owner wants it made or never will.
+            video.top_rung = Video.TopRung.WAITING
         video.save()
         owners.notify_finished(video)
     return video
+
+
+def _release_source(video: Video) -> None:
+    """Inside the row lock: forget the original unless its owner keeps it, and
+    delete it once the transaction commits."""
+    if not video.source or owners.video_keeps_source(video):
+        return
+    source = video.source.name
+    video.source.name = ""
+    transaction.on_commit(lambda: _delete_quietly(source))
 
 
 def _finish_failed(video_id, *, code, params, detail, probe=None) -> Video:
@@ -566,6 +605,197 @@ def _finish_failed(video_id, *, code, params, detail, probe=None) -> Video:
         owners.notify_finished(video)
     logger.info("video %s failed: %s (%s)", video_id, code, detail)
     return video
+
+
+# --- The top rung of a review copy ------------------------------------------------
+
+
+def video_top_request(*, video_id) -> bool:
+    """The owner wants the top rung of a review copy now (an entry approved): mark
+    it queued and send it to a worker once the caller commits. A conditional update,
+    so a second approval (a restore, a bulk action) sends nothing more; the sweep
+    sends it again if the message is lost. False when there is nothing to make."""
+    now = timezone.now()
+    queued = Video.objects.filter(
+        pk=video_id, status=Video.Status.READY, top_rung=Video.TopRung.WAITING
+    ).update(top_rung=Video.TopRung.QUEUED, top_requested_at=now, updated_at=now)
+    if queued:
+        enqueue_on_commit(jobs.MAKE_TOP_RUNG, str(video_id))
+    return bool(queued)
+
+
+def video_top_recheck(*, video_id, countdown: float | None = None) -> None:
+    """Ask again later (after `countdown` seconds) whether the owner wants the top
+    rung: a rejection, once it can no longer be undone, releases the original."""
+    enqueue_on_commit(jobs.MAKE_TOP_RUNG, str(video_id), countdown=countdown)
+
+
+def video_top_make(*, video_id) -> Video | None:
+    """Make the top rung of a review copy (and the MP4 at its size) and add it to
+    the video's playlist; the video stays ready and served throughout. Safe to call
+    any number of times (the Celery task's body), like video_process:
+
+    - the claim happens under the row lock and asks the owner first
+      (videos.owners.video_top_rung): TOP_DROP releases the original and makes
+      nothing, TOP_WAIT leaves the video waiting, TOP_MAKE claims it (`making`,
+      top_attempts + 1, VIDEO_MAX_ATTEMPTS for a file that kills the worker);
+    - the files go to names no reader uses yet (hls/<top>/..., hls/whole.m3u8,
+      video.mp4), and the row names them in one transaction, which also forgets the
+      review copy's MP4 and master (deleted on commit);
+    - a tombstone found at the end (a withdrawal, an erasure) deletes every file of
+      the video and stops; an owner that no longer wants the top rung (the entry
+      removed meanwhile) gets what was written deleted and its original released.
+
+    Raises only transient errors, for the task to retry (the attempt given back).
+    """
+    video = _top_claim(video_id)
+    if video is not None and video.status == Video.Status.DELETED:
+        _files_delete_quietly(video.pk)
+        return video
+    if video is None or video.top_rung != Video.TopRung.MAKING:
+        return video
+    limits = Limits.from_settings(
+        deadline=time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
+    )
+    with _work_folder(video.pk) as work:
+        return _top_make_claimed(video, work, limits)
+
+
+def _top_claim(video_id) -> Video | None:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.status == Video.Status.DELETED:
+            return video
+        if video.status != Video.Status.READY or not video.top_rung_pending:
+            return video
+        wish = owners.video_top_rung(video)
+        if wish == owners.TOP_DROP:
+            video.top_rung = Video.TopRung.DROPPED
+            _release_source(video)
+            video.save()
+            return video
+        if wish == owners.TOP_WAIT:
+            video.top_rung = Video.TopRung.WAITING
+            video.save(update_fields=["top_rung", "updated_at"])
+            return video
+        if video.top_attempts >= settings.VIDEO_MAX_ATTEMPTS:
+            _top_give_up(video, f"gave up after {video.top_attempts} attempts")
+            return video
+        video.top_rung = Video.TopRung.MAKING
+        video.top_attempts += 1
+        video.top_started_at = timezone.now()
+        video.save(
+            update_fields=["top_rung", "top_attempts", "top_started_at", "updated_at"]
+        )
+        return video
+
+
+def _top_make_claimed(video: Video, work: Path, limits: Limits) -> Video | None:
+    try:
+        try:
+            source = _local_source(video, work)
+            _info, result = run_pipeline(
+                source, work, limits, stage=STAGE_TOP, made=video.ladder
+            )
+        except TRANSIENT_ERRORS:
+            raise
+        except (VideoRejected, PipelineTimeout, SoftTimeLimitExceeded) as error:
+            return _top_failed(video.pk, describe_exception(error))
+        except Exception as error:  # noqa: BLE001 - the file, not the moment
+            logger.exception("video %s: no top rung", video.pk)
+            return _top_failed(video.pk, describe_exception(error))
+        if _is_tombstone(video.pk):
+            video_files_delete(video_id=video.pk)
+            return None
+        stored = _store_top(work, video.pk, result.ladder[-1]["name"])
+        finished, keep = _top_finish(video.pk, result, stored)
+        if finished.status == Video.Status.DELETED:
+            video_files_delete(video_id=video.pk)
+        elif not keep:
+            for name in stored:
+                _delete_quietly(name)
+        return finished
+    except TRANSIENT_ERRORS as error:
+        _top_give_back(video.pk, error)
+        raise
+
+
+def _store_top(work: Path, video_id, top: str) -> list[str]:
+    """Store the top rung, then its master under WHOLE_MASTER, then the MP4; the
+    names stored, in that order (the master is second to last, the MP4 last)."""
+    prefix = STREAM_FOLDER.format(id=video_id)
+    folder = work / "hls" / top
+    stored = [
+        _store(path, f"{prefix}/{top}/{path.name}")
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    stored.append(_store(work / "hls" / HLS_MASTER, f"{prefix}/{WHOLE_MASTER}"))
+    stored.append(_store(work / "video.mp4", OUTPUT_NAME.format(id=video_id)))
+    return stored
+
+
+def _top_finish(video_id, result, stored: list[str]) -> tuple[Video, bool]:
+    """Name the top rung's files under the row lock; (video, keep what we stored)."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.status == Video.Status.DELETED:
+            return video, False
+        if video.top_rung != Video.TopRung.MAKING:
+            # Another run finished first: the same files under the same names.
+            return video, video.top_rung == Video.TopRung.WHOLE
+        if owners.video_top_rung(video) == owners.TOP_DROP:
+            video.top_rung = Video.TopRung.DROPPED
+            _release_source(video)
+            video.save()
+            return video, False
+        old = {video.output.name, video.stream.name} - {"", *stored}
+        video.stream.name = stored[-2]
+        video.output.name = stored[-1]
+        video.ladder = result.ladder
+        video.output_size = result.output_size
+        video.width = result.width
+        video.height = result.height
+        video.top_rung = Video.TopRung.WHOLE
+        video.probe = {
+            **(video.probe or {}),
+            "top_rung": result.stats,
+        }
+        _release_source(video)
+        video.save()
+        for name in old:
+            transaction.on_commit(lambda name=name: _delete_quietly(name))
+    return video, True
+
+
+def _top_failed(video_id, detail: str) -> Video:
+    """The top rung cannot be made from this file (a timeout, memory, a crash):
+    the video stays public with the review copy's rungs."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video_id)
+        if video.top_rung == Video.TopRung.MAKING:
+            _top_give_up(video, detail)
+    logger.warning("video %s: no top rung: %s", video_id, detail)
+    return video
+
+
+def _top_give_up(video: Video, detail: str) -> None:
+    video.top_rung = Video.TopRung.FAILED
+    video.failure_detail = f"top rung: {detail}"[:10_000]
+    _release_source(video)
+    video.save()
+
+
+def _top_give_back(video_id, error: Exception) -> None:
+    """A transient error: back to queued, the attempt not counted (as _give_back)."""
+    try:
+        Video.objects.filter(pk=video_id, top_rung=Video.TopRung.MAKING).update(
+            top_rung=Video.TopRung.QUEUED,
+            top_attempts=Greatest(F("top_attempts") - 1, 0),
+            top_requested_at=timezone.now(),
+        )
+    except TRANSIENT_ERRORS:
+        logger.warning("video %s: could not give back the top attempt", video_id)
 
 
 def video_reprocess(*, video: Video) -> bool:
@@ -711,12 +941,25 @@ def video_sweep(*, now=None) -> dict:
     )
     for video_id in stuck:
         transaction.on_commit(lambda video_id=video_id: _enqueue(video_id))
+    # A top rung whose worker died (`making` too long) or whose message was lost
+    # (`queued` too long): sent again; its claim counts the attempts.
+    top_stuck = list(
+        Video.objects.filter(status=Video.Status.READY)
+        .filter(
+            Q(top_rung=Video.TopRung.MAKING, top_started_at__lt=cutoff)
+            | Q(top_rung=Video.TopRung.QUEUED, top_requested_at__lt=cutoff)
+        )
+        .values_list("pk", flat=True)
+    )
+    for video_id in top_stuck:
+        enqueue_on_commit(jobs.MAKE_TOP_RUNG, str(video_id))
 
     removed = 0
     active = {
         str(pk)
         for pk in Video.objects.filter(
-            status=Video.Status.PROCESSING, processing_started_at__gte=cutoff
+            Q(status=Video.Status.PROCESSING, processing_started_at__gte=cutoff)
+            | Q(top_rung=Video.TopRung.MAKING, top_started_at__gte=cutoff)
         ).values_list("pk", flat=True)
     }
     oldest = cutoff.timestamp()
@@ -734,9 +977,18 @@ def video_sweep(*, now=None) -> dict:
         else:
             entry.unlink(missing_ok=True)
         removed += 1
-    if stuck or removed:
-        logger.info("video sweep: re-queued %d, removed %d temp", len(stuck), removed)
-    return {"requeued": [str(pk) for pk in stuck], "temp_removed": removed}
+    if stuck or top_stuck or removed:
+        logger.info(
+            "video sweep: re-queued %d (+%d top rungs), removed %d temp",
+            len(stuck),
+            len(top_stuck),
+            removed,
+        )
+    return {
+        "requeued": [str(pk) for pk in stuck],
+        "top_requeued": [str(pk) for pk in top_stuck],
+        "temp_removed": removed,
+    }
 
 
 def video_tombstones_sweep(*, now=None) -> dict:
@@ -831,7 +1083,10 @@ class _Keeper:
 
     def __init__(self, row: dict):
         self.deleted = row["status"] == Video.Status.DELETED
-        self.busy = row["status"] in (Video.Status.PENDING, Video.Status.PROCESSING)
+        self.busy = row["status"] in (
+            Video.Status.PENDING,
+            Video.Status.PROCESSING,
+        ) or row["top_rung"] in (Video.TopRung.QUEUED, Video.TopRung.MAKING)
         self.names = {row["source"], row["output"], row["poster"]} - {""}
         stream = row["stream"]
         self.folder = stream.rsplit("/", 1)[0] + "/" if stream else None
@@ -850,7 +1105,7 @@ def _rows_for(batch) -> dict:
     for name, _modified in batch:
         with contextlib.suppress(IndexError, ValueError):
             ids.add(str(uuid.UUID(name.split("/")[1])))
-    fields = ("pk", "status", "source", "output", "poster", "stream")
+    fields = ("pk", "status", "source", "output", "poster", "stream", "top_rung")
     return {
         str(row["pk"]): _Keeper(row)
         for row in Video.objects.filter(pk__in=ids).values(*fields)

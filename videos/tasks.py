@@ -22,6 +22,21 @@ def process_video(video_id: str) -> None:
     services.video_process(video_id=video_id)
 
 
+@shared_task(
+    name=jobs.MAKE_TOP_RUNG,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def make_top_rung(video_id: str) -> None:
+    """The top rung of a review copy; time limits as process_video's."""
+    services.video_top_make(video_id=video_id)
+
+
 @shared_task(name=jobs.SWEEP_VIDEOS, ignore_result=True)
 def sweep_videos() -> None:
     services.video_sweep()

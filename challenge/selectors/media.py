@@ -7,6 +7,8 @@ or two queries and writes nothing.
 
 from django.db.models import Exists, OuterRef
 
+from videos.owners import TOP_DROP, TOP_MAKE, TOP_WAIT
+
 from ..models import CuratedTikTok, Entry, Nudge
 from ..services.claims import can_moderate
 from .gallery import public_entries
@@ -68,3 +70,32 @@ def entry_video_is_public(video) -> bool | None:
 
 def _curated(video) -> bool:
     return CuratedTikTok.objects.filter(video_id=video.pk).exists()
+
+
+def entry_video_review_first(video) -> bool | None:
+    """The video pipeline's review_first hook: a participant's video (an entry's,
+    or one held at the kindness prompt) is made as a review copy first; the top
+    rung waits for the moderators' decision (docs/decisions.md)."""
+    entry, nudge = _video_owner(video)
+    return None if entry is None and nudge is None else True
+
+
+# What an entry in each state wants of its video's top rung: public or about to be
+# again (hidden entries are mostly restored) gets it; an entry that can no longer
+# become public releases its original; the rest wait for a decision.
+TOP_RUNG_BY_STATE = {
+    Entry.State.APPROVED: TOP_MAKE,
+    Entry.State.HIDDEN: TOP_MAKE,
+    Entry.State.REJECTED: TOP_DROP,
+    Entry.State.FAILED: TOP_DROP,
+    Entry.State.WITHDRAWN: TOP_DROP,
+}
+
+
+def entry_video_top_rung(video) -> str | None:
+    """The video pipeline's top_rung hook (asked under the video's row lock: one
+    read, no lock taken)."""
+    entry, nudge = _video_owner(video)
+    if entry is None:
+        return None if nudge is None else TOP_WAIT
+    return TOP_RUNG_BY_STATE.get(entry.state, TOP_WAIT)

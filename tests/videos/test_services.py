@@ -166,11 +166,11 @@ def test_a_database_hiccup_is_retried_and_then_succeeds(upload, clips, monkeypat
     real_run = services.run_pipeline
     hiccups = []
 
-    def run_once_offline(source, work, limits):
+    def run_once_offline(source, work, limits, **options):
         if not hiccups:
             hiccups.append(1)
             raise OperationalError("server closed the connection unexpectedly")
-        return real_run(source, work, limits)
+        return real_run(source, work, limits, **options)
 
     monkeypatch.setattr(services, "run_pipeline", run_once_offline)
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.jobs import enqueue_on_commit
+from videos.services import video_top_recheck, video_top_request
 
 from ... import jobs
 from ...emails import moderation_notice_message
@@ -59,6 +60,17 @@ def _schedule_notice(event: EntryEvent, kind: str) -> None:
     enqueue_on_commit(jobs.MODERATION_NOTICE_SEND, notice.pk, countdown=notice_delay())
 
 
+def video_follow_decision(entry: Entry) -> None:
+    """The video's top rung follows the decision (docs/decisions.md, "A review copy
+    first"): made now for an entry that is public or hidden, and for a rejected one
+    asked again once the rejection can no longer be undone, when the pipeline
+    releases its original (videos.owners.video_top_rung)."""
+    if entry.state in (Entry.State.APPROVED, Entry.State.HIDDEN):
+        video_top_request(video_id=entry.video_id)
+    elif entry.state == Entry.State.REJECTED:
+        video_top_recheck(video_id=entry.video_id, countdown=notice_delay())
+
+
 def _resolve_reports(entry: Entry, event: EntryEvent) -> None:
     Report.objects.filter(entry=entry, resolved_at__isnull=True).update(
         resolved_at=event.created_at, resolved_by=event
@@ -84,6 +96,7 @@ def entry_approve(*, entry_id: int, actor, note: str = "") -> Entry:
         expected_from={Entry.State.PENDING_REVIEW},
     )
     entry_claim_clear(entry_id=entry.pk)
+    video_follow_decision(entry)
     _schedule_notice(_latest_event(entry), ModerationNotice.Kind.APPROVED)
     guardian_published_notice(entry=entry, countdown=notice_delay())
     transaction.on_commit(gallery_grew)
@@ -121,6 +134,7 @@ def entry_reject(
         expected_from=REJECTABLE & set(expected_from or REJECTABLE),
     )
     entry_claim_clear(entry_id=entry.pk)
+    video_follow_decision(entry)
     event = _latest_event(entry)
     _resolve_reports(entry, event)
     _schedule_notice(event, ModerationNotice.Kind.REJECTED)
@@ -159,6 +173,7 @@ def entry_restore(*, entry_id: int, actor, note: str = "") -> Entry:
         expected_from={Entry.State.HIDDEN},
     )
     entry_claim_clear(entry_id=entry.pk)
+    video_follow_decision(entry)
     _resolve_reports(entry, _latest_event(entry))
     transaction.on_commit(gallery_grew)
     return entry

@@ -13,7 +13,7 @@ from ...selectors.desk import DESK_STATES
 from ...selectors.gallery import gallery_changed_on_commit
 from ...states import UNDOABLE, TransitionNotAllowed, entry_transition
 from ..claims import entry_claim, entry_lock_unclaimed
-from .decisions import require_moderator
+from .decisions import require_moderator, video_follow_decision
 
 
 class UndoNotPossible(Exception):
@@ -90,6 +90,7 @@ def entry_decision_undo(*, actor, event_id: int | None = None) -> Entry:
         )
     if entry.state in DESK_STATES:
         entry_claim(entry_id=entry.pk, moderator=actor)
+    video_follow_decision(entry)
     gallery_changed_on_commit([entry.pk])
     entry.refresh_from_db()
     return entry
