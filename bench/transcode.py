@@ -22,6 +22,17 @@ in one process (run_ffmpeg_ladder: split + scale per rung, the same x264 options
 bitrate caps and forced keyframes, fMP4 HLS with a master playlist), so the ratio
 compares like with like. The long run then shows the ladder's peak memory.
     .venv/bin/python bench/transcode.py --ladder --seconds 20 --pairs 2 --long 120
+
+Review copy (docs/decisions.md, "A review copy first"): after the pairs, the same
+clip goes --review-runs times through the two stages a participant's upload takes,
+in a fresh child each: video_process as a review copy (every rung below the top,
+the poster, the 480p MP4), then video_top_make (the top rung and its MP4, made on
+approval). Timed and CPU-counted inside the child around each call (Django's
+start-up left out, the transcode child's included), it prints upload complete ->
+waiting for review as a fraction of the clip's duration, and core-seconds per
+second of video for a rejected entry (the review copy only) and an approved one
+(both stages), against the goals of issue 34.
+    .venv/bin/python bench/transcode.py --ladder --long 0 --review-runs 3
 """
 
 import argparse
@@ -62,6 +73,45 @@ seconds = time.perf_counter() - started
 assert video.status == "ready", (video.failure_code, video.failure_detail)
 print(json.dumps({"seconds": seconds, "width": video.width, "height": video.height,
                   "duration": video.duration, "output_size": video.output_size}))
+"""
+
+
+# The two stages of a participant's upload, each timed and CPU-counted here (the
+# bounded transcode child is waited for, so RUSAGE_CHILDREN holds its time).
+REVIEW_CHILD = r"""
+import json, resource, sys, time
+import django
+django.setup()
+from django.core.files import File
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from videos import owners, services
+services._enqueue = lambda video_id: None
+owners.register_owner(
+    is_public=lambda video: None,
+    on_finished=lambda video: None,
+    review_first=lambda video: True,
+    top_rung=lambda video: owners.TOP_MAKE,
+)
+
+def cpu():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+with open(sys.argv[1], "rb") as handle:
+    video = services.video_create(file=File(handle, name="bench.mp4"), original_name="bench.mp4")
+started, used = time.perf_counter(), cpu()
+video = services.video_process(video_id=video.pk)
+review_seconds, review_cpu = time.perf_counter() - started, cpu() - used
+assert video.status == "ready" and video.top_rung == "waiting", (video.status, video.top_rung, video.failure_detail)
+started, used = time.perf_counter(), cpu()
+video = services.video_top_make(video_id=video.pk)
+top_seconds, top_cpu = time.perf_counter() - started, cpu() - used
+assert video.top_rung == "", (video.top_rung, video.failure_detail)
+print(json.dumps({"review_seconds": review_seconds, "review_cpu": review_cpu,
+                  "top_seconds": top_seconds, "top_cpu": top_cpu,
+                  "duration": video.duration, "rungs": [r["name"] for r in video.ladder]}))
 """
 
 
@@ -140,6 +190,68 @@ def run_pipeline(source: Path, work: Path) -> dict:
     result["cpu_seconds"] = cpu
     shutil.rmtree(data_dir, ignore_errors=True)
     return result
+
+
+def run_review_copy(source: Path, work: Path) -> dict:
+    """The review copy, then the top rung, in a fresh process (REVIEW_CHILD)."""
+    data_dir = work / f"data-review-{source.stem}"
+    data_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
+        "REDIS_URL": "",
+        "VIDEO_MAX_DURATION_SECONDS": "100000",
+        "VIDEO_MAX_UPLOAD_BYTES": str(1 << 40),
+        "VIDEO_SOFT_TIME_LIMIT": "100000",
+        "LOG_LEVEL": "WARNING",
+    }
+    stdout, returncode, _peak_kb, _cpu = _run_measured(
+        [sys.executable, "-c", REVIEW_CHILD, str(source)], env
+    )
+    if returncode:
+        raise SystemExit(f"review copy child failed:\n{stdout}")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def review_copy_report(runs: list[dict], seconds: float) -> list[str]:
+    """The review copy's figures against issue 34's goals, medians of the runs."""
+
+    def median(values):
+        values = sorted(values)
+        middle = len(values) // 2
+        return (
+            values[middle]
+            if len(values) % 2
+            else (values[middle - 1] + values[middle]) / 2
+        )
+
+    to_review = [run["review_seconds"] / seconds for run in runs]
+    rejected = [run["review_cpu"] / seconds for run in runs]
+    top = [run["top_cpu"] / seconds for run in runs]
+    approved = [r + t for r, t in zip(rejected, top, strict=True)]
+    spread = (max(to_review) - min(to_review)) / median(to_review) / 2 * 100
+    review_times = ", ".join(f"{run['review_seconds']:.2f} s" for run in runs)
+
+    def goal(value, limit):
+        return f"goal <= {limit}: {'met' if value <= limit else 'NOT met'}"
+
+    return [
+        f"review copy {seconds:g} s clip, rungs {', '.join(runs[0]['rungs'])}",
+        f"upload complete -> waiting for review: {median(to_review):.3f}x the clip's "
+        f"duration ({goal(round(median(to_review), 3), 0.25)}), spread ±{spread:.0f} %"
+        f"  [runs: {review_times}]",
+        f"top rung on approval: {median(run['top_seconds'] for run in runs):.2f} s",
+        f"core-s per video-s, rejected (review copy): {median(rejected):.3f} "
+        f"({goal(round(median(rejected), 3), 0.4)})"
+        f"  [runs: {', '.join(f'{value:.3f}' for value in rejected)}]",
+        f"core-s per video-s, approved (review copy + top rung): "
+        f"{median(approved):.3f} ({goal(round(median(approved), 3), 1.0)}; "
+        f"top rung {median(top):.3f})"
+        f"  [runs: {', '.join(f'{value:.3f}' for value in approved)}]",
+    ]
 
 
 def _run_measured(command, env):
@@ -279,7 +391,8 @@ def main():
         "--pairs",
         type=int,
         default=5,
-        help="ffmpeg / pipeline pairs on the 60 s clip, alternating",
+        help="ffmpeg / pipeline pairs on the 60 s clip, alternating (0: the review "
+        "copy's figures only)",
     )
     parser.add_argument(
         "--preset", default=os.environ.get("VIDEO_X264_PRESET", "veryfast")
@@ -291,6 +404,12 @@ def main():
     )
     parser.add_argument(
         "--crf", type=int, default=int(os.environ.get("VIDEO_X264_CRF", 23))
+    )
+    parser.add_argument(
+        "--review-runs",
+        type=int,
+        default=3,
+        help="review copy + top rung runs on the same clip (0 to skip)",
     )
     args = parser.parse_args()
     os.environ["VIDEO_X264_PRESET"] = args.preset
@@ -309,6 +428,13 @@ def main():
         print(
             f"baseline child (Django set up, no video): {baseline_rss(work):.0f} MB peak RSS"
         )
+
+        review_runs = [run_review_copy(short, work) for _ in range(args.review_runs)]
+        if review_runs:
+            for line in review_copy_report(review_runs, args.seconds):
+                print(line)
+        if not args.pairs:
+            return  # the review copy only (no ffmpeg comparison, no long run)
 
         ffmpeg_runs, pipeline_runs = [], []
 
