@@ -15,13 +15,14 @@ class VideoAdmin(admin.ModelAdmin):
         "id",
         "original_name",
         "status",
+        "top_rung",
         "duration",
         "width",
         "height",
         "attempts",
         "created_at",
     ]
-    list_filter = ["status", "failure_code"]
+    list_filter = ["status", "top_rung", "failure_code"]
     search_fields = ["id", "original_name"]
     date_hierarchy = "created_at"
     actions = ["reprocess"]
@@ -39,6 +40,8 @@ class VideoAdmin(admin.ModelAdmin):
         "participant_reason",
         "failure_detail",
         "attempts",
+        "top_rung",
+        "top_attempts",
         "processing_started_at",
         "processed_at",
         "created_at",

@@ -152,7 +152,7 @@ class Video(models.Model):
     )
     top_requested_at = models.DateTimeField(null=True, blank=True)
     top_started_at = models.DateTimeField(null=True, blank=True)
-    top_attempts = models.PositiveSmallIntegerField(default=0)
+    top_attempts = models.PositiveSmallIntegerField(_("top rung attempts"), default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
