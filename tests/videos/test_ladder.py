@@ -275,3 +275,86 @@ def test_warm_urls_are_the_master_and_the_lowest_rungs_playlist_and_init(
 
     video.stream = ""
     assert video.stream_warm_urls == []
+
+
+def _limits():
+    return pipeline.Limits(
+        max_bytes=10**9,
+        max_duration=60,
+        max_dimension=4096,
+        max_pixels=4096 * 2160,
+        output_max_height=720,
+        preset="ultrafast",
+        crf=30,
+    )
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_a_top_rung_made_later_joins_the_review_copy_as_one_ladder(tmp_path, rotation):
+    """The review copy (rungs below the top, poster, MP4 of its highest rung) and the
+    top rung made in a second run from the same source form one ladder a player can
+    switch across: same segment boundaries, a master naming all three."""
+    source = make_clip(
+        tmp_path / "s.mp4", seconds=5, width=1280, height=720, fps=10, rotation=rotation
+    )
+    info = pipeline.probe(source, _limits())
+    review_dir, top_dir = tmp_path / "review", tmp_path / "top"
+    review = pipeline.transcode(
+        source,
+        tmp_path / "review.mp4",
+        tmp_path / "poster.webp",
+        info,
+        _limits(),
+        hls_dir=review_dir / "hls",
+        stage=pipeline.STAGE_REVIEW,
+    )
+    assert not review.whole
+    assert [rung["name"] for rung in review.ladder] == ["240p", "480p"]
+    assert sorted(p.name for p in (review_dir / "hls").iterdir()) == [
+        "240p",
+        "480p",
+        "master.m3u8",
+    ]
+    assert review.poster_written and (tmp_path / "poster.webp").exists()
+    assert sorted((review.width, review.height)) == [480, 852]
+
+    top = pipeline.transcode(
+        source,
+        tmp_path / "video.mp4",
+        tmp_path / "unused.webp",
+        info,
+        _limits(),
+        hls_dir=top_dir / "hls",
+        stage=pipeline.STAGE_TOP,
+        made=review.ladder,
+    )
+    assert not (tmp_path / "unused.webp").exists(), "the review copy's poster stays"
+    assert sorted(p.name for p in (top_dir / "hls").iterdir()) == [
+        "720p",
+        "master.m3u8",
+    ]
+    assert [rung["name"] for rung in top.ladder] == ["240p", "480p", "720p"]
+    assert top.ladder[:2] == review.ladder
+    assert sorted((top.width, top.height)) == [720, 1280]
+
+    # The stored layout after the second stage: every rung beside the new master.
+    whole = tmp_path / "whole"
+    for folder in (review_dir / "hls" / "240p", review_dir / "hls" / "480p"):
+        (whole / folder.name).mkdir(parents=True)
+        for path in folder.iterdir():
+            (whole / folder.name / path.name).write_bytes(path.read_bytes())
+    (whole / "720p").mkdir()
+    for path in (top_dir / "hls" / "720p").iterdir():
+        (whole / "720p" / path.name).write_bytes(path.read_bytes())
+    (whole / "master.m3u8").write_bytes((top_dir / "hls" / "master.m3u8").read_bytes())
+    assert len(pipeline.verify_ladder(whole)) == 3
+    durations = [
+        [
+            seconds
+            for seconds, _uri in pipeline.read_media_playlist(
+                whole / rung / "index.m3u8"
+            )["segments"]
+        ]
+        for rung in ("240p", "480p", "720p")
+    ]
+    assert durations[0] == durations[1] == durations[2]
