@@ -262,7 +262,8 @@ def video_process(*, video_id) -> Video | None:
     limits = Limits.from_settings(deadline=deadline)
     # Participants' videos are made as a review copy first, the top rung once the
     # owner wants it (video_top_make); episodes get the whole ladder at once.
-    stage = STAGE_REVIEW if owners.video_review_first(video) else STAGE_WHOLE
+    review_first = settings.VIDEO_REVIEW_COPY_FIRST and owners.video_review_first(video)
+    stage = STAGE_REVIEW if review_first else STAGE_WHOLE
     with _work_folder(video.pk) as work:
         return _process_claimed(video, work, limits, stage)
 

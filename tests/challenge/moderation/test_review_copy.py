@@ -38,6 +38,7 @@ def hd_clip(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _fast(settings):
     settings.VIDEO_X264_PRESET = "ultrafast"
+    settings.VIDEO_REVIEW_COPY_FIRST = True  # off by default (config/settings.py)
 
 
 def _upload(clip: Path, capture) -> Entry:
@@ -261,3 +262,17 @@ def test_an_episode_gets_the_whole_ladder_at_once(
     assert [rung["name"] for rung in video.ladder] == ["240p", "480p", "720p"]
     assert video.output.name.endswith("/video.mp4")
     assert video.source, "an episode's master is kept"
+
+
+def test_without_the_setting_an_upload_is_made_whole_at_once(
+    hd_clip, django_capture_on_commit_callbacks, settings
+):
+    """VIDEO_REVIEW_COPY_FIRST off (the default): the whole ladder and the MP4 before
+    review, as for episodes; nothing waits for a decision."""
+    settings.VIDEO_REVIEW_COPY_FIRST = False
+    entry = _upload(hd_clip, django_capture_on_commit_callbacks)
+    entry.refresh_from_db()
+    video = Video.objects.get(pk=entry.video_id)
+    assert entry.state == S.PENDING_REVIEW
+    assert video.top_rung == Video.TopRung.WHOLE
+    assert [rung["name"] for rung in video.ladder][-1] == "720p"

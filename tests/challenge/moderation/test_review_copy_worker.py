@@ -39,8 +39,11 @@ def clip(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def worker(monkeypatch, transactional_db, request):
+def worker(monkeypatch, transactional_db, request, settings):
     monkeypatch.setenv("VIDEO_X264_PRESET", "medium")
+    # Off by default (config/settings.py): on, for the worker and this process.
+    monkeypatch.setenv("VIDEO_REVIEW_COPY_FIRST", "1")
+    settings.VIDEO_REVIEW_COPY_FIRST = True
     return request.getfixturevalue("celery_worker")
 
 

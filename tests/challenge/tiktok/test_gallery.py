@@ -138,5 +138,7 @@ def test_a_minors_tiktok_account_is_never_printed_beside_their_entry(
     assert "Watch it on TikTok" not in page
     assert f'data-player-src="https://www.tiktok.com/player/v1/{POST}?' in page
     # An adult's keeps the link to their post.
-    adult = tiktok_entry(fake_tiktok[0], post_id="7300000000000000002", handle="grownup")
+    adult = tiktok_entry(
+        fake_tiktok[0], post_id="7300000000000000002", handle="grownup"
+    )
     assert "@grownup/video/" in client.get(adult.get_absolute_url()).content.decode()

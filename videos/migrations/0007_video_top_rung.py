@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('videos', '0005_video_tombstone'),
+        ('videos', '0006_video_plays_elsewhere'),
     ]
 
     operations = [
