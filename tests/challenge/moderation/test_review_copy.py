@@ -264,8 +264,9 @@ def test_an_episode_gets_the_whole_ladder_at_once(
     assert video.source, "an episode's master is kept"
 
 
+@pytest.mark.slow
 def test_without_the_setting_an_upload_is_made_whole_at_once(
-    hd_clip, django_capture_on_commit_callbacks, settings
+    db, hd_clip, django_capture_on_commit_callbacks, settings
 ):
     """VIDEO_REVIEW_COPY_FIRST off (the default): the whole ladder and the MP4 before
     review, as for episodes; nothing waits for a decision."""
