@@ -2,7 +2,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.urls import reverse
 
-from core.accounts import SiteUrlMailAdapterMixin, VerificationMailAdapterMixin
+from core.accounts import (
+    DatabaseAwayLoginAdapterMixin,
+    SiteUrlMailAdapterMixin,
+    VerificationMailAdapterMixin,
+)
 
 from .errors import UnclearMailbox
 from .mailboxes import is_clear_mailbox
@@ -16,7 +20,10 @@ def _has_profile(user) -> bool:
 
 
 class AccountAdapter(
-    SiteUrlMailAdapterMixin, VerificationMailAdapterMixin, DefaultAccountAdapter
+    DatabaseAwayLoginAdapterMixin,
+    SiteUrlMailAdapterMixin,
+    VerificationMailAdapterMixin,
+    DefaultAccountAdapter,
 ):
     """After signing up and confirming the email (or logging in without a profile
     yet), the next step is "complete your profile". A `?next=` still wins: allauth

@@ -505,3 +505,54 @@ def test_copies_outlive_approvals_but_never_show_what_was_taken_down(
         assert b"I will take this one back" not in body
         assert b"A newer kind entry" in body
         site.proxy.restore()
+
+
+def test_log_ins_tried_while_the_database_is_away_do_not_pause_signing_in(
+    site, content, settings
+):
+    """allauth counts a log-in attempt before it asks the database (once the site
+    is known to the process): people who kept trying during an outage found signing
+    in paused (10 a minute per address, 5 in 5 minutes per account), during it and
+    after it. An attempt the database could not judge is a 503 and is not counted."""
+    from django.contrib.auth import get_user_model
+
+    # A password hash the site's own hashers read (the tests use a fast one).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    password = "patient-Passw0rd-7"  # noqa: S105  (a test account)
+    user = get_user_model().objects.create_user(
+        username="patient", email="patient@example.org", password=password
+    )
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    _status, headers, body = site.request("GET", "/en/accounts/login/")
+    cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
+    token = _csrf_values(body)[0].decode()
+
+    def log_in(secret):
+        form = f"csrfmiddlewaretoken={token}&login={user.email}&password={secret}"
+        return site.request(
+            "POST",
+            "/en/accounts/login/",
+            headers={
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{site.port}/en/accounts/login/",
+            },
+            body=form,
+        )
+
+    # Both web processes know the site (a real server has long since): two wrong
+    # passwords, counted as they should be.
+    for _attempt in range(2):
+        assert log_in("wrong")[0] == HTTPStatus.OK
+    site.proxy.cut()
+    for _attempt in range(12):
+        status, _headers, _body = log_in(password)
+        assert status == HTTPStatus.SERVICE_UNAVAILABLE
+    site.proxy.restore()
+    time.sleep(settings.DATABASE_DOWN_HOLD_SECONDS + 0.5)
+    status, _headers, body = log_in(password)
+    assert status == HTTPStatus.FOUND, body[-3000:]
