@@ -184,10 +184,7 @@ def desk_decide(model_admin, request, object_id):
     _require_moderator(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    entry = Entry.objects.filter(pk=object_id).first()
-    if entry is None:  # its participant deleted their account meanwhile
-        messages.warning(request, decision_overtaken_message(object_id))
-        return _next_response(model_admin, request)
+    entry = get_object_or_404(Entry, pk=object_id)
     decision = request.POST.get("decision", "")
     if decision == "skip":
         claims.entry_claim_release(entry_id=entry.pk, moderator=request.user)

@@ -401,12 +401,7 @@ class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _decide(self, request, object_id):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
-        entry = Entry.objects.filter(pk=object_id).first()
-        if entry is None:  # its participant deleted their account meanwhile
-            self.message_user(
-                request, decision_overtaken_message(object_id), messages.WARNING
-            )
-            return HttpResponseRedirect(reverse("admin:challenge_entry_changelist"))
+        entry = get_object_or_404(Entry, pk=object_id)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():

@@ -54,21 +54,3 @@ def test_a_decision_on_an_entry_deleted_meanwhile_says_so(
     assert not Entry.objects.filter(pk=entry.pk).exists()
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("was deleted meanwhile" in message for message in shown), shown
-
-
-@pytest.mark.parametrize(
-    "url_name", ["admin:challenge_entry_decide", "admin:challenge_entry_desk_decide"]
-)
-def test_a_decision_on_an_entry_already_gone_says_so(db, client, url_name):
-    """The review page was opened, then the participant deleted their account: the
-    moderator's press answers with the reason, not a 404 page."""
-    moderator = make_user(moderator=True)
-    entry = make_entry()
-    account_delete(user=entry.participant.user)
-    client.force_login(moderator)
-    response = client.post(
-        reverse(url_name, args=[entry.pk]), {"decision": "approve_next"}
-    )
-    assert response.status_code == HTTPStatus.FOUND
-    shown = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("was deleted meanwhile" in message for message in shown), shown
