@@ -1,5 +1,8 @@
 """What /healthz reports: each dependency checked for real, with a short timeout."""
 
+import os
+import re
+import socket
 import uuid
 
 from celery import current_app
@@ -37,10 +40,21 @@ def _check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
+def storage_probe_name() -> str:
+    """The file a storage check writes and deletes: one per machine and process, so a
+    check cut off between the two (the storage went away) leaves at most one file,
+    which the next check deletes first. A fresh name each time left them to pile up
+    (bench/chaos.py found one after a storage cut)."""
+    host = re.sub(r"[^\w.-]", "-", socket.gethostname())[:60]
+    return f"healthz/{host}-{os.getpid()}.txt"
+
+
 def _check_storage() -> None:
+    probe = storage_probe_name()
     for alias in ("default", "private"):
         storage = storages[alias]
-        name = storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+        storage.delete(probe)  # what a check cut off left behind
+        name = storage.save(probe, ContentFile(b"ok"))
         storage.delete(name)
 
 
