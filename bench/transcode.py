@@ -165,11 +165,9 @@ def make_source(path: Path, seconds: int, *, busy: bool) -> Path:
     return path
 
 
-def run_pipeline(source: Path, work: Path) -> dict:
-    """video_process in a fresh process; wall time measured inside, peak RSS outside."""
-    data_dir = work / f"data-{source.stem}"
-    data_dir.mkdir()
-    env = {
+def _child_env(data_dir: Path) -> dict:
+    """A pipeline child's settings: its own SQLite and DATA_DIR, no limits in the way."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATA_DIR": str(data_dir),
@@ -180,6 +178,13 @@ def run_pipeline(source: Path, work: Path) -> dict:
         "VIDEO_SOFT_TIME_LIMIT": "100000",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def run_pipeline(source: Path, work: Path) -> dict:
+    """video_process in a fresh process; wall time measured inside, peak RSS outside."""
+    data_dir = work / f"data-{source.stem}"
+    data_dir.mkdir()
+    env = _child_env(data_dir)
     stdout, returncode, peak_kb, cpu = _run_measured(
         [sys.executable, "-c", CHILD, str(source)], env
     )
@@ -196,17 +201,7 @@ def run_review_copy(source: Path, work: Path) -> dict:
     """The review copy, then the top rung, in a fresh process (REVIEW_CHILD)."""
     data_dir = work / f"data-review-{source.stem}"
     data_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
-        "REDIS_URL": "",
-        "VIDEO_MAX_DURATION_SECONDS": "100000",
-        "VIDEO_MAX_UPLOAD_BYTES": str(1 << 40),
-        "VIDEO_SOFT_TIME_LIMIT": "100000",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = _child_env(data_dir)
     stdout, returncode, _peak_kb, _cpu = _run_measured(
         [sys.executable, "-c", REVIEW_CHILD, str(source)], env
     )
