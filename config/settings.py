@@ -592,6 +592,13 @@ DELETION_JOURNAL_DIR = Path(
     env.str("DELETION_JOURNAL_DIR", default=str(DATA_DIR / "deletions"))
 )
 DELETION_JOURNAL_DAYS = env.int("DELETION_JOURNAL_DAYS", default=40)
+# Share cards (core/cards.py): the provider of each kind of card, by name, called
+# with the key in the card's URL; None when the page has no public card.
+SHARE_CARDS = {
+    "page": "config.cards.page_card",
+    "episode": "stories.cards.episode_card",
+    "entry": "challenge.cards.entry_card",
+}
 DELETION_REPLAYERS = {
     "account": "challenge.services.privacy.account_delete_replay",
     "entry": "challenge.services.erasure.entry_erase_replay",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from core import accounts as core_accounts
+from core import cards as core_cards
 from core import metrics as core_metrics
 from core import views as core_views
 from core.ratelimit import login_failures_limited
@@ -46,6 +47,11 @@ urlpatterns += i18n_patterns(
     path("stories/", include("stories.urls")),
     path("challenge/", include("challenge.urls")),
     path("gallery/", include("challenge.gallery_urls")),
+    path(
+        "cards/<slug:kind>/<str:key>/<slug:version>.jpg",
+        core_cards.card_view,
+        name="share_card",
+    ),
     path("", views.home, name="home"),
     path("partners/toolkit/", views.partner_toolkit, name="partner_toolkit"),
     path("", include("campaign.urls")),

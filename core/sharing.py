@@ -6,8 +6,20 @@ from django.utils.translation import gettext as _
 
 
 def share_links(*, url: str, text: str) -> list[tuple[str, str, str]]:
-    """(key, label, href) for X, Facebook, WhatsApp and email."""
+    """(key, label, href) for WhatsApp, Telegram, X, Facebook and email: the apps
+    the campaign's audience shares in first (templates/components/share.html draws
+    their icons by key)."""
     return [
+        (
+            "whatsapp",
+            _("Share on WhatsApp"),
+            "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
+        ),
+        (
+            "telegram",
+            _("Share on Telegram"),
+            "https://t.me/share/url?" + urlencode({"url": url, "text": text}),
+        ),
         (
             "x",
             _("Share on X"),
@@ -17,11 +29,6 @@ def share_links(*, url: str, text: str) -> list[tuple[str, str, str]]:
             "facebook",
             _("Share on Facebook"),
             "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        ),
-        (
-            "whatsapp",
-            _("Share on WhatsApp"),
-            "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
         ),
         (
             "email",

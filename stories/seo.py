@@ -6,8 +6,6 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from core.sharing import share_links as campaign_share_links
-
 from .models import Episode
 
 # The escapes django.utils.html.json_script uses, so "</script>" in a title cannot
@@ -80,6 +78,7 @@ def json_ld(data: dict) -> SafeString:
     return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
 
 
-def share_links(*, url: str, title: str) -> list[tuple[str, str, str]]:
-    text = _("%(title)s: a #CreateKindness story") % {"title": title}
-    return campaign_share_links(url=url, text=text)
+def share_text(*, title: str) -> str:
+    """The words shared with an episode's link: its title, never its creator (the
+    episode reveals them at its end)."""
+    return _("%(title)s: a #CreateKindness story") % {"title": title}

@@ -14,6 +14,7 @@ from core.outage import kept_for_outages
 from core.templatetags.site_tags import absolute_url as absolute
 
 from . import seo
+from .cards import episode_card_for
 from .models import Caption
 from .selectors import (
     caption_for_language,
@@ -70,10 +71,8 @@ def episode_detail(request, slug):
             "helplines": list(helplines_for(country)),
             "helpline_country": country_name(country),
             "page_url": page_url,
-            "poster_absolute": (
-                absolute(episode.poster_url) if episode.poster_url else ""
-            ),
-            "share_links": seo.share_links(url=page_url, title=episode.title),
+            "share_text": seo.share_text(title=episode.title),
+            "share_card": episode_card_for(episode, place),
             "json_ld": seo.json_ld(structured),
             "is_preview": not episode.is_published(),
         },

@@ -207,6 +207,8 @@ def _card_queryset(*extra: str) -> QuerySet[Entry]:
             "video__poster",
             "video__stream",
             "video__plays_elsewhere",
+            # The share card's version (challenge/cards.py): a new poster, a new card.
+            "video__updated_at",
             *extra,
         )
     )

@@ -13,10 +13,12 @@ commits: a transcode finishing later finds the tombstone and deletes what it wro
 
 from django.db import transaction
 
+from core.cards import cards_forget
 from core.journal import deletion_record
 from videos.models import Video
 from videos.services import video_delete
 
+from ..cards import KIND
 from ..models import Entry
 from ..selectors.gallery import gallery_changed_on_commit
 from ..states import TransitionNotAllowed, entry_transition
@@ -36,6 +38,9 @@ def entry_erase(*, entry: Entry) -> None:
     entry.caption, entry.watched_hits = "", []
     deletion_record("entry", entry.pk, state=entry.state)
     gallery_changed_on_commit([entry.pk])
+    # Its share cards hold its poster, handle and caption (storage, after commit).
+    entry_id = entry.pk
+    transaction.on_commit(lambda: cards_forget(kind=KIND, key=entry_id))
 
 
 @transaction.atomic

@@ -26,9 +26,9 @@ from campaign.selectors import visitor_country
 from core.csrf import CSRF_PLACEHOLDER, csrf_placeholder_fill
 from core.outage import SERVED_FROM_CACHE, kept_for_outages
 from core.ratelimit import limit_or_429
-from core.sharing import share_links
 from core.text import clean_text
 
+from ..cards import entry_card_for
 from ..forms import NoteForm
 from ..models import Heart, Prompt, ReportReason
 from ..selectors import gallery, notes
@@ -273,9 +273,8 @@ def render_entry_page(request, entry, *, note_form=None, status=HTTPStatus.OK):
                 "caption_parts": gallery.caption_parts(entry.caption),
                 "hearted": hearted,
                 "absolute_url": absolute_url,
-                "poster_absolute_url": settings.SITE_URL + entry.poster_url,
                 "share_text": share_text,
-                "share_links": share_links(url=absolute_url, text=share_text),
+                "share_card": entry_card_for(entry),
                 "more": more[:4],
                 "notes_page": notes_page,
                 "note_access": access,

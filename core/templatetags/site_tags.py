@@ -75,3 +75,21 @@ def day(value, format_name="DATE_FORMAT"):
     from core.dates import format_day
 
     return format_day(value, format_name)
+
+
+@register.simple_tag
+def share_card(kind: str, key: str):
+    """`{% share_card "page" "help" as card %}`: the page's share card in the active
+    language (core.cards), or None."""
+    from core.cards import card_for
+
+    return card_for(kind, str(key))
+
+
+@register.simple_tag
+def share_links(url: str, text: str):
+    """`{% share_links url text as links %}`: (key, label, href) of each app a page
+    can be shared to (core.sharing)."""
+    from core.sharing import share_links as links
+
+    return links(url=url, text=text)

@@ -1,7 +1,6 @@
 // Gallery enhancements; every feature works without JavaScript too.
 // - hearts toggle without a page reload (the form still posts without JS)
 // - "More entries" appends the next page instead of leaving the page
-// - "Copy the link" on an entry page
 (function () {
   "use strict";
 
@@ -60,22 +59,6 @@
           if (firstNew) { var link = firstNew.querySelector("h3 a"); if (link) link.focus(); }
         })
         .catch(function () { window.location.href = more.href; });
-      return;
     }
-    var copy = event.target.closest("[data-copy-link]");
-    if (copy) {
-      var status = document.querySelector("[data-copy-status]");
-      var url = copy.getAttribute("data-copy-link");
-      var done = function () { if (status) status.textContent = copy.dataset.copied || "✓"; };
-      if (navigator.share) {
-        navigator.share({ url: url }).catch(function () {});
-      } else if (navigator.clipboard) {
-        navigator.clipboard.writeText(url).then(done);
-      }
-    }
-  });
-
-  document.querySelectorAll("[data-copy-link]").forEach(function (button) {
-    if (navigator.clipboard || navigator.share) button.hidden = false;
   });
 })();

@@ -64,16 +64,4 @@
     var card = document.getElementById(root.getAttribute("data-reveal") || "");
     if (card) revealer(root, video, card);
   });
-
-  document.querySelectorAll("[data-copy-link]").forEach(function (button) {
-    if (!navigator.clipboard) return;
-    var status = document.querySelector("[data-copy-status]");
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(
-        function () { if (status) status.textContent = button.getAttribute("data-copied") || ""; },
-        function () { if (status) status.textContent = ""; }
-      );
-    });
-  });
 })();

@@ -93,13 +93,16 @@ def test_share_links_and_card_tags_use_absolute_urls(client, episode):
     # Absolute links come from SITE_URL, never from the request's Host.
     site = settings.SITE_URL
     page = f"{site}/en/stories/block-the-bullies/"
-    poster = f"{site}/v/{episode.video_id}/poster.webp"
     assert f'<meta property="og:url" content="{page}">' in html
-    assert f'<meta property="og:image" content="{poster}">' in html
-    assert f'<meta name="twitter:image" content="{poster}">' in html
-    title = f"{episode.title} · {episode.creator_handle}"
-    assert f'<meta property="og:title" content="{title}">' in html
-    assert f'<meta name="twitter:title" content="{title}">' in html
+    card = re.search(r'<meta property="og:image" content="([^"]+)">', html)[1]
+    assert re.fullmatch(
+        rf"{re.escape(site)}/en/cards/episode/block-the-bullies/[0-9a-f]{{16}}\.jpg",
+        card,
+    )
+    assert f'<meta name="twitter:image" content="{card}">' in html
+    # The title alone: the episode reveals its creator at its end.
+    assert f'<meta property="og:title" content="{episode.title}">' in html
+    assert f'<meta name="twitter:title" content="{episode.title}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     encoded = quote(site, safe="")
     assert f"https://twitter.com/intent/tweet?url={encoded}%2Fen%2Fstories" in html
@@ -107,7 +110,7 @@ def test_share_links_and_card_tags_use_absolute_urls(client, episode):
     assert "testserver" not in html
     assert "https://wa.me/?text=" in html
     assert "mailto:?subject=" in html
-    assert "data-copy-link" in html
+    assert "data-share-copy" in html
     # Plain links only: no third-party script on the page.
     assert not re.search(r"<script[^>]+src=\"https?://", html)
 

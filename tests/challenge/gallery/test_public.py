@@ -118,10 +118,15 @@ def test_entry_page_has_share_links_and_cards_without_third_party_scripts(
         in page
     )
     assert '<meta property="og:title" content="A moment of kindness by @' in page
-    assert (
-        f'<meta property="og:image" content="https://kind.example/v/{entry.video_id}'
-        '/poster.webp">' in page
+    # The entry's share card (core/cards.py), in the page's language.
+    assert re.search(
+        rf'<meta property="og:image" content="https://kind\.example/en/cards/entry/'
+        rf'{entry.pk}/[0-9a-f]{{16}}\.jpg">',
+        page,
     )
+    assert '<meta property="og:image:width" content="1200">' in page
+    assert '<meta property="og:image:height" content="630">' in page
+    assert '<meta property="og:image:type" content="image/jpeg">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
     assert "https://wa.me/?text=" in page
     assert "mailto:?" in page
