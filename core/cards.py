@@ -415,7 +415,7 @@ def _draw_art(canvas: Image.Image, posters: list[Image.Image]) -> None:
         _paste_with_shadow(canvas, _framed(posters[0], (300, 533), -3), (965, 318))
         return
     placed = list(
-        zip(posters[:3], ((880, 330, 7), (1075, 330, -7), (975, 310, 0)), strict=False)
+        zip(posters[:3], ((872, 336, 7), (1068, 336, -7), (970, 312, 0)), strict=False)
     )
     # The middle one last, in front.
     for image, (x, y, angle) in sorted(placed, key=lambda item: item[1][2] == 0):
