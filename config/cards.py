@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign.selectors import campaign_current
-from core.cards import Card, Poster
+from core.cards import Card
+from stories.cards import episode_poster
 from stories.selectors import episodes_published
 
 DEFAULT_HASHTAG = "#CreateKindness"
@@ -76,10 +77,10 @@ def page_card(key: str) -> Card | None:
     hashtag = campaign.hashtag if campaign else DEFAULT_HASHTAG
     kicker, title, text = PAGES[key]
     title = _title(key, title, campaign, hashtag)
-    episodes = [
-        episode
+    shown = [
+        (episode, poster)
         for episode in episodes_published()
-        if episode.video_id and episode.video.is_ready and episode.video.poster
+        if (poster := episode_poster(episode))
     ][:POSTERS]
     return Card(
         kind="page",
@@ -89,14 +90,7 @@ def page_card(key: str) -> Card | None:
         text=str(text),
         hashtag=hashtag,
         # A demo episode's poster is this site's placeholder: the card says so.
-        badge=_("Demo") if any(episode.is_demo for episode in episodes) else "",
-        posters=tuple(
-            Poster(
-                storage="private",
-                name=episode.video.poster.name,
-                stamp=episode.video.updated_at.isoformat(),
-            )
-            for episode in episodes
-        ),
+        badge=_("Demo") if any(episode.is_demo for episode, _poster in shown) else "",
+        posters=tuple(poster for _episode, poster in shown),
         alt=title,
     )

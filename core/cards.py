@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 WIDTH, HEIGHT = 1200, 630
 CONTENT_TYPE = "image/jpeg"
 # Bump when the drawing changes: every card gets a new URL and is drawn again.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 STORAGE = "private"
 ONE_YEAR = 365 * 24 * 3600
 
@@ -76,11 +76,14 @@ MISSING = "\ue000"  # a private-use character: every font draws its "missing" gl
 
 @dataclass(frozen=True)
 class Poster:
-    """A picture from a storage; `stamp` changes whenever the file does."""
+    """A picture from a storage; `stamp` changes whenever the file does. Only the
+    top `keep_top` of its height is ever drawn (what is below never reaches the
+    card: see stories/cards.py)."""
 
     storage: str
     name: str
     stamp: str
+    keep_top: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class Card:
             self.text,
             self.hashtag,
             self.badge,
-            [(p.storage, p.name, p.stamp) for p in self.posters],
+            [(p.storage, p.name, p.stamp, p.keep_top) for p in self.posters],
         ]
         raw = json.dumps(drawn, ensure_ascii=False).encode()
         return hashlib.sha256(raw).hexdigest()[:16]
@@ -373,7 +376,10 @@ def _poster_image(poster: Poster) -> Image.Image | None:
     except (OSError, ValueError) as error:
         logger.warning("share card: poster %s unreadable: %s", poster.name, error)
         return None
-    return image.convert("RGB")
+    image = image.convert("RGB")
+    if poster.keep_top < 1:
+        image = image.crop((0, 0, image.width, round(image.height * poster.keep_top)))
+    return image
 
 
 def _framed(image: Image.Image, size: tuple[int, int], angle: float) -> Image.Image:
@@ -403,7 +409,9 @@ def _paste_with_shadow(canvas: Image.Image, item: Image.Image, centre) -> None:
 
 
 def _draw_art(canvas: Image.Image, posters: list[Image.Image]) -> None:
-    """Posters on the right: one large, or three fanned; a heart without any."""
+    """Posters on the right: one large, or three fanned; a heart without any.
+    Frames are as wide as a 9:16 poster's would be, and as tall as what is kept of
+    it (a poster cut at its top keeps its width)."""
     if not posters:
         layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
         ImageDraw.Draw(layer).polygon(
@@ -411,16 +419,23 @@ def _draw_art(canvas: Image.Image, posters: list[Image.Image]) -> None:
         )
         canvas.alpha_composite(layer)
         return
+
+    def size(image: Image.Image, width: int) -> tuple[int, int]:
+        ratio = min(16 / 9, image.height / max(1, image.width))
+        return width, min(round(width * 16 / 9), round(width * ratio))
+
     if len(posters) == 1:
-        _paste_with_shadow(canvas, _framed(posters[0], (300, 533), -3), (965, 318))
+        _paste_with_shadow(
+            canvas, _framed(posters[0], size(posters[0], 300), -3), (965, 318)
+        )
         return
     placed = list(
         zip(posters[:3], ((872, 336, 7), (1068, 336, -7), (970, 312, 0)), strict=False)
     )
     # The middle one last, in front.
     for image, (x, y, angle) in sorted(placed, key=lambda item: item[1][2] == 0):
-        size = (270, 480) if angle == 0 else (220, 391)
-        _paste_with_shadow(canvas, _framed(image, size, angle), (x, y))
+        framed = _framed(image, size(image, 270 if angle == 0 else 220), angle)
+        _paste_with_shadow(canvas, framed, (x, y))
 
 
 def card_render(card: Card) -> bytes:
@@ -451,8 +466,13 @@ def card_render(card: Card) -> bytes:
         size, lines = _fit(card.kicker, 700, text_width, sizes=(32, 28), max_lines=1)
         _draw(draw, (left, y + size), lines[0], 700, size, BRAND_SOFT)
         y += size + 26
+    # Two lines of title leave room for two of text (an entry's caption).
     size, lines = _fit(
-        card.title, 800, text_width, sizes=(72, 64, 56, 50, 44), max_lines=3
+        card.title,
+        800,
+        text_width,
+        sizes=(72, 64, 56, 50, 44),
+        max_lines=2 if card.text else 3,
     )
     for line in lines:
         y += int(size * 1.08)

@@ -13,22 +13,31 @@ from .models import Episode
 from .selectors import SeriesPlace, episode_place, episodes_published
 
 DEFAULT_HASHTAG = "#CreateKindness"
+# The share of an episode poster's height a card shows, from the top. The demo clips
+# write the creator's handle in their bottom fifth from the second second on, and a
+# clip saved from TikTok carries the account's watermark low down too: a card stops
+# above them whichever frame the pipeline picked for the poster.
+POSTER_TOP = 0.72
+
+
+def episode_poster(episode: Episode) -> Poster | None:
+    """The part of `episode`'s poster its cards may show, or None."""
+    video = episode.video if episode.video_id else None
+    if video is None or not video.is_ready or not video.poster:
+        return None
+    return Poster(
+        storage="private",
+        name=video.poster.name,
+        stamp=video.updated_at.isoformat(),
+        keep_top=POSTER_TOP,
+    )
 
 
 def episode_card_for(episode: Episode, place: SeriesPlace | None = None) -> Card:
     """The card of `episode` in the active language."""
     place = place or episode_place(episode)
     campaign = campaign_current()
-    video = episode.video if episode.video_id else None
-    posters = ()
-    if video is not None and video.is_ready and video.poster:
-        posters = (
-            Poster(
-                storage="private",
-                name=video.poster.name,
-                stamp=video.updated_at.isoformat(),
-            ),
-        )
+    poster = episode_poster(episode)
     kicker = (
         _("Episode %(number)s of %(total)s")
         % {"number": place.number, "total": place.total}
@@ -44,7 +53,7 @@ def episode_card_for(episode: Episode, place: SeriesPlace | None = None) -> Card
         hashtag=campaign.hashtag if campaign else DEFAULT_HASHTAG,
         # A preview in a chat shows no page notice: the card says it is a demo.
         badge=_("Demo") if episode.is_demo else "",
-        posters=posters,
+        posters=(poster,) if poster else (),
         alt=episode.title,
     )
 

@@ -273,3 +273,25 @@ def test_the_renderer_draws_any_text_at_its_size():
     )
     image = Image.open(io.BytesIO(cards.card_render(card)))
     assert (image.format, image.size) == ("JPEG", (1200, 630))
+
+
+def test_the_bottom_of_an_episode_poster_never_reaches_its_card(client, episode):
+    """The demo clips write the creator's handle in their bottom fifth (and TikTok
+    its watermark low down): a poster whose bottom quarter is pure green leaves no
+    green on the card."""
+    poster = Image.new("RGB", (180, 320), (30, 60, 160))
+    poster.paste((0, 255, 0), (0, 240, 180, 320))
+    buffer = io.BytesIO()
+    poster.save(buffer, "WEBP", lossless=True)
+    storage = episode.video.poster.storage
+    storage.delete(episode.video.poster.name)
+    storage.save(episode.video.poster.name, ContentFile(buffer.getvalue()))
+    episode.video.save()
+    for path in ("/en/stories/block-the-bullies/", "/en/"):
+        image = Image.open(io.BytesIO(_fetch(client, _card_url(client, path)).content))
+        green = sum(
+            1
+            for r, g, b in image.convert("RGB").get_flattened_data()
+            if g > 200 and r < 80 and b < 80
+        )
+        assert green == 0, path
