@@ -330,7 +330,7 @@ def _fit(text, weight, width, *, sizes, max_lines) -> tuple[int, list[str]]:
     while last and _length(last + "…", weight, size) > width:
         last = last[:-1].rstrip()
     if lines:
-        lines[-1] = last + "…"
+        lines[-1] = last.rstrip(" .,;:") + "…"
     return size, lines
 
 
