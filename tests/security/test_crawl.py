@@ -23,7 +23,9 @@ LANGUAGES = ("en", "it", "fr", "de")
 MAX_PAGES = 400
 MEDIA = re.compile(
     r"(/v/[0-9a-f-]{36}/(?:hls/(?:\w+/)?)?[\w.]+|/media/[^\s\"'<>)]+"
-    r"|/(?:en|it|fr|de)/challenge/entries/\d+/poster/)"
+    r"|/(?:en|it|fr|de)/challenge/entries/\d+/poster/"
+    # share cards (core/cards.py): pictures, fetched like the posters
+    r"|/(?:en|it|fr|de)/cards/[\w-]+/[\w.-]+/[0-9a-f]{16}\.jpg)"
 )
 NOT_FOLLOWED = re.compile(
     r"^/(?:en|it|fr|de)/(?:admin|accounts/logout|i18n|jsi18n)/"
@@ -110,6 +112,7 @@ def private_urls(entry) -> list[str]:
         f"/v/{video.pk}/hls/master.m3u8",
         f"/en/challenge/entries/{entry.pk}/poster/",
         f"/en/gallery/{entry.pk}/",
+        f"/en/cards/entry/{entry.pk}/0123456789abcdef.jpg",
     ]
     urls += [
         f"/media/{field.name}" for field in (video.source, video.output, video.poster)
@@ -152,6 +155,7 @@ def test_no_file_of_a_non_approved_entry_is_reachable(entries_in_every_state):
         for entry in hidden:
             assert str(entry.video.pk) not in url, (entry.state, url)
             assert f"/entries/{entry.pk}/" not in url, (entry.state, url)
+            assert f"/cards/entry/{entry.pk}/" not in url, (entry.state, url)
         response = client.get(url)
         assert response.status_code == HTTPStatus.OK, url
 
