@@ -218,6 +218,7 @@ def test_the_card_changes_with_the_entrys_caption(client):
 def test_a_hidden_entrys_card_is_a_404(client):
     entry = _approved_entry()
     url = _card_url(client, f"/en/gallery/{entry.pk}/")
+    assert f"/en/cards/entry/{entry.pk}/" in url
     assert _fetch(client, url).status_code == HTTPStatus.OK
     entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
     assert _fetch(client, url).status_code == HTTPStatus.NOT_FOUND
@@ -243,11 +244,18 @@ def test_a_withdrawn_entrys_cards_are_deleted(
     assert storages["private"].listdir(folder)[1] == []
 
 
-@pytest.mark.parametrize(
-    "path", ["/en/cards/page/nowhere/0123456789abcdef.jpg", "/en/cards/entry/x/0.jpg"]
-)
-def test_an_unknown_card_is_a_404(client, path):
-    assert client.get(path).status_code == HTTPStatus.NOT_FOUND
+def test_only_a_known_card_answers(client, episode):
+    home = _card_url(client, "/en/")
+    assert _fetch(client, home).status_code == HTTPStatus.OK
+    version = urlsplit(home).path.rsplit("/", 1)[1]
+    for path in (
+        f"/en/cards/page/nowhere/{version}",
+        f"/en/cards/nothing/home/{version}",
+        f"/en/cards/entry/x/{version}",
+        f"/en/cards/entry/12345678/{version}",
+        f"/en/cards/episode/no-such-episode/{version}",
+    ):
+        assert client.get(path).status_code == HTTPStatus.NOT_FOUND, path
 
 
 def test_every_language_has_its_own_page_card(client, episode, rendered):

@@ -118,6 +118,7 @@ def test_a_taken_down_entrys_card_is_a_404(live_server, sharing_site, new_page):
     page = new_page("phone")
     page.goto(f"{live_server.url}/en/gallery/{entry.pk}/")
     image_url = _meta(page, "og:image")
+    assert f"/en/cards/entry/{entry.pk}/" in image_url
     assert page.request.get(image_url).status == 200
     entry_hide(entry_id=entry.pk, actor=make_user(moderator=True))
     assert page.request.get(image_url).status == 404
