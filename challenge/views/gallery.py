@@ -25,6 +25,7 @@ from django.views.decorators.http import condition, require_POST
 from campaign.selectors import visitor_country
 from core.csrf import CSRF_PLACEHOLDER, csrf_placeholder_fill
 from core.outage import SERVED_FROM_CACHE, kept_for_outages
+from core.qr import qr_svg
 from core.ratelimit import limit_or_429
 from core.sharing import share_links
 from core.text import clean_text
@@ -218,12 +219,22 @@ WALL_SIZE = 30
 
 
 def _gallery_wall(request):
-    """`?wall=1`: the newest approved entries one after another, full screen, for
-    events and classrooms (static/js/wall.js; a grid of posters without it)."""
+    """`?wall=1`: the newest approved entries as tiles of looping clips on a big
+    screen, for events and classrooms, with a QR code and a short link to join
+    (static/js/wall.js; a grid of posters without it)."""
+    join_url = settings.SITE_URL + reverse("join")
     response = render(
         request,
         "gallery/wall.html",
-        {"entries": gallery.gallery_latest(limit=WALL_SIZE)},
+        {
+            "entries": gallery.gallery_latest(limit=WALL_SIZE),
+            "join_label": join_url.split("://", 1)[-1],
+            "join_qr": qr_svg(
+                join_url,
+                label=_("QR code: join the challenge at %(link)s") % {"link": join_url},
+                css_class="wall-qr-code",
+            ),
+        },
     )
     return _revalidate(response)
 
