@@ -63,7 +63,7 @@ def test_the_wall_shows_tiles_of_looping_clips(live_server, four_entries, browse
         # A one-second clip loops instead of freezing on its last frame.
         first = f"document.querySelector('{SHOWN} video')"
         assert page.evaluate(f"{first}.loop")
-        page.wait_for_function(f"{first}.currentTime > 0.7")
+        page.wait_for_function(f"() => {first}.currentTime > 0.7")
         page.wait_for_function(
             f"() => {{ const v = {first}; return v.currentTime < 0.5"
             " && !v.paused && !v.ended; }"
