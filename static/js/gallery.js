@@ -189,6 +189,7 @@
       sound.addEventListener("click", function () {
         soundOn = video.muted;
         video.muted = !soundOn;
+        showState(article);
       });
       // A tap on the picture plays or pauses, as on other video feeds.
       video.addEventListener("click", function () { toggle(article); });

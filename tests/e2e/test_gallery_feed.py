@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser import serious_violations
+from tests.browser import SCREENSHOTS, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -119,9 +119,10 @@ def wait_playing(page, entry) -> None:
     )
 
 
-def swipe_up(page, distance: int, *, steps: int = 10) -> int:
-    """A finger moving `distance` px up the screen in `steps` frames (fewer: a
-    faster flick), then lifted; the entry at the top once it has settled."""
+def swipe_up(page, distance: int, *, steps: int = 10, shot: str = "") -> int:
+    """A finger moving `distance` px up the screen in `steps` frames, then lifted;
+    the entry at the top once it has settled. `shot`: a screenshot of the screen
+    before the finger is lifted (tests/e2e/screenshots/<shot>.png)."""
     session = page.context.new_cdp_session(page)
     start = 780
 
@@ -133,6 +134,9 @@ def swipe_up(page, distance: int, *, steps: int = 10) -> int:
     for step in range(1, steps + 1):
         touch("touchMove", start - distance * step / steps)
         page.wait_for_timeout(16)
+    if shot:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
     touch("touchEnd")
     page.evaluate(SETTLED)
     return page.evaluate(ENTRY_AT_TOP)
@@ -149,7 +153,7 @@ def test_a_swipe_moves_one_entry_per_screen(live_server, demo_entries, open_page
     assert heights == [PHONE["height"]] * 3  # one entry per screen
     assert press_and_settle(page, "ArrowDown") == 0
     # A swipe moves on one entry, and lands on it (never between two).
-    assert swipe_up(page, 500) == 1
+    assert swipe_up(page, 500, shot="gallery-feed-mid-swipe-390") == 1
     assert swipe_up(page, 500) == 2
     # The mouse wheel too lands on an entry, never between two.
     page.mouse.wheel(0, -500)
@@ -183,6 +187,8 @@ def test_only_the_entry_in_view_plays_muted_until_the_sound_is_turned_on(
     sound = page.locator(f"#entry-{first.pk} [data-feed-sound]")
     assert sound.is_visible()
     assert sound.text_content() == "Turn the sound on"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "gallery-feed-390.png"))
 
     swipe_up(page, 500)
     wait_playing(page, second)
