@@ -97,6 +97,7 @@ from load import (  # noqa: E402  (bench/load.py)
     run_python,
     upload,
 )
+from proxy import TcpProxy  # noqa: E402  (bench/proxy.py)
 
 DATABASE = os.environ.get("BENCH_CHAOS_DATABASE", "kh_chaos")
 BUCKET = "kh-chaos-private"
@@ -158,104 +159,37 @@ class RedisServer:
 
 
 class StorageServer:
-    """moto's S3 server in its own process, behind a TCP proxy that can be cut."""
+    """moto's S3 server in its own process, behind a TCP proxy that can be cut
+    (refused, as a storage that does not answer)."""
 
     def __init__(self, log: Path):
-        self.moto_port = free_port()
+        moto_port = free_port()
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+            [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_until(lambda: port_answers(self.moto_port), 30, "moto server")
-        self.port = free_port()
+        wait_until(lambda: port_answers(moto_port), 30, "moto server")
+        self.proxy = TcpProxy("127.0.0.1", moto_port)
+        self.port = self.proxy.port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.links: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        self.listen()
-
-    def listen(self):
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(
-            target=self._accept, args=(self.listener,), daemon=True
-        ).start()
-
-    def cut(self):
-        """Unreachable: no listener (connections refused), open ones dropped, and
-        one being accepted at this very moment too."""
-        with self.lock:
-            listener, self.listener = self.listener, None
-            links, self.links = self.links, set()
-        listener.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
-        listener.close()
-        for link in links:
-            _close(link)
-
-    def _accept(self, listener):
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.moto_port))
-            except OSError:
-                _close(client)
-                continue
-            with self.lock:
-                cut = self.listener is not listener
-                if not cut:
-                    self.links |= {client, upstream}
-            if cut:
-                _close(client)
-                _close(upstream)
-                return
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(
-                    target=self._pump, args=(source, target), daemon=True
-                ).start()
-
-    def _pump(self, source, target):
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            with self.lock:
-                self.links -= {source, target}
-            _close(source)
-            _close(target)
 
     def stop(self):
+        self.proxy.close()
         self.process.kill()
         self.process.wait()
 
 
-class DatabaseProxy(StorageServer):
-    """PostgreSQL (127.0.0.1:5432) behind the same cuttable proxy: `cut()` and
-    `listen()` stop and start the database as the site sees it."""
+class DatabaseProxy(TcpProxy):
+    """PostgreSQL (127.0.0.1:5432) behind the proxy: `cut(refuse=True)` and
+    `restore()` stop and start the database as the site sees it."""
 
     def __init__(self):
-        self.moto_port = 5432  # the upstream the proxy forwards to
-        self.port = free_port()
-        self.links: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        self.listen()
+        super().__init__("127.0.0.1", 5432)
 
     def route(self, url: str) -> str:
         return url.replace("127.0.0.1:5432", f"127.0.0.1:{self.port}", 1)
-
-    def stop(self):
-        if self.listener is not None:
-            self.cut()
-
-
-def _close(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
 
 
 class Supervised:
@@ -511,7 +445,7 @@ def main():
         for worker in workers:
             worker.stop()
         storage.stop()
-        database.stop()
+        database.close()
         broker.kill()
         cache.kill()
         if not args.keep:
@@ -663,13 +597,13 @@ def run_faults(
         elif name == "terminate database connections":
             fault.notes.append(f"{terminate_backends()} connections terminated")
         elif name == "cut storage":
-            storage.cut()
+            storage.proxy.cut(refuse=True)
             time.sleep(10)
-            storage.listen()
+            storage.proxy.restore()
         elif name == "stop database":
-            database.cut()
+            database.cut(refuse=True)
             time.sleep(database_stop_seconds(seconds))
-            database.listen()
+            database.restore()
 
 
 def _when_ready(fault: Fault, worker: Supervised, before: int):

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from challenge.views import participants as challenge_participants
 from core import accounts as core_accounts
 from core import cards as core_cards
 from core import metrics as core_metrics
@@ -27,6 +28,8 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The short link on the wall's QR code (no language prefix: it picks one).
+    path("join", challenge_participants.join, name="join"),
     path("v/", include("videos.urls")),
 ]
 

@@ -14,6 +14,7 @@ the challenge's sweep_notices for decision and guardian notices (docs/decisions.
 """
 
 import logging
+import threading
 
 from celery import current_app
 from django.db import transaction
@@ -24,6 +25,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 log = logging.getLogger(__name__)
 
 BROKER_DOWN = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+# Celery's autodiscovery is not thread-safe: a thread that asks while another is
+# importing the tasks modules returns at once with nothing imported (the loader's
+# `_RACE_PROTECTION` flag), so under gunicorn's threads the first uploads of a fresh
+# process answered 500. One thread imports; the others wait for it.
+_discovering = threading.Lock()
 
 
 class UnknownTask(LookupError):
@@ -37,7 +45,9 @@ def registered_task(name: str):
     eager mode and the task's own options (retries, annotations) apply."""
     app = current_app
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _discovering:
+            if name not in app.tasks:
+                app.loader.import_default_modules()
     try:
         return app.tasks[name]
     except KeyError:

@@ -19,6 +19,7 @@ from pathlib import Path
 import av
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
@@ -33,6 +34,10 @@ DEMO_CLIP = {"seconds": 6, "width": 540, "height": 960, "fps": 24}
 # A sine melody needs no more: mono at 24 kHz keeps a long demo clip quick to encode.
 MELODY_RATE = 24000
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# In the name of every demo clip this loader sends through the pipeline; a clip
+# without it was drawn before the handle moved to the reveal frames only (it showed
+# the creator from the second second on, and on the poster), so it is drawn again.
+DEMO_CLIP_DRAWING = "reveal-at-end"
 
 
 def _font(size: int, bold: bool = True):
@@ -75,7 +80,9 @@ def _gradient(size, top, bottom) -> Image.Image:
 
 
 def _story_frame(base, t, reveal, *, title, handle, ink, size) -> Image.Image:
-    """One frame: title, two figures and a heart, then the creator reveal."""
+    """One frame: title, two figures and a heart, then the creator reveal. The
+    handle is drawn on the reveal frames only: the series names its creator at the
+    end, and the poster is picked from the frames before it."""
     width, height = size
     if t >= reveal:
         return _reveal_frame(t - reveal, handle=handle, ink=ink, size=size)
@@ -123,16 +130,6 @@ def _story_frame(base, t, reveal, *, title, handle, ink, size) -> Image.Image:
     if grow > 0:
         pulse = 1 + 0.08 * math.sin(t * 9)
         _heart(draw, width / 2, ground - 150 * unit, 46 * unit * grow * pulse)
-    # The handle slides in from the bottom.
-    handle_font = _font(int(40 * unit))
-    slide = _ease((t - 1.2) / 0.8)
-    draw.text(
-        (width / 2, height - (40 + 120 * slide) * unit),
-        handle,
-        font=handle_font,
-        fill=ink,
-        anchor="ms",
-    )
     return image
 
 
@@ -200,8 +197,8 @@ def render_story_clip(
     fps: int = 24,
     reveal: float | None = None,
 ) -> Path:
-    """An animated H.264/AAC MP4: title, figures, handle, then a reveal frame (at
-    `reveal` seconds, by default shortly before the end)."""
+    """An animated H.264/AAC MP4: title and figures, then a reveal frame with the
+    handle (at `reveal` seconds, by default shortly before the end)."""
     reveal = reveal_at(seconds) if reveal is None else reveal
     path = Path(path)
     size = (width, height)
@@ -371,17 +368,24 @@ def _publish_dates(count: int) -> list[dt.datetime]:
     return [start + span * index / count for index in range(count)]
 
 
+def _clip_name(slug: str) -> str:
+    return f"{slug}-{DEMO_CLIP_DRAWING}.mp4"
+
+
 def _needs_video(episode: Episode, seconds: float = 0) -> bool:
-    """No usable video, or one made before the captions needed `seconds` (an older
-    demo clip, too short to read them)."""
+    """No usable video, one made before the captions needed `seconds` (an older
+    demo clip, too short to read them), or one drawn before the handle was kept
+    for the reveal (`DEMO_CLIP_DRAWING`)."""
     video = episode.video
     if video is None or video.status == video.Status.FAILED:
+        return True
+    if video.original_name != _clip_name(episode.slug):
         return True
     return bool(video.duration) and video.duration < seconds - 0.5
 
 
 def load_stories(stdout=None) -> None:
-    from videos.services import video_create
+    from videos.services import video_create, video_delete
 
     series, _ = Series.objects.update_or_create(
         slug=SERIES["slug"],
@@ -451,9 +455,10 @@ def load_stories(stdout=None) -> None:
                 },
             )
         if _needs_video(episode, seconds=timeline.seconds):
+            replaced = episode.video_id
             with tempfile.TemporaryDirectory() as folder:
                 clip = render_story_clip(
-                    Path(folder) / f"{data['slug']}.mp4",
+                    Path(folder) / _clip_name(data["slug"]),
                     title=data["en"][0],
                     handle=handle,
                     colours=data["colours"],
@@ -465,7 +470,10 @@ def load_stories(stdout=None) -> None:
                         file=File(handle_file, name=clip.name),
                         original_name=clip.name,
                     )
-            episode.save(update_fields=["video", "updated_at"])
+            with transaction.atomic():
+                episode.save(update_fields=["video", "updated_at"])
+                if replaced:  # the older demo clip: no episode shows it any more
+                    video_delete(video_id=replaced)
             rendered += 1
     if stdout:
         stdout.write(

@@ -25,6 +25,7 @@ from django.views.decorators.http import condition, require_POST
 from campaign.selectors import visitor_country
 from core.csrf import CSRF_PLACEHOLDER, csrf_placeholder_fill
 from core.outage import SERVED_FROM_CACHE, kept_for_outages
+from core.qr import qr_svg
 from core.ratelimit import limit_or_429
 from core.text import clean_text
 
@@ -186,6 +187,7 @@ def gallery_list(request):
         else ""
     )
     first_url = "?" + urlencode(filters) if filters else reverse("gallery:list")
+    count = len(page.entries)
     response = render(
         request,
         "gallery/list.html",
@@ -197,8 +199,10 @@ def gallery_list(request):
                 "filters": page.filters,
                 "next_url": next_url,
                 "first_url": first_url,
-                "prompts": Prompt.choices,
-                "languages": settings.LANGUAGES,
+                "chip_groups": _chip_groups(page.filters),
+                # Rows that fill: as many columns as divide the page best, per width.
+                "columns_wide": rows_that_fill(count, fewest=4, most=6),
+                "columns_medium": rows_that_fill(count, fewest=3, most=4),
                 "is_filtered": bool(set(filters) - {"sort"}),
                 # Staff's row of the series' own TikTok posts, under every page
                 # (one small query, so every page still costs the same).
@@ -214,16 +218,66 @@ def gallery_list(request):
     return _revalidate(response)
 
 
+def _chip_groups(filters: dict) -> list[tuple[str, str, list[tuple]]]:
+    """The filters as chips: (key, label, [(label, url, is_current), …]) per group.
+
+    Each chip is a plain link to the gallery with that one choice changed (and the
+    others kept, the cursor dropped), so a tap applies it at once, with or without
+    JavaScript."""
+    kept = {key: value for key, value in filters.items() if value and key != "cursor"}
+    groups = (
+        (
+            "sort",
+            _("Order"),
+            [("new", _("Newest first")), ("hearts", _("Most hearted"))],
+        ),
+        ("prompt", _("Theme"), [("", _("All themes")), *Prompt.choices]),
+        ("language", _("Language"), [("", _("All languages")), *settings.LANGUAGES]),
+    )
+    chip_groups = []
+    for key, label, choices in groups:
+        chips = []
+        for value, choice_label in choices:
+            query = {**kept, key: value}
+            query = {k: v for k, v in query.items() if v and (k, v) != ("sort", "new")}
+            url = "?" + urlencode(query) if query else reverse("gallery:list")
+            current = filters.get(key, "") == value
+            chips.append((choice_label, url, current))
+        chip_groups.append((key, label, chips))
+    return chip_groups
+
+
+def rows_that_fill(count: int, *, fewest: int, most: int) -> int:
+    """How many columns leave the fewest empty places in the last row: `count`
+    itself when it fits in one row, else the count between `fewest` and `most`
+    that divides best (the widest on a tie). A full page (GALLERY_PAGE_SIZE, 24)
+    fills every row of 3, 4 and 6; static/js/gallery.js repeats this rule when it
+    appends a page."""
+    if count <= most:
+        return max(count, 1)
+    return min(range(most, fewest - 1, -1), key=lambda columns: -count % columns)
+
+
 WALL_SIZE = 30
 
 
 def _gallery_wall(request):
-    """`?wall=1`: the newest approved entries one after another, full screen, for
-    events and classrooms (static/js/wall.js; a grid of posters without it)."""
+    """`?wall=1`: the newest approved entries as tiles of looping clips on a big
+    screen, for events and classrooms, with a QR code and a short link to join
+    (static/js/wall.js; a grid of posters without it)."""
+    join_url = settings.SITE_URL + reverse("join")
     response = render(
         request,
         "gallery/wall.html",
-        {"entries": gallery.gallery_latest(limit=WALL_SIZE)},
+        {
+            "entries": gallery.gallery_latest(limit=WALL_SIZE),
+            "join_label": join_url.split("://", 1)[-1],
+            "join_qr": qr_svg(
+                join_url,
+                label=_("QR code: join the challenge at %(link)s") % {"link": join_url},
+                css_class="wall-qr-code",
+            ),
+        },
     )
     return _revalidate(response)
 

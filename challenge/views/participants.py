@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_request, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -53,6 +55,17 @@ def index(request):
             "prompts": Prompt.choices,
         },
     )
+
+
+def join(request):
+    """/join, the short link under the wall's QR code: the challenge page in the
+    language the visitor chose before (the language cookie) or their browser asks
+    for, since the phone that scans it is not the screen that shows it."""
+    language = get_language_from_request(request)
+    with override(language):
+        response = redirect("challenge:index")
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 def rules(request):

@@ -1,6 +1,7 @@
 // Story player: counts a watch on the first play and shows the creator's reveal as
 // an end-screen when the episode ends.
-// The page works without it: native controls, captions and the creator card are HTML.
+// The page works without it: native controls, captions and the folded creator card
+// are HTML.
 (function () {
   "use strict";
 
@@ -12,13 +13,14 @@
     fetch(url, { method: "POST", credentials: "omit", keepalive: true }).catch(function () {});
   }
 
-  // The creator's card (components/creator_reveal.html) is below the player in the
-  // HTML. Here it steps aside while the episode plays (no spoiler) and comes back as
-  // an end-screen over the player when it ends; "Watch again" plays it from the start
-  // and puts the card back in its place.
+  // The creator's card (components/creator_reveal.html) is below the player, folded,
+  // so the page does not name them before the end. When the episode ends it unfolds
+  // as an end-screen over the player; "Watch again" plays it from the start and puts
+  // the card back in its place, unfolded: the creator has been revealed.
   function revealer(root, video, card) {
     var home = card.parentNode;
     var after = card.nextSibling;
+    var fold = card.querySelector("[data-reveal-fold]");
     var replay = card.querySelector("[data-reveal-replay]");
 
     function putBack() {
@@ -29,13 +31,10 @@
       if (replay) replay.hidden = true;
     }
 
-    video.addEventListener("play", function () {
-      putBack();
-      card.hidden = true;
-    });
+    video.addEventListener("play", putBack);
     video.addEventListener("ended", function () {
       root.appendChild(card);
-      card.hidden = false;
+      if (fold) fold.open = true;
       card.classList.add("is-end-screen", "is-revealed");
       root.classList.add("has-end-screen");
       if (replay) replay.hidden = false;

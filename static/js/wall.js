@@ -1,54 +1,101 @@
-// The gallery wall (?wall=1): one approved entry after another, its video muted,
-// for a big screen at an event or in a classroom. Without JavaScript, or with
-// "reduce motion", the page stays a still grid of posters. Space pauses.
+// The gallery wall (?wall=1), for a big screen at an event or in a classroom: as
+// many tiles as the screen holds, each an approved entry's clip looping muted; every
+// few seconds one tile makes way for an entry not on screen. Without JavaScript, with
+// "reduce motion" or with Save-Data on, the page stays a still grid of posters.
+// Space pauses, the right arrow brings the next entry in now.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     var wall = document.querySelector("[data-wall]");
     if (!wall) return;
-    var slides = Array.prototype.slice.call(wall.querySelectorAll(".wall-slide"));
+    var list = wall.querySelector(".wall-slides");
+    var slides = list ? Array.prototype.slice.call(list.querySelectorAll(".wall-slide")) : [];
     var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    if (!slides.length || reduce) return;
-    var seconds = parseInt(wall.dataset.seconds, 10) || 10;
+    var saveData = navigator.connection && navigator.connection.saveData;
+    if (!slides.length || reduce || saveData) return;
+    var seconds = parseInt(wall.dataset.seconds, 10) || 12;
     var pause = wall.querySelector("[data-wall-pause]");
     var full = wall.querySelector("[data-wall-fullscreen]");
     var pauseLabel = pause.textContent;
-    var current = -1;
+    var shown = [];   // the tiles on screen, left to right
+    var waiting = []; // the others, the next one first
+    var turn = 0;     // which tile makes way next
     var timer = null;
     var paused = false;
     document.body.classList.add("wall-playing");
 
-    function video(slide) { return slide.querySelector("video"); }
+    function clip(slide) { return slide.querySelector("video"); }
 
-    function show(index) {
-      if (current >= 0) {
-        slides[current].classList.remove("is-current");
-        var old = video(slides[current]);
-        if (old) old.pause();
-      }
-      current = (index + slides.length) % slides.length;
-      var slide = slides[current];
+    function start(slide) {
       slide.classList.add("is-current");
-      var clip = video(slide);
-      if (clip && !paused) {
-        if (!clip.src && clip.dataset.src) clip.src = clip.dataset.src;
-        clip.currentTime = 0;
-        var playing = clip.play();
-        if (playing && playing.catch) playing.catch(function () {});
-      }
+      var video = clip(slide);
+      if (!video) return;
+      if (!video.getAttribute("src") && video.dataset.src) video.src = video.dataset.src;
+      if (paused) return;
+      var playing = video.play();
+      if (playing && playing.catch) playing.catch(function () {});
+    }
+
+    function stop(slide) {
+      slide.classList.remove("is-current");
+      var video = clip(slide);
+      if (!video) return;
+      video.pause();
+      if (!video.getAttribute("src")) return;
+      // Off screen: give the decoder and the buffered clip back.
+      video.removeAttribute("src");
+      video.load();
+    }
+
+    // How many tiles fit side by side: one is measured, the rest follow.
+    function capacity() {
+      start(slides[0]);
+      var tile = slides[0].getBoundingClientRect().width;
+      var gap = parseFloat(window.getComputedStyle(list).columnGap) || 0;
+      var fits = Math.floor((list.clientWidth + gap) / (tile + gap));
+      return Math.max(1, Math.min(slides.length, fits));
+    }
+
+    function layout() {
+      slides.forEach(function (slide) { list.appendChild(slide); });
+      slides.forEach(stop);
+      var count = capacity();
+      shown = slides.slice(0, count);
+      waiting = slides.slice(count);
+      turn = 0;
+      shown.forEach(start);
+      schedule();
+    }
+
+    function next() {
+      if (!waiting.length) return;
+      var slot = turn % shown.length;
+      var leaving = shown[slot];
+      var coming = waiting.shift();
+      list.insertBefore(coming, leaving);
+      stop(leaving);
+      list.appendChild(leaving);
+      waiting.push(leaving);
+      shown[slot] = coming;
+      start(coming);
+      turn += 1;
       schedule();
     }
 
     function schedule() {
       window.clearTimeout(timer);
-      if (!paused) timer = window.setTimeout(function () { show(current + 1); }, seconds * 1000);
+      if (!paused && waiting.length) timer = window.setTimeout(next, seconds * 1000);
     }
 
     function toggle() {
       paused = !paused;
       pause.textContent = paused ? pause.dataset.labelPlay : pauseLabel;
-      var clip = video(slides[current]);
-      if (clip) { if (paused) clip.pause(); else clip.play().catch(function () {}); }
+      shown.forEach(function (slide) {
+        var video = clip(slide);
+        if (!video) return;
+        if (paused) video.pause();
+        else video.play().catch(function () {});
+      });
       schedule();
     }
 
@@ -56,15 +103,19 @@
     pause.addEventListener("click", toggle);
     document.addEventListener("keydown", function (event) {
       if (event.key === " " && event.target === document.body) { event.preventDefault(); toggle(); }
-      if (event.key === "ArrowRight") show(current + 1);
-      if (event.key === "ArrowLeft") show(current - 1);
+      if (event.key === "ArrowRight") next();
     });
     if (document.documentElement.requestFullscreen) {
       full.hidden = false;
       full.addEventListener("click", function () { document.documentElement.requestFullscreen().catch(function () {}); });
     }
+    var resized = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resized);
+      resized = window.setTimeout(layout, 300);
+    });
     // New approvals appear without anyone touching the screen.
     window.setTimeout(function () { window.location.reload(); }, 10 * 60 * 1000);
-    show(0);
+    layout();
   });
 })();

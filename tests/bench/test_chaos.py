@@ -1,69 +1,9 @@
-"""bench/chaos.py: the storage cut, the fault windows and the recovery times are
-what its verdict rests on."""
-
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+"""bench/chaos.py: the fault windows and the recovery times are what its verdict
+rests on (its proxy: tests/bench/test_proxy.py)."""
 
 import pytest
 
 from bench import chaos
-
-
-class _Echo(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def cuttable():
-    """The proxy of bench/chaos.py in front of a tiny HTTP server (not moto)."""
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    proxy = chaos.StorageServer.__new__(chaos.StorageServer)
-    proxy.moto_port = upstream.server_address[1]
-    proxy.port = chaos.free_port()
-    proxy.links, proxy.lock = set(), threading.Lock()
-    proxy.listen()
-    yield proxy
-    upstream.shutdown()
-
-
-def _get(port: int) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        answer = b""
-        while data := sock.recv(1000):
-            answer += data
-        return answer
-
-
-def _dropped(sock: socket.socket) -> bool:
-    """Closed from the other end, with a FIN or a reset."""
-    try:
-        return sock.recv(10) == b""
-    except ConnectionResetError:
-        return True
-
-
-def test_the_cut_refuses_new_connections_drops_open_ones_and_ends(cuttable):
-    assert _get(cuttable.port).endswith(b"ok")
-    held = socket.create_connection(("127.0.0.1", cuttable.port), timeout=5)
-
-    cuttable.cut()
-
-    with pytest.raises(ConnectionRefusedError):
-        _get(cuttable.port)
-    assert _dropped(held)
-    held.close()
-    cuttable.listen()
-    assert _get(cuttable.port).endswith(b"ok")
 
 
 def test_an_error_counts_in_a_fault_window_until_the_dependency_is_back():

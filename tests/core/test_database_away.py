@@ -1,5 +1,5 @@
 """The site while PostgreSQL is away, measured for real: gunicorn runs the site
-with its DATABASE_URL through a TCP proxy (tests/proxy.py), and the test cuts the
+with its DATABASE_URL through a TCP proxy (bench/proxy.py), and the test cuts the
 proxy: every connection to the database is dropped and every new one ended, while
 PostgreSQL itself keeps serving everyone else."""
 
@@ -21,6 +21,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
+from bench.proxy import TcpProxy
 from campaign.models import Campaign
 from core.csrf import CSRF_PLACEHOLDER
 from stories.models import Episode, Series
@@ -31,7 +32,6 @@ from tests.conftest import (
     service_missing,
     wait_for,
 )
-from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -2,6 +2,9 @@
 that sent it; routes and the beat schedule come from the same names."""
 
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from celery import shared_task
@@ -134,3 +137,53 @@ def test_every_beat_entry_names_a_registered_task(settings):
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert registered_task(entry["task"]).name == entry["task"]
         assert entry["schedule"] > 0
+
+
+FIRST_SENDS_AT_ONCE = """
+import threading, time
+import django
+django.setup()
+from celery import current_app
+from core.jobs import UnknownTask, registered_task
+
+assert "videos.tasks.process_video" not in current_app.tasks
+failed = []
+
+def send(i):
+    time.sleep(i * 0.01)
+    try:
+        registered_task("videos.tasks.process_video")
+    except UnknownTask:
+        failed.append(i)
+
+threads = [threading.Thread(target=send, args=(i,)) for i in range(12)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("failed", sorted(failed))
+"""
+
+
+def test_the_first_sends_of_a_fresh_process_from_many_threads_all_find_their_task(
+    tmp_path,
+):
+    """Found by bench/chaos.py: the first uploads of a fresh gunicorn process, on
+    several threads at once, answered 500 `UnknownTask`. Celery's autodiscovery
+    returns at once, having imported nothing, to a thread that asks while another is
+    importing the tasks modules. A fresh interpreter, as gunicorn's is."""
+    from django.conf import settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env["DATA_DIR"] = str(tmp_path)
+    finished = subprocess.run(
+        [sys.executable, "-c", FIRST_SENDS_AT_ONCE],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip().splitlines()[-1] == "failed []"

@@ -99,7 +99,7 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     )
     assert page.evaluate("() => document.activeElement.id") == "creator-reveal"
     assert "@milkymichii" in card.inner_text()
-    # An end-screen over the player, with "Watch again"; hidden while it played.
+    # An end-screen over the player, with "Watch again"; folded while it played.
     assert page.evaluate(
         "() => !!document.getElementById('creator-reveal').closest('[data-player]')"
     )
@@ -108,12 +108,13 @@ def test_episode_plays_with_captions_and_reveals_its_creator(
     assert replay.is_visible()
 
     # Watching again does not count again on the same page view, and puts the card
-    # back below the player, out of sight while the episode plays.
+    # back below the player, unfolded: the creator has been revealed.
     replay.click()
     page.wait_for_function("() => !document.querySelector('video').paused")
     page.wait_for_timeout(500)
     assert story_views_total() == 1
-    assert card.is_hidden()
+    assert page.locator(".creator-handle").is_visible()
+    assert replay.is_hidden()
     assert not page.evaluate(
         "() => !!document.getElementById('creator-reveal').closest('[data-player]')"
     )

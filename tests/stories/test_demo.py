@@ -77,10 +77,11 @@ def test_demo_loads_the_six_episodes_through_the_pipeline_once(
     assert Video.objects.count() == 6
     assert {e.pk: e.video_id for e in Episode.objects.all()} == videos
 
+    # The list names no creator: each episode reveals its own at the end.
     page = client.get("/it/stories/")
     assert page.status_code == HTTPStatus.OK
     for _title, handle, _situation in SEED:
-        assert handle in page.content.decode()
+        assert handle.lstrip("@") not in page.content.decode()
 
 
 def test_demo_renders_again_only_a_failed_video(
@@ -120,3 +121,19 @@ def test_demo_clip_has_sound_and_a_reveal_frame(tmp_path):
         sum(frames[-1].convert("L").get_flattened_data())
         < sum(frames[0].convert("L").get_flattened_data()) / 2
     )
+
+
+def test_demo_frames_draw_the_handle_on_the_reveal_only():
+    """The poster is picked from the frames before the reveal: none of them may
+    depend on whose episode it is."""
+    size = (180, 320)
+    base = demo._gradient(size, (255, 183, 197), (124, 58, 237))
+
+    def frame(t, handle):
+        return demo._story_frame(
+            base, t, 1.5, title="Walk Away", handle=handle, ink=(255,) * 3, size=size
+        ).tobytes()
+
+    for t in (0, 0.5, 1.0, 1.3, 1.45):
+        assert frame(t, "@amyrightmeow") == frame(t, "@someone.else"), t
+    assert frame(1.9, "@amyrightmeow") != frame(1.9, "@someone.else")

@@ -263,3 +263,21 @@ def test_a_profile_link_is_made_only_from_a_real_handle(handle, url):
     from stories.models import Episode
 
     assert Episode(creator_handle=handle).creator_profile_url == url
+
+
+@pytest.mark.parametrize("is_demo", [False, True])
+def test_the_page_names_the_creator_only_in_the_folded_reveal(
+    client, make_episode, ready_video, add_captions, is_demo
+):
+    """Title, card tags, the meta line and the demo notice keep the secret; the
+    reveal card (folded), the transcript (folded, the video's text alternative, its
+    last cue is the credit) and a real episode's structured data name them."""
+    episode = make_episode("block-the-bullies", video=ready_video, is_demo=is_demo)
+    add_captions(episode)
+    html = client.get("/en/stories/block-the-bullies/").content.decode()
+    folded = re.findall(r"<details\b.*?</details>", html, re.S)
+    assert any("milkymichii" in block for block in folded)
+    rest = re.sub(r"<details\b.*?</details>", "", html, flags=re.S)
+    rest = re.sub(r'<script type="application/ld\+json">.*?</script>', "", rest)
+    assert "milkymichii" not in rest
+    assert ("data-demo-notice" in rest) is is_demo

@@ -235,7 +235,7 @@ def test_a_new_country_choice_is_not_answered_not_modified(client):
     assert again["ETag"] != etag
 
 
-def test_the_wall_shows_only_approved_entries_one_after_another(client):
+def test_the_wall_shows_only_approved_entries(client):
     shown = make_entry(state=S.APPROVED)
     hidden = make_entry(state=S.PENDING_REVIEW)
     response = client.get(LIST, {"wall": "1"})
