@@ -294,17 +294,6 @@
       else if (!tapToPlay()) start(current);
     });
 
-    // The native share sheet where the phone has one; the entry's share links else.
-    feed.addEventListener("click", function (event) {
-      var share = event.target.closest("[data-feed-share]");
-      if (!share || !navigator.share) return;
-      event.preventDefault();
-      var article = share.closest("[data-feed-entry]");
-      var title = article.querySelector(".card-title");
-      var url = new URL(share.getAttribute("href").split("#")[0], window.location.href).href;
-      navigator.share({ title: title ? title.textContent.trim() : document.title, url: url }).catch(function () {});
-    });
-
     function follow() { if (phone.matches) turnOn(); else turnOff(); }
     if (phone.addEventListener) phone.addEventListener("change", follow);
     feed.classList.add("feed-ready");

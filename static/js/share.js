@@ -3,7 +3,8 @@
 // - where the browser has a share sheet (navigator.share: phones, some desktops),
 //   one "Share" button opens it, in place of the icon links;
 // - elsewhere the icon links stay, and "copy link" writes the address to the
-//   clipboard and says so ("Link copied.").
+//   clipboard and says so ("Link copied.");
+// - a link marked data-share-sheet opens the sheet for the page it leads to.
 (function () {
   "use strict";
 
@@ -43,4 +44,16 @@
   }
 
   document.querySelectorAll("[data-share]").forEach(setUp);
+
+  // A link that shares elsewhere on the page (an entry in the phone gallery's feed,
+  // [data-share-sheet]): the share sheet where there is one, else the link leads to
+  // the page's own share box.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-share-sheet]");
+    if (!link || typeof navigator.share !== "function") return;
+    event.preventDefault();
+    var url = new URL(link.getAttribute("href").split("#")[0], window.location.href).href;
+    var text = link.getAttribute("data-share-text") || document.title;
+    navigator.share({ title: text, text: text, url: url }).catch(function () {});
+  });
 })();

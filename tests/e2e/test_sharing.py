@@ -126,6 +126,14 @@ def test_a_taken_down_entrys_card_is_a_404(live_server, sharing_site, new_page):
 
 SHARED_PAGES = ["", "challenge/", "stories/block-the-bullies/", "gallery/{entry}/"]
 
+SETTLED = """() => new Promise((resolve) => {
+  let last = window.scrollY, still = 0;
+  const timer = setInterval(() => {
+    if (window.scrollY === last) { if (++still >= 6) { clearInterval(timer); resolve(last); } }
+    else { last = window.scrollY; still = 0; }
+  }, 50);
+})"""
+
 FAKE_SHARE = """
 window.__shared = [];
 navigator.share = function (data) {
@@ -205,5 +213,33 @@ def test_without_javascript_the_links_and_the_address_stay(
         assert box.locator("[data-share-native]").is_hidden()
         assert box.locator("[data-share-copy]").is_hidden()
         assert box.locator("input[data-share-address]").input_value() == url
+    finally:
+        context.close()
+
+
+def test_an_entry_in_the_phone_feed_opens_the_share_sheet(
+    live_server, sharing_site, browser
+):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.add_init_script(FAKE_SHARE)
+    page = context.new_page()
+    try:
+        entry = sharing_site["entry"]
+        page.goto(f"{live_server.url}/en/gallery/")
+        article = page.get_by_role("article", name=f"@{entry.participant.handle}")
+        # The feed snaps each entry to the screen: tap once it has settled there.
+        article.scroll_into_view_if_needed()
+        page.evaluate(SETTLED)
+        article.locator("[data-share-sheet]").click()
+        shared = page.evaluate("window.__shared")
+        assert [item["url"] for item in shared] == [
+            f"{live_server.url}/en/gallery/{entry.pk}/"
+        ]
+        assert shared[0]["title"].startswith(
+            f"A moment of kindness by @{entry.participant.handle}"
+        )
+        assert page.url == f"{live_server.url}/en/gallery/"  # the sheet, not the link
     finally:
         context.close()
