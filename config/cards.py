@@ -6,6 +6,7 @@ drawn again and taken down whenever an entry is (an entry has its own card). Her
 because these cards show the campaign and the story series at once, like the home
 page."""
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,11 @@ from stories.selectors import episodes_published
 
 DEFAULT_HASHTAG = "#CreateKindness"
 POSTERS = 3
+# The series' posters, shared by every page's card: from the cache, like the
+# campaign's snapshot, so a page such as help costs no query for its card. A new
+# poster reaches these cards within this time (an episode's own card at once).
+POSTERS_KEY = "cards:page-posters:v1"
+POSTERS_SECONDS = 300
 
 # page -> (kicker, title, text): the page's name in the menu, its heading and its
 # description, each already said in every language on the page itself. The home
@@ -77,11 +83,14 @@ def page_card(key: str) -> Card | None:
     hashtag = campaign.hashtag if campaign else DEFAULT_HASHTAG
     kicker, title, text = PAGES[key]
     title = _title(key, title, campaign, hashtag)
-    shown = [
-        (episode, poster)
-        for episode in episodes_published()
-        if (poster := episode_poster(episode))
-    ][:POSTERS]
+    shown = cache.get(POSTERS_KEY)
+    if shown is None:
+        shown = [
+            (poster, episode.is_demo)
+            for episode in episodes_published()
+            if (poster := episode_poster(episode))
+        ][:POSTERS]
+        cache.set(POSTERS_KEY, shown, POSTERS_SECONDS)
     return Card(
         kind="page",
         key=key,
@@ -90,7 +99,7 @@ def page_card(key: str) -> Card | None:
         text=str(text),
         hashtag=hashtag,
         # A demo episode's poster is this site's placeholder: the card says so.
-        badge=_("Demo") if any(episode.is_demo for episode, _poster in shown) else "",
-        posters=tuple(poster for _episode, poster in shown),
+        badge=_("Demo") if any(is_demo for _poster, is_demo in shown) else "",
+        posters=tuple(poster for poster, _is_demo in shown),
         alt=title,
     )
