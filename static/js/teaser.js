@@ -65,6 +65,7 @@
         video.play().catch(function () {});
       } else {
         video.pause();
+        showState();
       }
     });
   }

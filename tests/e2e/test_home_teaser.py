@@ -254,5 +254,16 @@ def test_the_phone_home_with_the_teaser_passes_axe(live_server, teaser_site, bro
     toggle.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('.teaser-video').paused")
-    assert page.get_by_role("button", name="Play the teaser").is_visible()
+    page.get_by_role("button", name="Play the teaser").wait_for(state="visible")
+    context.close()
+
+
+def test_the_teaser_fits_a_320_px_phone(live_server, teaser_site, browser):
+    context = context_for(browser, {"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/")
+    page.wait_for_function(PLAYING)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    box = page.locator(".teaser").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
     context.close()

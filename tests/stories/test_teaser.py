@@ -129,7 +129,7 @@ def test_the_teaser_is_cut_by_the_pipeline_from_real_episodes(
 
 @pytest.mark.slow
 def test_the_teaser_is_remade_when_an_episode_changes_and_not_otherwise(
-    make_episode, processed, clips
+    client, make_episode, processed, clips
 ):
     first = make_episode("one", order=0, video=processed(clips["short"]))
     second = make_episode("two", order=1, video=processed(clips["short"]))
@@ -159,6 +159,13 @@ def test_the_teaser_is_remade_when_an_episode_changes_and_not_otherwise(
     without = remade()
     assert [cut["episode"] for cut in without.cuts] == [first.pk]
     assert teaser_shown().pk == without.pk
+    # Its files are served to anyone; the old one's no longer (it shows the episode).
+    for name in ("video_url", "poster_url"):
+        url = getattr(without.video, name)
+        assert client.get(url).status_code == HTTPStatus.OK
+        assert client.get(getattr(made.video, name)).status_code == (
+            HTTPStatus.NOT_FOUND
+        )
 
     # Published again (by the clock: the periodic check finds it), and reordered.
     second.publish_at = timezone.now() - dt.timedelta(minutes=1)
