@@ -9,7 +9,7 @@ import av
 import pytest
 from django.core.files import File
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageStat
 
 from stories import jobs
 from stories.models import Caption, Teaser
@@ -185,6 +185,36 @@ def test_the_teaser_is_remade_when_an_episode_changes_and_not_otherwise(
     # Only the current teaser and the one before it are kept; older ones are deleted.
     assert Teaser.objects.count() == 2
     assert Video.objects.get(pk=without.video_id).status == Video.Status.DELETED
+
+
+@pytest.mark.slow
+def test_the_teaser_never_shows_the_reveal(make_episode, processed, tmp_path):
+    """Clips drawn by the demo's own renderer: the creator's handle on the dark
+    reveal frames of the last part, which no frame of the teaser may come from
+    (here the reveal starts at 65 %, just past REVEAL_GUARD)."""
+    from stories.demo import render_story_clip
+
+    for order in range(2):
+        clip = render_story_clip(
+            tmp_path / f"story{order}.mp4",
+            title="Block the Bullies",
+            handle="@milkymichii",
+            seconds=4,
+            reveal=2.6,
+            width=90,
+            height=160,
+            fps=12,
+        )
+        make_episode(f"story-{order}", order=order, video=processed(clip))
+    teaser = teaser_refresh()
+
+    with av.open(str(teaser_file(teaser))) as container:
+        frames = list(container.decode(video=0))
+    assert len(frames) == 2 * round(2.4 * TEASER_FPS)
+    for index, frame in enumerate(frames):
+        # The story frames are a light gradient; the reveal is near black.
+        luma = ImageStat.Stat(frame.to_image().convert("L")).mean[0]
+        assert luma > 90, f"frame {index} is a reveal frame ({luma:.0f})"
 
 
 @pytest.mark.slow
