@@ -120,9 +120,18 @@ def reduce_png(path: Path) -> int:
     return path.stat().st_size
 
 
+# The phone home's teaser, once it has played a second (its captions are on): a
+# screenshot of its first instant would show the poster only.
+TEASER_UNDER_WAY = """() => {
+  const video = document.querySelector('.teaser-video');
+  return !video || video.currentTime > 1.2;
+}"""
+
+
 def settle(page) -> None:
     page.wait_for_load_state("load")
     page.evaluate("() => document.fonts.ready")
+    page.wait_for_function(TEASER_UNDER_WAY, timeout=10_000)
     page.wait_for_timeout(250)
 
 

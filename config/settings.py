@@ -411,6 +411,9 @@ VIDEO_SWEEP_EVERY_SECONDS = env.int("VIDEO_SWEEP_EVERY_SECONDS", default=300)
 # (see docs/decisions.md); without Redis each play is written to its row directly.
 STORY_VIEWS_BUFFERED = env.bool("STORY_VIEWS_BUFFERED", default=bool(REDIS_CACHE_URL))
 STORY_VIEWS_FLUSH_SECONDS = env.int("STORY_VIEWS_FLUSH_SECONDS", default=300)
+# How often the series teaser is checked against the published episodes (an episode
+# published by the clock, a video that finished); it is re-made only on a change.
+STORY_TEASER_CHECK_SECONDS = env.int("STORY_TEASER_CHECK_SECONDS", default=300)
 
 # Mail -------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
@@ -758,6 +761,8 @@ CELERY_TASK_ROUTES = {
     video_jobs.PROCESS_VIDEO: {"queue": "transcode"},
     # On approval, on the same workers (docs/decisions.md, "A review copy first").
     video_jobs.MAKE_TOP_RUNG: {"queue": "transcode"},
+    # The series teaser is a (short) encode too.
+    stories_jobs.REFRESH_TEASER: {"queue": "transcode"},
     **{name: {"queue": "notices"} for name in challenge_jobs.MAILS},
 }
 CELERY_TASK_ANNOTATIONS = {
@@ -765,7 +770,11 @@ CELERY_TASK_ANNOTATIONS = {
         "soft_time_limit": VIDEO_SOFT_TIME_LIMIT,
         "time_limit": VIDEO_HARD_TIME_LIMIT,
     }
-    for name in (video_jobs.PROCESS_VIDEO, video_jobs.MAKE_TOP_RUNG)
+    for name in (
+        video_jobs.PROCESS_VIDEO,
+        video_jobs.MAKE_TOP_RUNG,
+        stories_jobs.REFRESH_TEASER,
+    )
 }
 _DAY = 24 * 3600
 CELERY_BEAT_SCHEDULE = {
@@ -781,6 +790,11 @@ CELERY_BEAT_SCHEDULE = {
             "stories-flush-views",
             stories_jobs.FLUSH_STORY_VIEWS,
             STORY_VIEWS_FLUSH_SECONDS,
+        ),
+        (
+            "stories-refresh-teaser",
+            stories_jobs.REFRESH_TEASER,
+            STORY_TEASER_CHECK_SECONDS,
         ),
         ("challenge-retention", challenge_jobs.RETENTION_SWEEP, _DAY),
         ("challenge-expire-nudges", challenge_jobs.EXPIRE_ABANDONED_NUDGES, 3600),

@@ -14,16 +14,34 @@ from challenge.selectors.gallery import (
     gallery_latest,
 )
 from core.outage import kept_for_outages
-from stories.selectors import episodes_numbered, episodes_published, story_views_total
+from stories.selectors import (
+    current_language,
+    episodes_numbered,
+    episodes_published,
+    story_views_total,
+    teaser_shown,
+)
 
 
 @kept_for_outages(version=gallery_copy_version, fresh=gallery_copy_fresh)
 def home(request):
+    episodes = episodes_numbered()
+    teaser = teaser_shown(episodes)
+    language = current_language()
     return render(
         request,
         "campaign/home.html",
         {
-            "episodes": episodes_numbered(),
+            "episodes": episodes,
+            "teaser": teaser,
+            "teaser_captions": (
+                reverse(
+                    "stories:teaser_captions",
+                    kwargs={"pk": teaser.pk, "language": language},
+                )
+                if teaser
+                else ""
+            ),
             "highlights": gallery_latest(limit=6),
             "figures": {
                 **gallery_figures(),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import Caption, Episode, Series
-from .services import episode_video_replace
+from .services import episode_video_replace, teaser_request
 from .webvtt import decode_upload, validate_webvtt
 
 MAX_CAPTION_BYTES = 512 * 1024
@@ -105,6 +105,10 @@ class SeriesAdmin(TabbedTranslationAdmin):
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("title_en",)}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        teaser_request()  # the series' order is the episodes' order
+
 
 @admin.register(Episode)
 class EpisodeAdmin(TabbedTranslationAdmin):
@@ -192,3 +196,12 @@ class EpisodeAdmin(TabbedTranslationAdmin):
         if upload:
             episode_video_replace(episode=obj, file=upload, original_name=upload.name)
         super().save_model(request, obj, form, change)
+        teaser_request()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        teaser_request()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        teaser_request()

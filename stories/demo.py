@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .demo_text import BEHIND, DEMO_CUE, EPISODES, SERIES
 from .models import Caption, Episode, Series
+from .services import teaser_request
 from .webvtt import reading_seconds, write_webvtt
 
 LANGUAGES = ("en", "it", "fr", "de")
@@ -475,6 +476,9 @@ def load_stories(stdout=None) -> None:
                 if replaced:  # the older demo clip: no episode shows it any more
                     video_delete(video_id=replaced)
             rendered += 1
+    # Once the clips are processed (at once when tasks run eagerly, else by the
+    # worker, whose hook asks again): the series teaser on the home page.
+    teaser_request()
     if stdout:
         stdout.write(
             f"story series: {len(EPISODES) - len(kept)} demo episodes in place, "

@@ -210,3 +210,30 @@ class Caption(models.Model):
             "stories:captions",
             kwargs={"slug": self.episode.slug, "language": self.language},
         )
+
+
+class Teaser(models.Model):
+    """The series teaser: a few seconds of each published episode in one muted,
+    looping portrait MP4 (its Video), cut by videos/teaser.py from the `cuts`
+    stories/teaser.py chose. `signature` hashes those cuts (which episodes, which
+    videos, which seconds, in which order): the same episodes give the same
+    signature, so a teaser is made once per state of the series and re-made only
+    when that state changes (stories.services.teaser_refresh)."""
+
+    signature = models.CharField(max_length=64, unique=True)
+    video = models.OneToOneField(
+        "videos.Video",
+        on_delete=models.CASCADE,
+        related_name="teaser",
+    )
+    # [{"episode": pk, "video": "<uuid>", "start": s, "end": s, "at": s}, ...]
+    cuts = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("series teaser")
+        verbose_name_plural = _("series teasers")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"teaser {self.signature[:12]}"

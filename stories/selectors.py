@@ -6,8 +6,9 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone, translation
 
-from .models import Caption, Episode, Series
-from .webvtt import Cue, WebVTTError, parse_webvtt
+from .models import Caption, Episode, Series, Teaser
+from .teaser import cuts_from_json, teaser_cues, teaser_cuts, teaser_signature
+from .webvtt import Cue, WebVTTError, parse_webvtt, write_cues
 
 VIEWS_KEY = "stories:views:{pk}"
 
@@ -134,3 +135,83 @@ def story_views_total(*, include_demo: bool = True) -> int:
     stored = episodes.aggregate(total=Sum("views"))["total"] or 0
     ids = list(episodes.values_list("pk", flat=True))
     return stored + sum(pending_views(ids).values())
+
+
+# The teasers kept: the current one and the one before it (a page a browser or the
+# outage copy still holds may name it while the new one takes over).
+TEASERS_KEPT = 2
+
+
+def _live_videos(episodes) -> set[tuple[int, str]]:
+    return {
+        (episode.pk, str(episode.video_id))
+        for episode in episodes
+        if episode.video_id and episode.video.is_ready
+    }
+
+
+def _teaser_is_live(teaser: Teaser, live: set) -> bool:
+    """Every episode in it is still published, with the video it was cut from: a
+    teaser never shows an unpublished episode or a replaced video, even for the
+    minutes its successor takes to make."""
+    return bool(teaser.cuts) and all(
+        (cut.episode, cut.video) in live for cut in cuts_from_json(teaser.cuts)
+    )
+
+
+def teaser_shown(episodes=None) -> Teaser | None:
+    """The teaser the home page shows, given the published episodes (default
+    `episodes_published()`): the one cut from exactly these episodes; while that
+    one is being made, the newest one whose episodes are all still live; else
+    None. Its `is_demo` says whether any episode in it is a demo placeholder."""
+    episodes = list(episodes_published() if episodes is None else episodes)
+    cuts = teaser_cuts(episodes)
+    if not cuts:
+        return None
+    signature = teaser_signature(cuts)
+    live = _live_videos(episodes)
+    candidates = [
+        teaser
+        for teaser in Teaser.objects.select_related("video")[:TEASERS_KEPT]
+        if teaser.video.is_ready and _teaser_is_live(teaser, live)
+    ]
+    exact = [teaser for teaser in candidates if teaser.signature == signature]
+    teaser = (exact or candidates or [None])[0]
+    if teaser is not None:
+        demo = {episode.pk for episode in episodes if episode.is_demo}
+        teaser.is_demo = any(cut.episode in demo for cut in cuts_from_json(teaser.cuts))
+    return teaser
+
+
+def teaser_is_public(teaser: Teaser) -> bool:
+    return _teaser_is_live(teaser, _live_videos(episodes_published()))
+
+
+def video_is_public_teaser(video) -> bool | None:
+    """The videos app's owner hook for teasers: None when the video is not one."""
+    teaser = Teaser.objects.filter(video_id=video.pk).first()
+    if teaser is None:
+        return None
+    return teaser_is_public(teaser)
+
+
+def teaser_video_access(video, user, kind: str) -> bool | None:
+    """A teaser that is not public any more is for the staff who edit stories."""
+    if not Teaser.objects.filter(video_id=video.pk).exists():
+        return None
+    return kind != "original" and bool(
+        user.is_authenticated and user.has_perm("stories.change_episode")
+    )
+
+
+def teaser_captions(teaser: Teaser, language: str) -> str:
+    """The teaser's WebVTT in `language` (each episode's captions in it, else in
+    English), from the episodes' own cues over the cuts (stories/teaser.py)."""
+    cuts = cuts_from_json(teaser.cuts)
+    episodes = Episode.objects.filter(pk__in=[cut.episode for cut in cuts])
+    cues, creators = {}, {}
+    for episode in episodes.prefetch_related("captions"):
+        caption = caption_for_language(list(episode.captions.all()), language)
+        cues[episode.pk] = transcript(caption)
+        creators[episode.pk] = (episode.creator_handle, episode.creator_name)
+    return write_cues(teaser_cues(cuts, cues, creators))

@@ -6,6 +6,11 @@ app_name = "stories"
 
 urlpatterns = [
     path("", views.story_list, name="list"),
+    path(
+        "teaser/<int:pk>/captions/<str:language>.vtt",
+        views.teaser_captions_file,
+        name="teaser_captions",
+    ),
     path("<slug:slug>/", views.episode_detail, name="detail"),
     path(
         "<slug:slug>/captions/<str:language>.vtt",

@@ -15,7 +15,7 @@ from core.templatetags.site_tags import absolute_url as absolute
 
 from . import seo
 from .cards import episode_card_for
-from .models import Caption
+from .models import Caption, Teaser
 from .selectors import (
     caption_for_language,
     current_language,
@@ -25,6 +25,8 @@ from .selectors import (
     episodes_published,
     episodes_visible_to,
     series_published,
+    teaser_captions,
+    teaser_is_public,
     transcript,
 )
 from .services import story_view_record
@@ -91,6 +93,22 @@ def episode_captions_file(request, slug, language):
     )
     response["Content-Language"] = language
     response["Last-Modified"] = http_date(caption.updated_at.timestamp())
+    return response
+
+
+def teaser_captions_file(request, pk, language):
+    """The series teaser's captions in one language (stories/teaser.py); 404 once
+    the teaser shows an episode that is not public any more."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    teaser = get_object_or_404(Teaser, pk=pk)
+    if not teaser_is_public(teaser):
+        raise Http404
+    response = HttpResponse(
+        teaser_captions(teaser, language), content_type="text/vtt; charset=utf-8"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    response["Content-Language"] = language
     return response
 
 

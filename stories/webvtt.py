@@ -323,3 +323,16 @@ def write_webvtt(cues, *, until: float | None = None) -> str:
             blocks.append(f"{number}\n{_timestamp(at)} --> {_timestamp(stop)}\n{chunk}")
             at = stop
     return "\n\n".join(blocks) + "\n"
+
+
+def write_cues(cues) -> str:
+    """A WebVTT document of (start, end, text) cues written as they are: cues that
+    are already screens (taken from a checked file, clipped or shifted), which
+    `write_webvtt` would split again. Times in whole milliseconds."""
+    blocks = ["WEBVTT"]
+    for number, (start, end, text) in enumerate(cues, start=1):
+        blocks.append(
+            f"{number}\n{_timestamp(_millis(start))} --> {_timestamp(_millis(end))}"
+            f"\n{text}"
+        )
+    return "\n\n".join(blocks) + "\n"

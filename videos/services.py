@@ -237,6 +237,63 @@ def _delete_quietly(name: str) -> None:
         logger.warning("%s left to the orphan sweep: %s", name, error)
 
 
+def video_teaser_create(*, parts: list[tuple]) -> Video | None:
+    """A new ready Video cut from other ready videos (videos/teaser.py): `parts` is
+    (video id, start, end) in order. The caller records who owns it (the stories
+    app's Teaser); until then no owner claims it and nobody but a superuser sees
+    it. None when a source is no longer ready (replaced or deleted meanwhile: the
+    caller's next run starts from the rows again).
+
+    The files are stored under the new video's names first, outside any
+    transaction, and the row is saved after them; a run killed in between leaves
+    files without a row, which the orphan sweep deletes."""
+    from videos.teaser import Part, cut_teaser
+
+    video = Video(status=Video.Status.READY, original_name="teaser.mp4")
+    deadline = time.monotonic() + settings.VIDEO_SOFT_TIME_LIMIT
+    with _work_folder(video.pk) as work:
+        pieces = []
+        for index, (video_id, start, end) in enumerate(parts):
+            source = Video.objects.filter(pk=video_id).first()
+            if source is None or not source.is_ready:
+                logger.info("teaser: video %s is not ready, not cut", video_id)
+                return None
+            pieces.append(
+                Part(_local_copy(source.output, work, f"part{index}"), start, end)
+            )
+        found = cut_teaser(
+            pieces,
+            work / "video.mp4",
+            work / "poster.webp",
+            max_pixels=settings.VIDEO_MAX_PIXELS,
+            deadline=deadline,
+        )
+        video.output.name = _store(work / "video.mp4", OUTPUT_NAME.format(id=video.pk))
+        video.poster.name = _store(
+            work / "poster.webp", POSTER_NAME.format(id=video.pk)
+        )
+        video.output_size = private_storage().size(video.output.name)
+    video.duration = found["duration"]
+    video.width, video.height = found["width"], found["height"]
+    video.probe = {"teaser": {"parts": len(parts), "frames": found["frames"]}}
+    video.processed_at = timezone.now()
+    video.save(force_insert=True)
+    return video
+
+
+def _local_copy(fieldfile, work: Path, name: str) -> Path:
+    """A local path to a stored file: its own path on disk, else a chunked copy
+    named `name` in `work`."""
+    storage = fieldfile.storage
+    try:
+        return Path(storage.path(fieldfile.name))
+    except NotImplementedError:
+        local = work / name
+        with storage.open(fieldfile.name, "rb") as src, local.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        return local
+
+
 def _enqueue(video_id) -> None:
     """Send the video to a worker; a broker that is down leaves it `pending` for
     video_sweep to send again (core.jobs)."""

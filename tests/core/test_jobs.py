@@ -111,6 +111,7 @@ def test_mails_go_to_the_notices_queue_transcodes_to_theirs_and_the_rest_to_the_
 
     assert {_queue_of(name) for name in challenge_jobs.MAILS} == {"notices"}
     assert _queue_of(video_jobs.PROCESS_VIDEO) == "transcode"
+    assert _queue_of(stories_jobs.REFRESH_TEASER) == "transcode"
     for name in (
         video_jobs.SWEEP_VIDEOS,
         stories_jobs.FLUSH_STORY_VIEWS,
@@ -127,6 +128,7 @@ def test_every_beat_entry_names_a_registered_task(settings):
         "videos-sweep",
         "videos-sweep-orphans",
         "stories-flush-views",
+        "stories-refresh-teaser",
         "challenge-retention",
         "challenge-expire-nudges",
         "challenge-expire-uploads",

@@ -27,7 +27,12 @@ def test_demo_videos_are_processed_by_the_worker_and_plays_flushed(
 
     demo.load_stories()
     wait_for(
-        lambda: Video.objects.filter(status=Video.Status.READY).count() == 6,
+        lambda: (
+            Video.objects.filter(
+                status=Video.Status.READY, episode__isnull=False
+            ).count()
+            == 6
+        ),
         timeout=60,
         what="six demo videos ready",
         worker=worker,
