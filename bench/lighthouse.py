@@ -5,8 +5,9 @@
 
 Prepares a site like `make run` (a temporary DATA_DIR, SQLite, migrate, demo content,
 collectstatic), serves it with gunicorn through bench/harness.py (DEBUG off), and runs
-Lighthouse with Debian's Chromium on home, an episode, the gallery, an entry and the
-submit page (signed in as a demo participant: a session cookie), in each language.
+Lighthouse with Debian's Chromium on every public page: home, the stories, an episode,
+the gallery, an entry, the challenge and its rules, help, partners, and the submit page
+(signed in as a demo participant: a session cookie), in each language.
 Prints one row per page with the four category scores (0–100) and the audits that
 cost points; the last line says whether accessibility, best practices and SEO are
 100 everywhere and performance at least 95. The suite's browser test
@@ -155,10 +156,15 @@ def _paths_and_cookie(env) -> tuple[dict[str, str], str]:
     slug, entry, cookie = django_output(env, code).split()
     paths = {
         "home": "/",
+        "stories": "/stories/",
         "episode": f"/stories/{slug}/",
         "gallery": "/gallery/",
         "entry": f"/gallery/{entry}/",
         "submit": "/challenge/submit/",
+        "challenge": "/challenge/",
+        "rules": "/challenge/rules/",
+        "help": "/help/",
+        "partners": "/partners/",
     }
     return paths, cookie
 
@@ -167,8 +173,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--languages", nargs="+", default=["en", "it", "fr", "de"])
     parser.add_argument(
-        "--pages", nargs="+", default=["home", "episode", "gallery", "entry", "submit"]
-    )
+        "--pages",
+        nargs="+",
+        default=[
+            "home", "stories", "episode", "gallery", "entry", "challenge", "rules",
+            "submit", "help", "partners",
+        ],
+    )  # fmt: skip
     args = parser.parse_args()
     missing = available()
     if missing:
