@@ -201,7 +201,7 @@ def run_review_copy(source: Path, work: Path) -> dict:
     """The review copy, then the top rung, in a fresh process (REVIEW_CHILD)."""
     data_dir = work / f"data-review-{source.stem}"
     data_dir.mkdir()
-    # the review copy is off by default (docs/decisions.md): this run measures it on
+    # whatever the environment says, this run measures the review copy
     env = {**_child_env(data_dir), "VIDEO_REVIEW_COPY_FIRST": "1"}
     stdout, returncode, _peak_kb, _cpu = _run_measured(
         [sys.executable, "-c", REVIEW_CHILD, str(source)], env

@@ -38,7 +38,7 @@ def hd_clip(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _fast(settings):
     settings.VIDEO_X264_PRESET = "ultrafast"
-    settings.VIDEO_REVIEW_COPY_FIRST = True  # off by default (config/settings.py)
+    settings.VIDEO_REVIEW_COPY_FIRST = True  # the default; the env may turn it off
 
 
 def _upload(clip: Path, capture) -> Entry:
@@ -268,8 +268,8 @@ def test_an_episode_gets_the_whole_ladder_at_once(
 def test_without_the_setting_an_upload_is_made_whole_at_once(
     db, hd_clip, django_capture_on_commit_callbacks, settings
 ):
-    """VIDEO_REVIEW_COPY_FIRST off (the default): the whole ladder and the MP4 before
-    review, as for episodes; nothing waits for a decision."""
+    """VIDEO_REVIEW_COPY_FIRST off: the whole ladder and the MP4 before review, as for
+    episodes; nothing waits for a decision."""
     settings.VIDEO_REVIEW_COPY_FIRST = False
     entry = _upload(hd_clip, django_capture_on_commit_callbacks)
     entry.refresh_from_db()
