@@ -24,7 +24,6 @@ import hashlib
 import io
 import json
 import logging
-import math
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -38,6 +37,8 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from .drawing import heart_points
 
 logger = logging.getLogger(__name__)
 
@@ -353,21 +354,6 @@ def _background() -> Image.Image:
     return Image.composite(Image.new("RGB", (WIDTH, HEIGHT), SUN_SOFT), image, glow)
 
 
-def _heart_points(cx: float, cy: float, size: float) -> list[tuple[float, float]]:
-    points = []
-    for step in range(72):
-        a = 2 * math.pi * step / 72
-        x = 16 * math.sin(a) ** 3
-        y = (
-            13 * math.cos(a)
-            - 5 * math.cos(2 * a)
-            - 2 * math.cos(3 * a)
-            - math.cos(4 * a)
-        )
-        points.append((cx + x * size / 16, cy - y * size / 16))
-    return points
-
-
 def _poster_image(poster: Poster) -> Image.Image | None:
     try:
         with storages[poster.storage].open(poster.name, "rb") as handle:
@@ -415,7 +401,7 @@ def _draw_art(canvas: Image.Image, posters: list[Image.Image]) -> None:
     if not posters:
         layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
         ImageDraw.Draw(layer).polygon(
-            _heart_points(965, 320, 190), fill=ON_DARK + (235,)
+            heart_points(965, 320, 190), fill=ON_DARK + (235,)
         )
         canvas.alpha_composite(layer)
         return
@@ -447,7 +433,7 @@ def card_render(card: Card) -> bytes:
     left, text_width = 72, 640
 
     # The brand: a heart and the site's name, as in the header.
-    draw.polygon(_heart_points(left + 19, 78, 20), fill=ON_DARK)
+    draw.polygon(heart_points(left + 19, 78, 20), fill=ON_DARK)
     with translation.override(card.language):
         site_name = translation.gettext("Kindness Hub")
     _draw(draw, (left + 52, 90), site_name, 800, 32, ON_DARK)

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from core.drawing import heart_points
+
 from .demo_text import BEHIND, DEMO_CUE, EPISODES, SERIES
 from .models import Caption, Episode, Series
 from .services import teaser_request
@@ -146,18 +148,7 @@ def _demo_label(draw, width, unit, ink) -> None:
 
 
 def _heart(draw, cx, cy, size):
-    points = []
-    for step in range(60):
-        a = 2 * math.pi * step / 60
-        x = 16 * math.sin(a) ** 3
-        y = (
-            13 * math.cos(a)
-            - 5 * math.cos(2 * a)
-            - 2 * math.cos(3 * a)
-            - math.cos(4 * a)
-        )
-        points.append((cx + x * size / 16, cy - y * size / 16))
-    draw.polygon(points, fill=(225, 29, 72))
+    draw.polygon(heart_points(cx, cy, size, steps=60), fill=(225, 29, 72))
 
 
 def _reveal_frame(t, *, handle, ink, size) -> Image.Image:

@@ -16,6 +16,25 @@ from tests.conftest import CHROMIUM, service_missing
 SCREENSHOTS = Path(__file__).resolve().parent / "e2e" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+# For page.evaluate: resolves once the page has stopped scrolling (a snap included)
+# for 300 ms.
+SCROLL_SETTLED = """() => new Promise((resolve) => {
+  let last = window.scrollY, still = 0;
+  const timer = setInterval(() => {
+    if (window.scrollY === last) { if (++still >= 6) { clearInterval(timer); resolve(last); } }
+    else { last = window.scrollY; still = 0; }
+  }, 50);
+})"""
+
+
+def video_seek_to_end(page) -> None:
+    """Jump the page's video to its last fifth of a second and wait for `ended`, as
+    a viewer who watched it to the end."""
+    page.evaluate(
+        "() => { const v = document.querySelector('video');"
+        " v.currentTime = Math.max(0, v.duration - 0.2); }"
+    )
+    page.wait_for_function("() => document.querySelector('video').ended")
 
 
 @pytest.fixture(scope="module")

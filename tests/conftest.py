@@ -329,6 +329,23 @@ def small_volume(tmp_path):
 
 
 @pytest.fixture
+def cards_drawn(monkeypatch):
+    """Every share card drawn during the test, in order (the real renderer still
+    draws them: core/cards.py)."""
+    from core import cards
+
+    drawn = []
+    real = cards.card_render
+
+    def record(card):
+        drawn.append(card)
+        return real(card)
+
+    monkeypatch.setattr(cards, "card_render", record)
+    return drawn
+
+
+@pytest.fixture
 def outbox_dir(settings, tmp_path):
     """A fresh file outbox for tests that read mail the way a user would."""
     folder = tmp_path / "outbox"

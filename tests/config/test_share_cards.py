@@ -56,20 +56,6 @@ def _poster_replaced(video: Video, colour) -> None:
 
 
 @pytest.fixture
-def rendered(monkeypatch):
-    """Every card drawn, in order (the real renderer still draws them)."""
-    drawn = []
-    real = cards.card_render
-
-    def record(card):
-        drawn.append(card)
-        return real(card)
-
-    monkeypatch.setattr(cards, "card_render", record)
-    return drawn
-
-
-@pytest.fixture
 def episode(db):
     load_campaign()
     series = Series.objects.create(slug="create-kindness", title_en="#CreateKindness")
@@ -103,7 +89,7 @@ def _fetch(client, url: str):
     return client.get(urlsplit(url).path)
 
 
-def test_a_card_is_a_1200_by_630_jpeg_kept_for_a_year(client, episode, rendered):
+def test_a_card_is_a_1200_by_630_jpeg_kept_for_a_year(client, episode, cards_drawn):
     url = _card_url(client, "/fr/stories/block-the-bullies/")
     assert "/fr/cards/episode/block-the-bullies/" in url
     response = _fetch(client, url)
@@ -113,13 +99,13 @@ def test_a_card_is_a_1200_by_630_jpeg_kept_for_a_year(client, episode, rendered)
     assert response["Content-Language"] == "fr"
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.size) == ("JPEG", (1200, 630))
-    assert [card.title for card in rendered] == ["Block the bullies (fr)"]
+    assert [card.title for card in cards_drawn] == ["Block the bullies (fr)"]
     # Kept: the second visit is served from storage, not drawn again.
     assert _fetch(client, url).content == response.content
-    assert len(rendered) == 1
+    assert len(cards_drawn) == 1
 
 
-def test_the_card_is_made_again_when_the_episode_changes(client, episode, rendered):
+def test_the_card_is_made_again_when_the_episode_changes(client, episode, cards_drawn):
     page = "/en/stories/block-the-bullies/"
     first = _card_url(client, page)
     before = _fetch(client, first).content
@@ -128,7 +114,7 @@ def test_the_card_is_made_again_when_the_episode_changes(client, episode, render
     second = _card_url(client, page)
     assert second != first
     assert _fetch(client, second).content != before
-    assert rendered[-1].title == "Block them, tell a friend"
+    assert cards_drawn[-1].title == "Block them, tell a friend"
     # A preview made before the change is sent to the card as it is now.
     old = _fetch(client, first)
     assert old.status_code == HTTPStatus.FOUND
@@ -152,7 +138,7 @@ def test_a_new_translation_makes_a_new_card_in_that_language_only(client, episod
     assert _card_url(client, "/it/stories/block-the-bullies/") != italian
 
 
-def test_the_episode_card_never_names_the_creator(client, episode, rendered):
+def test_the_episode_card_never_names_the_creator(client, episode, cards_drawn):
     html = client.get("/en/stories/block-the-bullies/").content.decode()
     share_tags = "\n".join(
         line
@@ -163,12 +149,12 @@ def test_the_episode_card_never_names_the_creator(client, episode, rendered):
     for name in ("milkymichii", "Michelle"):
         assert name not in share_tags
     _fetch(client, OG_IMAGE.search(html)[1])
-    (card,) = rendered
+    (card,) = cards_drawn
     drawn = " ".join((card.title, card.kicker, card.text, card.badge, card.alt))
     assert "milkymichii" not in drawn and "Michelle" not in drawn
 
 
-def test_an_entry_card_shows_its_poster_handle_and_caption(client, rendered):
+def test_an_entry_card_shows_its_poster_handle_and_caption(client, cards_drawn):
     load_campaign()
     entry = _approved_entry(
         participant=make_participant(handle="kind_owl"),
@@ -180,7 +166,7 @@ def test_an_entry_card_shows_its_poster_handle_and_caption(client, rendered):
     assert response.status_code == HTTPStatus.OK
     # No longer kept than the poster itself: it goes when the entry does.
     assert response["Cache-Control"] == "public, max-age=60"
-    (card,) = rendered
+    (card,) = cards_drawn
     assert card.language == "de"
     with translation.override("de"):
         title = translation.gettext("A moment by @%(handle)s")
@@ -190,12 +176,12 @@ def test_an_entry_card_shows_its_poster_handle_and_caption(client, rendered):
     assert [p.name for p in card.posters] == [entry.video.poster.name]
 
 
-def test_a_demo_entrys_card_says_demo(client, rendered):
+def test_a_demo_entrys_card_says_demo(client, cards_drawn):
     entry = _approved_entry(participant=make_participant(handle="demo.lena"))
     entry.participant.is_demo = True
     entry.participant.save()
     _fetch(client, _card_url(client, f"/en/gallery/{entry.pk}/"))
-    assert rendered[-1].badge == "Demo"
+    assert cards_drawn[-1].badge == "Demo"
 
 
 def test_the_card_changes_with_the_entrys_caption(client):
@@ -258,15 +244,15 @@ def test_only_a_known_card_answers(client, episode):
         assert client.get(path).status_code == HTTPStatus.NOT_FOUND, path
 
 
-def test_every_language_has_its_own_page_card(client, episode, rendered):
+def test_every_language_has_its_own_page_card(client, episode, cards_drawn):
     urls = {code: _card_url(client, f"/{code}/gallery/") for code in LANGUAGES}
     assert len(set(urls.values())) == len(LANGUAGES)
     images = {code: _fetch(client, url).content for code, url in urls.items()}
     assert len(set(images.values())) == len(LANGUAGES)
-    for card in rendered:
+    for card in cards_drawn:
         with translation.override(card.language):
             assert card.title == translation.gettext("The gallery")
-    assert {card.title for card in rendered} >= {"The gallery", "La galerie"}
+    assert {card.title for card in cards_drawn} >= {"The gallery", "La galerie"}
 
 
 def test_the_renderer_draws_any_text_at_its_size():

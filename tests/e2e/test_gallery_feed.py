@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser import SCREENSHOTS, serious_violations
+from tests.browser import SCREENSHOTS, SCROLL_SETTLED, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,6 @@ SAVE_DATA = """Object.defineProperty(Navigator.prototype, "connection", {
   get() { return { saveData: true, effectiveType: "4g",
                    addEventListener() {}, removeEventListener() {} }; },
 });"""
-# Resolves once the page has stopped scrolling (a snap included) for 300 ms.
-SETTLED = """() => new Promise((resolve) => {
-  let last = window.scrollY, still = 0;
-  const timer = setInterval(() => {
-    if (window.scrollY === last) { if (++still >= 6) { clearInterval(timer); resolve(last); } }
-    else { last = window.scrollY; still = 0; }
-  }, 50);
-})"""
 # The index of the entry whose screen starts at the top of the viewport, else -1.
 ENTRY_AT_TOP = """() => [...document.querySelectorAll('#gallery-grid > li')]
   .findIndex((item) => Math.abs(item.getBoundingClientRect().top) < 2)"""
@@ -107,7 +99,7 @@ def video_requests(page) -> list[str]:
 
 def press_and_settle(page, key: str) -> int:
     page.keyboard.press(key)
-    page.evaluate(SETTLED)
+    page.evaluate(SCROLL_SETTLED)
     return page.evaluate(ENTRY_AT_TOP)
 
 
@@ -138,7 +130,7 @@ def swipe_up(page, distance: int, *, steps: int = 10, shot: str = "") -> int:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
     touch("touchEnd")
-    page.evaluate(SETTLED)
+    page.evaluate(SCROLL_SETTLED)
     return page.evaluate(ENTRY_AT_TOP)
 
 
@@ -157,7 +149,7 @@ def test_a_swipe_moves_one_entry_per_screen(live_server, demo_entries, open_page
     assert swipe_up(page, 500) == 2
     # The mouse wheel too lands on an entry, never between two.
     page.mouse.wheel(0, -500)
-    page.evaluate(SETTLED)
+    page.evaluate(SCROLL_SETTLED)
     assert page.evaluate(ENTRY_AT_TOP) == 1
 
 

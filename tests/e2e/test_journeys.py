@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.browser import screenshot
+from tests.browser import screenshot, video_seek_to_end
 from tests.conftest import wait_for
 
 pytestmark = [
@@ -86,11 +86,7 @@ def test_visitor_switches_to_german_and_watches_an_episode(
     )
     reveal = page.locator("#creator-reveal")
     assert "is-revealed" not in (reveal.get_attribute("class") or "")
-    page.evaluate(
-        "() => { const v = document.querySelector('video');"
-        " v.currentTime = Math.max(0, v.duration - 0.2); }"
-    )
-    page.wait_for_function("() => document.querySelector('video').ended")
+    video_seek_to_end(page)
     page.wait_for_function(
         "() => document.getElementById('creator-reveal')"
         ".classList.contains('is-revealed')"

@@ -5,7 +5,7 @@ the episode page leaves no empty column beside the player."""
 
 import pytest
 
-from tests.browser import serious_violations
+from tests.browser import serious_violations, video_seek_to_end
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +33,7 @@ def play_to_the_end(page):
         "() => { const v = document.querySelector('video');"
         " return !v.paused && v.currentTime > 0; }"
     )
-    page.evaluate(
-        "() => { const v = document.querySelector('video');"
-        " v.currentTime = Math.max(0, v.duration - 0.2); }"
-    )
-    page.wait_for_function("() => document.querySelector('video').ended")
+    video_seek_to_end(page)
     page.wait_for_function(
         "() => document.getElementById('creator-reveal')"
         ".classList.contains('is-end-screen')"

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
-from core import cards
+from tests.browser import SCROLL_SETTLED
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +35,6 @@ def sharing_site(site_content, live_server, settings):
     return site_content
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The cards the (real) renderer drew, in order."""
-    found = []
-    real = cards.card_render
-
-    def record(card):
-        found.append(card)
-        return real(card)
-
-    monkeypatch.setattr(cards, "card_render", record)
-    return found
-
-
 def _meta(page, prop: str) -> str:
     return page.locator(f'meta[property="{prop}"]').get_attribute("content")
 
@@ -73,7 +59,7 @@ def _expected_title(path: str, language: str, content) -> str:
 
 
 def test_every_public_page_has_a_card_in_its_language(
-    live_server, sharing_site, new_page, drawn
+    live_server, sharing_site, new_page, cards_drawn
 ):
     page = new_page("desktop")
     entry = sharing_site["entry"]
@@ -99,14 +85,16 @@ def test_every_public_page_has_a_card_in_its_language(
             image = Image.open(io.BytesIO(fetched.body()))
             assert (image.format, image.size) == ("JPEG", (1200, 630)), image_url
             images[language] = (image_url, fetched.body())
-            card = drawn[-1]
+            card = cards_drawn[-1]
             assert card.language == language
             assert card.title == _expected_title(path, language, sharing_site), url
         # One card per language, each drawn with its own words.
         assert len({url for url, _ in images.values()}) == len(LANGUAGES), path
         assert len({body for _, body in images.values()}) == len(LANGUAGES), path
     # The titles really are translated (not English four times).
-    titles = {card.language: card.title for card in drawn if card.key == "stories"}
+    titles = {
+        card.language: card.title for card in cards_drawn if card.key == "stories"
+    }
     assert titles["fr"] == "La série d’histoires" != titles["en"]
 
 
@@ -125,14 +113,6 @@ def test_a_taken_down_entrys_card_is_a_404(live_server, sharing_site, new_page):
 
 
 SHARED_PAGES = ["", "challenge/", "stories/block-the-bullies/", "gallery/{entry}/"]
-
-SETTLED = """() => new Promise((resolve) => {
-  let last = window.scrollY, still = 0;
-  const timer = setInterval(() => {
-    if (window.scrollY === last) { if (++still >= 6) { clearInterval(timer); resolve(last); } }
-    else { last = window.scrollY; still = 0; }
-  }, 50);
-})"""
 
 FAKE_SHARE = """
 window.__shared = [];
@@ -231,7 +211,7 @@ def test_an_entry_in_the_phone_feed_opens_the_share_sheet(
         article = page.get_by_role("article", name=f"@{entry.participant.handle}")
         # The feed snaps each entry to the screen: tap once it has settled there.
         article.scroll_into_view_if_needed()
-        page.evaluate(SETTLED)
+        page.evaluate(SCROLL_SETTLED)
         article.locator("[data-share-sheet]").click()
         shared = page.evaluate("window.__shared")
         assert [item["url"] for item in shared] == [
